@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from batches import selectors, services
+from batches.serializers import (
+    BatchEventOutputSerializer,
+    BatchInputSerializer,
+    BatchOutputSerializer,
+    PipelineInputSerializer,
+)
+from classroster.selectors import class_get_for_user
+from essays.services import uploads_finalize
+from huleedu.api import validated
+
+
+def _batch_body(request: Request, batch_id: object) -> dict:
+    return BatchOutputSerializer(selectors.batch_get_for_user(request.user, batch_id)).data
+
+
+class BatchListCreateApi(APIView):
+    @extend_schema(responses=BatchOutputSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        batches = selectors.batches_visible_to(request.user)[:200]
+        return Response(BatchOutputSerializer(batches, many=True).data)
+
+    @extend_schema(request=BatchInputSerializer, responses={201: BatchOutputSerializer})
+    def post(self, request: Request) -> Response:
+        data = validated(BatchInputSerializer, request.data)
+        school_class = None
+        if data.get("class_id"):
+            school_class = class_get_for_user(request.user, data["class_id"])
+        batch = services.batch_register(
+            owner=request.user,
+            course_code=data["course_code"],
+            expected_essay_count=data["expected_essay_count"],
+            school_class=school_class,
+            essay_instructions=data.get("essay_instructions", ""),
+        )
+        return Response(_batch_body(request, batch.id), status=status.HTTP_201_CREATED)
+
+
+class BatchDetailApi(APIView):
+    @extend_schema(responses=BatchOutputSerializer)
+    def get(self, request: Request, batch_id: str) -> Response:
+        return Response(_batch_body(request, batch_id))
+
+
+class BatchEventsApi(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("after", int, description="only events after this sequence")],
+        responses=BatchEventOutputSerializer(many=True),
+    )
+    def get(self, request: Request, batch_id: str) -> Response:
+        batch = selectors.batch_get_for_user(request.user, batch_id)
+        events = selectors.batch_timeline(batch, after=request.query_params.get("after"))
+        return Response(BatchEventOutputSerializer(events, many=True).data)
+
+
+class BatchFinalizeUploadsApi(APIView):
+    @extend_schema(request=None, responses=BatchOutputSerializer)
+    def post(self, request: Request, batch_id: str) -> Response:
+        batch = selectors.batch_get_for_user(request.user, batch_id)
+        uploads_finalize(batch_id=batch.id)
+        return Response(_batch_body(request, batch.id))
+
+
+class BatchPipelineApi(APIView):
+    @extend_schema(request=PipelineInputSerializer, responses={202: BatchOutputSerializer})
+    def post(self, request: Request, batch_id: str) -> Response:
+        batch = selectors.batch_get_for_user(request.user, batch_id)
+        data = validated(PipelineInputSerializer, request.data)
+        services.pipeline_request(batch_id=batch.id, pipeline=data["pipeline"], requested_by=request.user)
+        return Response(_batch_body(request, batch.id), status=status.HTTP_202_ACCEPTED)

@@ -1,0 +1,106 @@
+"""Writing and delivering outbox events.
+
+``event_record`` writes the row inside the caller's transaction and schedules delivery on
+commit. ``event_deliver`` runs the handlers of one event (each at most once, keyed by
+handler + event id), pushes the live notification, and marks the event delivered.
+``events_relay`` hands out again whatever was committed but never delivered.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+from importlib import import_module
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from batches.models import Batch, BatchEvent, ProcessedEvent
+from huleedu.correlation import bound
+from huleedu.tasks import enqueue_now, enqueue_on_commit
+
+logger = logging.getLogger(__name__)
+
+DELIVER_TASK = "batches.tasks.deliver_event"
+
+# Event type → the services that act on it (dotted paths: the apps import each other lazily).
+HANDLERS: dict[str, tuple[str, ...]] = {
+    "batch.content.provisioning.completed": ("batches.services.batch_route_after_content",),
+    "batch.student.matching.initiate.command": ("matching.services.matching_request",),
+    "batch.student.matching.requested": ("matching.services.matching_run",),
+}
+
+
+def event_record(batch: Batch, event_type: str, payload: dict[str, Any] | None = None) -> BatchEvent:
+    """Write an event in the current transaction; it is delivered once that commits."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("events are written in the transaction of the change they report")
+    event = BatchEvent.objects.create(
+        batch=batch,
+        event_type=event_type,
+        correlation_id=batch.correlation_id,
+        payload=payload or {},
+    )
+    logger.info(
+        "event recorded",
+        extra={"event_type": event_type, "event_id": str(event.event_id), "batch_id": str(batch.id),
+               "correlation_id": batch.correlation_id},
+    )
+    enqueue_on_commit(DELIVER_TASK, event.sequence, task_name=f"{event_type}:{event.event_id}")
+    return event
+
+
+def _resolve(path: str) -> Callable[[BatchEvent], None]:
+    module, _, name = path.rpartition(".")
+    return getattr(import_module(module), name)
+
+
+def event_run_handler_once(event: BatchEvent, handler_path: str) -> bool:
+    """Run one handler for one event unless it already ran; True if it ran now."""
+    handler = _resolve(handler_path)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                ProcessedEvent.objects.create(handler=handler_path, event=event)
+        except IntegrityError:
+            return False
+        handler(event)
+    return True
+
+
+def event_deliver(sequence: int) -> None:
+    event = BatchEvent.objects.select_related("batch").filter(sequence=sequence).first()
+    if event is None or event.delivered_at is not None:
+        return
+    with bound(event.correlation_id, str(event.batch_id)):
+        BatchEvent.objects.filter(sequence=sequence).update(
+            delivery_attempts=event.delivery_attempts + 1
+        )
+        for handler_path in HANDLERS.get(event.event_type, ()):
+            event_run_handler_once(event, handler_path)
+        updated = BatchEvent.objects.filter(sequence=sequence, delivered_at__isnull=True).update(
+            delivered_at=timezone.now()
+        )
+        if updated:
+            from batches.notifications import notify_event
+
+            notify_event(event)
+
+
+def events_relay(*, older_than_seconds: int | None = None) -> int:
+    """Re-enqueue committed events nobody delivered (crash between commit and enqueue)."""
+    grace = settings.OUTBOX_RELAY_GRACE_SECONDS if older_than_seconds is None else older_than_seconds
+    cutoff = timezone.now() - timedelta(seconds=grace)
+    pending = list(
+        BatchEvent.objects.filter(delivered_at__isnull=True, created_at__lte=cutoff)
+        .order_by("sequence")
+        .values_list("sequence", "event_type")[:1000]
+    )
+    for sequence, event_type in pending:
+        enqueue_now(DELIVER_TASK, sequence, task_name=f"relay:{event_type}:{sequence}")
+    if pending:
+        logger.warning("outbox relay re-enqueued undelivered events", extra={"count": len(pending)})
+    return len(pending)

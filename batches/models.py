@@ -1,0 +1,181 @@
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+class BatchStatus(models.TextChoices):
+    AWAITING_CONTENT = "AWAITING_CONTENT"
+    CONTENT_PROVISIONED = "CONTENT_PROVISIONED"
+    AWAITING_STUDENT_MATCHING = "AWAITING_STUDENT_MATCHING"
+    AWAITING_STUDENT_VALIDATION = "AWAITING_STUDENT_VALIDATION"
+    READY_FOR_PIPELINE_EXECUTION = "READY_FOR_PIPELINE_EXECUTION"
+    PIPELINE_REQUESTED = "PIPELINE_REQUESTED"
+    FAILED = "FAILED"
+    CANCELLED = "CANCELLED"
+
+
+class BatchType(models.TextChoices):
+    GUEST = "GUEST"
+    REGULAR = "REGULAR"
+
+
+S = BatchStatus
+_TERMINAL = {S.FAILED, S.CANCELLED}
+
+# The whole state machine. A transition not listed here is a bug in the caller.
+ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    S.AWAITING_CONTENT: frozenset({S.CONTENT_PROVISIONED, *_TERMINAL}),
+    S.CONTENT_PROVISIONED: frozenset(
+        {S.AWAITING_STUDENT_MATCHING, S.READY_FOR_PIPELINE_EXECUTION, *_TERMINAL}
+    ),
+    S.AWAITING_STUDENT_MATCHING: frozenset({S.AWAITING_STUDENT_VALIDATION, *_TERMINAL}),
+    # Back to matching only when staff re-run it before anything was decided.
+    S.AWAITING_STUDENT_VALIDATION: frozenset(
+        {S.READY_FOR_PIPELINE_EXECUTION, S.AWAITING_STUDENT_MATCHING, *_TERMINAL}
+    ),
+    S.READY_FOR_PIPELINE_EXECUTION: frozenset({S.PIPELINE_REQUESTED, S.CANCELLED}),
+    S.PIPELINE_REQUESTED: frozenset(),
+    S.FAILED: frozenset(),
+    S.CANCELLED: frozenset(),
+}
+
+
+class IllegalTransition(Exception):
+    def __init__(self, batch_id: object, current: str, target: str) -> None:
+        super().__init__(f"batch {batch_id}: {current} -> {target} is not allowed")
+        self.current = current
+        self.target = target
+
+
+class Batch(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="batches")
+    school_class = models.ForeignKey(
+        "classroster.SchoolClass", on_delete=models.PROTECT, null=True, blank=True, related_name="batches"
+    )
+    course_code = models.CharField(max_length=64)
+    essay_instructions = models.TextField(blank=True, default="")
+    expected_essay_count = models.PositiveIntegerField()
+    status = models.CharField(max_length=40, choices=BatchStatus.choices, default=S.AWAITING_CONTENT)
+    correlation_id = models.CharField(max_length=64)
+    processing_summary = models.JSONField(null=True, blank=True)
+    validation_deadline = models.DateTimeField(null=True, blank=True)
+    uploads_finalized_at = models.DateTimeField(null=True, blank=True)
+    content_provisioned_at = models.DateTimeField(null=True, blank=True)
+    matching_requested_at = models.DateTimeField(null=True, blank=True)
+    suggestions_ready_at = models.DateTimeField(null=True, blank=True)
+    associations_confirmed_at = models.DateTimeField(null=True, blank=True)
+    ready_at = models.DateTimeField(null=True, blank=True)
+    pipeline = models.JSONField(null=True, blank=True)
+    pipeline_requested_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["owner", "-created_at"]),
+            models.Index(fields=["status", "validation_deadline"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expected_essay_count__gte=1), name="batch_expects_an_essay"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.course_code} ({self.id})"
+
+    @property
+    def batch_type(self) -> str:
+        return BatchType.REGULAR if self.school_class_id else BatchType.GUEST
+
+    @property
+    def is_regular(self) -> bool:
+        return self.school_class_id is not None
+
+    def can_transition_to(self, target: str) -> bool:
+        return target in ALLOWED_TRANSITIONS[self.status]
+
+    def transition_to(self, target: str) -> None:
+        """Change state in memory; callers hold the row lock and save in the same transaction.
+
+        Use ``batches.services.batch_transition`` rather than calling this directly.
+        """
+        if not self.can_transition_to(target):
+            raise IllegalTransition(self.id, self.status, target)
+        self.status = target
+
+
+class BatchEvent(models.Model):
+    """The transactional outbox, and the batch's timeline and audit trail.
+
+    A row is written in the same transaction as the state change it reports; delivery
+    (the follow-up task and the live notification) happens after commit and is retried by
+    the relay until ``delivered_at`` is set.
+    """
+
+    # Events that may exist at most once per batch: the database is the last line of defence
+    # for "exactly once", behind the row lock and state check in the services.
+    SINGLETON_TYPES = (
+        "batch.essays.registered",
+        "batch.content.provisioning.completed",
+        "student.associations.confirmed",
+        "batch.essays.ready",
+        "client.batch.pipeline.request",
+    )
+
+    sequence = models.BigAutoField(primary_key=True)
+    event_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="events")
+    event_type = models.CharField(max_length=80)
+    correlation_id = models.CharField(max_length=64)
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    delivery_attempts = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sequence"]
+        indexes = [
+            models.Index(fields=["batch", "sequence"]),
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(delivered_at__isnull=True),
+                name="event_undelivered_idx",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["batch", "event_type"],
+                condition=models.Q(
+                    event_type__in=[
+                        "batch.essays.registered",
+                        "batch.content.provisioning.completed",
+                        "student.associations.confirmed",
+                        "batch.essays.ready",
+                        "client.batch.pipeline.request",
+                    ]
+                ),
+                name="event_once_per_batch",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.event_type}"
+
+
+class ProcessedEvent(models.Model):
+    """Idempotency keys of event handlers: (handler, event) runs at most once."""
+
+    handler = models.CharField(max_length=120)
+    event = models.ForeignKey(BatchEvent, on_delete=models.CASCADE, related_name="+")
+    processed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["handler", "event"], name="handler_runs_once_per_event")
+        ]

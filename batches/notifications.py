@@ -1,0 +1,35 @@
+"""Live notifications to the teacher's browser tabs (best effort; the database is the truth)."""
+
+from __future__ import annotations
+
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+from batches.models import BatchEvent
+
+logger = logging.getLogger(__name__)
+
+
+def teacher_group(user_id: int) -> str:
+    return f"teacher.{user_id}"
+
+
+def notify_event(event: BatchEvent) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    message = {
+        "type": "batch.event",
+        "sequence": event.sequence,
+        "event_id": str(event.event_id),
+        "event_type": event.event_type,
+        "batch_id": str(event.batch_id),
+        "payload": event.payload,
+        "created_at": event.created_at.isoformat(),
+    }
+    try:
+        async_to_sync(layer.group_send)(teacher_group(event.batch.owner_id), message)
+    except Exception:  # a dropped push is recovered by the page asking for ?after=<sequence>
+        logger.exception("live notification failed", extra={"event_type": event.event_type})

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Count, Q, QuerySet
+
+from batches.models import Batch, BatchEvent
+from huleedu.errors import DomainError, NotFound
+from huleedu.ids import parse_id
+
+
+def batches_visible_to(user: AbstractBaseUser) -> QuerySet[Batch]:
+    batches = Batch.objects.select_related("school_class", "owner").annotate(
+        essay_count=Count("essays", distinct=True),
+        failed_count=Count("essays", filter=Q(essays__status="FAILED"), distinct=True),
+        decided_count=Count("associations", filter=~Q(associations__method=""), distinct=True),
+        association_count=Count("associations", distinct=True),
+    )
+    return batches if user.is_staff else batches.filter(owner=user)
+
+
+def batch_get_for_user(user: AbstractBaseUser, batch_id: object) -> Batch:
+    """The batch, if this user may see it; another teacher's batch is simply not found."""
+    pk = parse_id(batch_id, what="batch")
+    batch = batches_visible_to(user).filter(pk=pk).first()
+    if batch is None:
+        raise NotFound(f"No batch with id '{pk}'.", code="batch_not_found")
+    return batch
+
+
+def batch_timeline(batch: Batch, *, after: object = None, limit: int = 500) -> QuerySet[BatchEvent]:
+    events = batch.events.order_by("sequence")
+    if after not in (None, ""):
+        try:
+            after_sequence = int(str(after))
+        except ValueError as exc:
+            raise DomainError("'after' must be an event sequence number.", code="invalid_after") from exc
+        events = events.filter(sequence__gt=after_sequence)
+    return events[:limit]

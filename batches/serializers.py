@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from batches.models import Batch
+
+
+class BatchInputSerializer(serializers.Serializer):
+    course_code = serializers.CharField(max_length=64)
+    # Range is checked by the service, whose message tells the teacher to split the batch.
+    expected_essay_count = serializers.IntegerField()
+    class_id = serializers.UUIDField(required=False, allow_null=True)
+    essay_instructions = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
+
+
+class BatchOutputSerializer(serializers.Serializer):
+    batch_id = serializers.UUIDField(source="id")
+    status = serializers.CharField()
+    batch_type = serializers.CharField()
+    course_code = serializers.CharField()
+    class_id = serializers.UUIDField(source="school_class_id", allow_null=True)
+    class_name = serializers.CharField(source="school_class.name", allow_null=True, default=None)
+    expected_essay_count = serializers.IntegerField()
+    essay_instructions = serializers.CharField()
+    correlation_id = serializers.CharField()
+    counts = serializers.SerializerMethodField()
+    processing_summary = serializers.JSONField(allow_null=True)
+    validation_deadline = serializers.DateTimeField(allow_null=True)
+    pipeline = serializers.JSONField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    content_provisioned_at = serializers.DateTimeField(allow_null=True)
+    suggestions_ready_at = serializers.DateTimeField(allow_null=True)
+    associations_confirmed_at = serializers.DateTimeField(allow_null=True)
+    ready_at = serializers.DateTimeField(allow_null=True)
+    pipeline_requested_at = serializers.DateTimeField(allow_null=True)
+
+    def get_counts(self, batch: Batch) -> dict[str, int]:
+        uploaded = getattr(batch, "essay_count", None)
+        if uploaded is None:  # not annotated (fresh from a service)
+            uploaded = batch.essays.count()
+            failed = batch.essays.filter(status="FAILED").count()
+            associations = batch.associations.count()
+            decided = batch.associations.exclude(method="").count()
+        else:
+            failed, associations, decided = batch.failed_count, batch.association_count, batch.decided_count
+        return {
+            "expected": batch.expected_essay_count,
+            "uploaded": uploaded,
+            "provisioned": uploaded - failed,
+            "failed": failed,
+            "to_decide": associations,
+            "decided": decided,
+        }
+
+
+class BatchEventOutputSerializer(serializers.Serializer):
+    sequence = serializers.IntegerField()
+    event_id = serializers.UUIDField()
+    event_type = serializers.CharField()
+    batch_id = serializers.UUIDField()
+    correlation_id = serializers.CharField()
+    payload = serializers.JSONField()
+    created_at = serializers.DateTimeField()
+    delivered_at = serializers.DateTimeField(allow_null=True)
+
+
+class PipelineInputSerializer(serializers.Serializer):
+    pipeline = serializers.ListField(
+        child=serializers.CharField(max_length=64), min_length=1, max_length=20
+    )

@@ -1,0 +1,272 @@
+"""Classes and rosters: create, change, import from a spreadsheet export."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+
+from classroster.models import SchoolClass, Student
+from huleedu.errors import Conflict, DomainError, PayloadTooLarge
+
+# Header names a teacher's spreadsheet may use, folded to lower case (English and Swedish).
+_COLUMN_ALIASES = {
+    "first_name": {"first_name", "firstname", "first name", "förnamn", "fornamn", "given name"},
+    "last_name": {"last_name", "lastname", "last name", "efternamn", "surname", "family name"},
+    "email": {"email", "e-mail", "e-post", "epost", "mail", "email address", "e-postadress"},
+}
+MAX_NAME_CHARS = 100
+
+
+def class_create(*, owner: AbstractBaseUser, name: str) -> SchoolClass:
+    try:
+        with transaction.atomic():
+            return SchoolClass.objects.create(owner=owner, name=name.strip())
+    except IntegrityError as exc:
+        raise Conflict("You already have a class with that name.", code="duplicate_class") from exc
+
+
+def class_update(*, school_class: SchoolClass, name: str) -> SchoolClass:
+    school_class.name = name.strip()
+    try:
+        with transaction.atomic():
+            school_class.save(update_fields=["name", "updated_at"])
+    except IntegrityError as exc:
+        raise Conflict("You already have a class with that name.", code="duplicate_class") from exc
+    return school_class
+
+
+def class_delete(*, school_class: SchoolClass) -> None:
+    if school_class.batches.exists():
+        raise Conflict("The class has batches; it cannot be deleted.", code="class_in_use")
+    school_class.delete()
+
+
+def _clean_name(value: str) -> str:
+    return " ".join((value or "").split())
+
+
+def _clean_email(value: str | None) -> str | None:
+    value = (value or "").strip()
+    return value.lower() or None
+
+
+def _check_roster_room(school_class: SchoolClass, adding: int) -> None:
+    if school_class.students.count() + adding > settings.MAX_ROSTER_SIZE:
+        raise DomainError(
+            f"A class roster holds at most {settings.MAX_ROSTER_SIZE} students.",
+            code="roster_too_large",
+        )
+
+
+def student_create(
+    *, school_class: SchoolClass, first_name: str, last_name: str, email: str | None = None
+) -> Student:
+    _check_roster_room(school_class, 1)
+    first_name, last_name, email = _clean_name(first_name), _clean_name(last_name), _clean_email(email)
+    _check_student_email_free(school_class, email)
+    return Student.objects.create(
+        school_class=school_class, first_name=first_name, last_name=last_name, email=email
+    )
+
+
+def student_update(*, student: Student, **changes: Any) -> Student:
+    if "email" in changes:
+        changes["email"] = _clean_email(changes["email"])
+        _check_student_email_free(student.school_class, changes["email"], exclude_id=student.id)
+    for name in ("first_name", "last_name"):
+        if name in changes:
+            changes[name] = _clean_name(changes[name])
+    for key, value in changes.items():
+        setattr(student, key, value)
+    student.save()
+    return student
+
+
+def student_delete(*, student: Student) -> None:
+    from matching.models import StudentAssociation
+
+    if StudentAssociation.objects.filter(student=student).exists() or student.essays.exists():
+        raise Conflict("Essays are attributed to this student; they cannot be removed.",
+                       code="student_in_use")
+    student.delete()
+
+
+def _check_student_email_free(school_class: SchoolClass, email: str | None, exclude_id: Any = None) -> None:
+    if not email:
+        return
+    clash = school_class.students.filter(email__iexact=email).exclude(pk=exclude_id)
+    if clash.exists():
+        raise Conflict(f"Another student of this class already has the e-mail {email}.",
+                       code="duplicate_email", details={"email": email})
+
+
+def students_create_many(*, school_class: SchoolClass, rows: list[dict[str, Any]]) -> list[Student]:
+    with transaction.atomic():
+        return [student_create(school_class=school_class, **row) for row in rows]
+
+
+# --- CSV import --------------------------------------------------------------------------
+
+
+@dataclass
+class RosterImportResult:
+    created: list[Student] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    skipped_duplicates: int = 0
+
+
+def _decode_csv(data: bytes) -> str:
+    if b"\x00" in data[:4096]:
+        raise DomainError("The file is not a CSV text file.", code="invalid_csv")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def _map_header(header: list[str]) -> dict[str, int]:
+    mapping: dict[str, int] = {}
+    for index, raw in enumerate(header):
+        name = raw.strip().strip('"').lower()
+        for column, aliases in _COLUMN_ALIASES.items():
+            if name in aliases and column not in mapping:
+                mapping[column] = index
+    return mapping
+
+
+def _defuse_formula(value: str) -> str:
+    """A cell that a spreadsheet would run as a formula is stored as plain text."""
+    return value.lstrip("=+-@\t\r") if value[:1] in ("=", "+", "@", "\t", "\r") else value
+
+
+def roster_import_csv(*, school_class: SchoolClass, data: bytes) -> RosterImportResult:
+    """Import students from a spreadsheet export; bad rows are reported by line, good rows kept."""
+    if len(data) > settings.MAX_ROSTER_CSV_BYTES:
+        raise PayloadTooLarge(
+            f"The CSV file is larger than {settings.MAX_ROSTER_CSV_BYTES:,} bytes.", code="csv_too_large"
+        )
+    text = _decode_csv(data)
+    if not text.strip():
+        raise DomainError("The CSV file is empty.", code="invalid_csv")
+    first_line = text.splitlines()[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error) as exc:
+        raise DomainError("The CSV file has no header row.", code="invalid_csv") from exc
+    columns = _map_header(header)
+    missing = [c for c in ("first_name", "last_name") if c not in columns]
+    if missing:
+        raise DomainError(
+            "The header row must name first_name and last_name (förnamn, efternamn), and may name "
+            "email (e-post).",
+            code="invalid_csv_header",
+            details={"missing": missing, "found": header},
+        )
+
+    result = RosterImportResult()
+    existing_emails = {e.lower() for e in school_class.students.exclude(email=None)
+                       .values_list("email", flat=True)}
+    existing_names = set(school_class.students.values_list("first_name", "last_name", "email"))
+    room = settings.MAX_ROSTER_SIZE - school_class.students.count()
+    to_create: list[Student] = []
+    try:
+        for row in reader:
+            line = reader.line_num
+            if not any(cell.strip() for cell in row):
+                continue
+            values = {c: (row[i] if i < len(row) else "") for c, i in columns.items()}
+            first = _clean_name(_defuse_formula(values.get("first_name", "")))[:MAX_NAME_CHARS + 1]
+            last = _clean_name(_defuse_formula(values.get("last_name", "")))[:MAX_NAME_CHARS + 1]
+            email = _clean_email(values.get("email"))
+            problem = _row_problem(first, last, email, existing_emails)
+            if problem:
+                result.errors.append({"line": line, "error": problem, "row": row[:10]})
+                continue
+            if (first, last, email) in existing_names:
+                result.skipped_duplicates += 1
+                continue
+            if len(to_create) >= room:
+                result.errors.append({"line": line, "error":
+                                      f"the roster is full ({settings.MAX_ROSTER_SIZE} students)"})
+                continue
+            if email:
+                existing_emails.add(email)
+            existing_names.add((first, last, email))
+            to_create.append(
+                Student(school_class=school_class, first_name=first, last_name=last, email=email)
+            )
+    except csv.Error as exc:
+        result.errors.append({"line": reader.line_num, "error": f"unreadable CSV: {exc}"})
+    with transaction.atomic():
+        result.created = Student.objects.bulk_create(to_create)
+    return result
+
+
+def _row_problem(first: str, last: str, email: str | None, taken: set[str]) -> str | None:
+    if not first and not last:
+        return "the row has no name"
+    if len(first) > MAX_NAME_CHARS or len(last) > MAX_NAME_CHARS:
+        return f"a name is longer than {MAX_NAME_CHARS} characters"
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            return f"'{email}' is not a valid e-mail address"
+        if email in taken:
+            return f"the e-mail {email} is already on the roster"
+    return None
+
+
+# --- teachers and the demo -------------------------------------------------------------
+
+
+def teacher_create_or_update(
+    *, username: str, password: str, staff: bool = False
+) -> tuple[AbstractBaseUser, bool]:
+    from django.contrib.auth import get_user_model
+
+    user_model = get_user_model()
+    user, created = user_model.objects.get_or_create(username=username)
+    user.set_password(password)
+    user.is_active = True
+    if staff:
+        user.is_staff = True
+        user.is_superuser = True
+    user.save()
+    return user, created
+
+
+DEMO_ROSTER = [
+    ("Anna-Karin", "von Essen", "annakarin.vonessen@elev.example.se"),
+    ("Åsa", "Sjöström", "asa.sjostrom@elev.example.se"),
+    ("Erik", "Andersson", "erik.andersson@elev.example.se"),
+    ("Erik", "Andersén", "erik.andersen@elev.example.se"),
+    ("Elsa", "Lindqvist", "elsa.lindqvist@elev.example.se"),
+    ("Mohammed", "Ali", "mohammed.ali@elev.example.se"),
+    ("Karl Johan", "Öberg", "karljohan.oberg@elev.example.se"),
+    ("Linnéa", "Ekström", "linnea.ekstrom@elev.example.se"),
+    ("Nguyen", "Thi Lan", "nguyen.thilan@elev.example.se"),
+    ("Oskar", "Johansson", "oskar.johansson@elev.example.se"),
+    ("Maja", "Johanson", "maja.johanson@elev.example.se"),
+    ("Sofia", "de la Cruz", "sofia.delacruz@elev.example.se"),
+]
+
+
+def demo_seed() -> SchoolClass:
+    """The demo teacher 'demo'/'demo' with class 9B and its roster; safe to run again."""
+    teacher, _ = teacher_create_or_update(username="demo", password="demo")
+    school_class, _ = SchoolClass.objects.get_or_create(owner=teacher, name="9B")
+    for first, last, email in DEMO_ROSTER:
+        if not school_class.students.filter(email=email).exists():
+            Student.objects.create(school_class=school_class, first_name=first, last_name=last, email=email)
+    return school_class

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+
+
+class EssayStatus(models.TextChoices):
+    PROVISIONED = "PROVISIONED"
+    FAILED = "FAILED"  # recorded validation failure; still fills a slot of the batch
+
+
+class Essay(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    batch = models.ForeignKey("batches.Batch", on_delete=models.CASCADE, related_name="essays")
+    original_filename = models.CharField(max_length=255, blank=True, default="")
+    file_format = models.CharField(max_length=10, blank=True, default="")
+    size_bytes = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True, default="")
+    status = models.CharField(max_length=20, choices=EssayStatus.choices)
+    failure_code = models.CharField(max_length=40, blank=True, default="")
+    failure_reason = models.CharField(max_length=500, blank=True, default="")
+    text = models.TextField(blank=True, default="")
+    # Set once, when the batch's student associations are confirmed.
+    student = models.ForeignKey(
+        "classroster.Student", on_delete=models.SET_NULL, null=True, blank=True, related_name="essays"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["batch", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status="PROVISIONED") | ~models.Q(failure_code=""),
+                name="failed_essay_has_a_reason",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.original_filename or str(self.id)
+
+
+class UploadReceipt(models.Model):
+    """The response of an upload request sent with an Idempotency-Key, replayed on retry."""
+
+    batch = models.ForeignKey("batches.Batch", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=128)
+    response = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "key"], name="upload_key_unique_per_batch")
+        ]

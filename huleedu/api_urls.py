@@ -1,0 +1,42 @@
+from django.urls import path
+
+from batches.apis import (
+    BatchDetailApi,
+    BatchEventsApi,
+    BatchFinalizeUploadsApi,
+    BatchListCreateApi,
+    BatchPipelineApi,
+)
+from classroster.apis import (
+    ClassDetailApi,
+    ClassListCreateApi,
+    RosterImportApi,
+    StudentDetailApi,
+    StudentListCreateApi,
+)
+from essays.apis import BatchEssaysApi
+from huleedu.apis import TokenApi
+from matching.apis import AssociationDecideApi, BulkConfirmApi, PendingAssociationsApi
+
+urlpatterns = [
+    path("auth/token/", TokenApi.as_view(), name="api-token"),
+    path("batches/", BatchListCreateApi.as_view(), name="api-batches"),
+    path("batches/<str:batch_id>/", BatchDetailApi.as_view(), name="api-batch"),
+    path("batches/<str:batch_id>/essays/", BatchEssaysApi.as_view(), name="api-batch-essays"),
+    path("batches/<str:batch_id>/finalize-uploads/", BatchFinalizeUploadsApi.as_view(),
+         name="api-batch-finalize"),
+    path("batches/<str:batch_id>/events/", BatchEventsApi.as_view(), name="api-batch-events"),
+    path("batches/<str:batch_id>/associations/confirm/", BulkConfirmApi.as_view(),
+         name="api-batch-confirm"),
+    path("batches/<str:batch_id>/pipeline/", BatchPipelineApi.as_view(), name="api-batch-pipeline"),
+    path("classes/", ClassListCreateApi.as_view(), name="api-classes"),
+    path("classes/<str:class_id>/", ClassDetailApi.as_view(), name="api-class"),
+    path("classes/<str:class_id>/students/", StudentListCreateApi.as_view(), name="api-students"),
+    path("classes/<str:class_id>/students/import/", RosterImportApi.as_view(), name="api-roster-import"),
+    path("classes/<str:class_id>/students/<str:student_id>/", StudentDetailApi.as_view(),
+         name="api-student"),
+    path("classes/<str:class_id>/pending-associations/", PendingAssociationsApi.as_view(),
+         name="api-pending-associations"),
+    path("classes/<str:class_id>/associations/<str:essay_id>/", AssociationDecideApi.as_view(),
+         name="api-association"),
+]

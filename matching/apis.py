@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from batches.models import Batch
+from batches.selectors import batch_get_for_user
+from classroster.selectors import class_get_for_user
+from essays.serializers import AssociationOutputSerializer
+from huleedu.api import validated
+from huleedu.errors import NotFound
+from huleedu.ids import parse_id
+from matching import selectors, services
+from matching.serializers import (
+    BulkConfirmInputSerializer,
+    BulkConfirmOutputSerializer,
+    DecisionInputSerializer,
+    PendingEssayOutputSerializer,
+)
+
+
+class PendingAssociationsApi(APIView):
+    @extend_schema(responses=PendingEssayOutputSerializer(many=True))
+    def get(self, request: Request, class_id: str) -> Response:
+        school_class = class_get_for_user(request.user, class_id)
+        essays = selectors.pending_essays_for_class(school_class)
+        return Response(PendingEssayOutputSerializer(essays, many=True).data)
+
+
+class AssociationDecideApi(APIView):
+    @extend_schema(request=DecisionInputSerializer, responses=AssociationOutputSerializer)
+    def put(self, request: Request, class_id: str, essay_id: str) -> Response:
+        school_class = class_get_for_user(request.user, class_id)
+        essay = selectors.essay_of_class(school_class, parse_id(essay_id, what="essay"))
+        if essay is None:
+            raise NotFound(f"No essay with id '{essay_id}' in this class.", code="essay_not_found")
+        data = validated(DecisionInputSerializer, request.data)
+        association = services.association_decide(
+            batch_id=essay.batch_id, essay_id=essay.id, student_id=data["student_id"],
+            decided_by=request.user,
+        )
+        return Response(AssociationOutputSerializer(association).data)
+
+
+class BulkConfirmApi(APIView):
+    @extend_schema(request=BulkConfirmInputSerializer, responses=BulkConfirmOutputSerializer)
+    def post(self, request: Request, batch_id: str) -> Response:
+        batch = batch_get_for_user(request.user, batch_id)
+        data = validated(BulkConfirmInputSerializer, request.data)
+        outcome = services.associations_decide_bulk(
+            batch_id=batch.id,
+            decided_by=request.user,
+            accept_high_confidence=data.get("accept") == "high_confidence",
+            decisions=[services.Decision(d["essay_id"], d["student_id"]) for d in data.get("decisions", [])],
+        )
+        status_now = Batch.objects.values_list("status", flat=True).get(pk=batch.id)
+        return Response({**outcome, "batch_status": status_now})

@@ -1,0 +1,78 @@
+"""Every threshold and weight of the engine, in one place, with the reason for each.
+
+A confidence is the product of two things: how strongly the *place* implies authorship
+(a "Namn:" header is written by the author about the author; a name line deep in the
+header may be a title) and how well the *name* found there fits the student (exact full
+name, one typo, first name only, …). Competition then lowers it: a close second
+candidate, or another essay claiming the same student.
+
+"high" means "accept without a teacher looking": only an unambiguous full name (or the
+roster e-mail) in an author position reaches it. Everything that needs a human eye —
+first name only, surname only, two students one typo apart, a conflict in the batch —
+stays below it by construction, not by luck of the corpus.
+"""
+
+from __future__ import annotations
+
+# --- status thresholds --------------------------------------------------------------
+HIGH_CONFIDENCE = 0.90
+"""At/above: status "high" (safe to accept). Exported; the app uses it for bulk-accept."""
+
+REVIEW_MIN = 0.30
+"""Below: status "none". Between REVIEW_MIN and HIGH_CONFIDENCE: "review"."""
+
+MARGIN_WINDOW = 0.15
+"""A runner-up within this distance of the best candidate lowers the best's confidence
+one-for-one: two students one typo apart can never give a "high"."""
+
+# --- where the cue sits (weight of the position) --------------------------------------
+EMAIL_EXACT_WEIGHT = 0.99      # roster e-mail: an identifier, not a name
+HEADER_LABEL_WEIGHT = 0.98     # "Namn:", "Name:", "Författare:", "By:"
+PREFIX_LABEL_WEIGHT = 0.96     # "By Anna Andersson" without a colon
+FIRST_LINE_WEIGHT = 0.97       # first non-empty line (exam.net puts the name there)
+NAME_LINE_WEIGHT = 0.95        # short line near the top ("Anna Andersson, 9B")
+LATE_NAME_LINE_WEIGHT = 0.88   # short line further down the header (could be a title)
+NAME_LINE_EARLY_LINES = 5      # "near the top" = among the first 5 non-empty lines
+NAME_PHRASE_WEIGHT = 0.93      # "My name is …", "Jag heter …"
+SIGNATURE_MARKED_WEIGHT = 0.96  # "/Anna Andersson", "Mvh Anna", "Skriven av …"
+SIGNATURE_BARE_WEIGHT = 0.93   # the last line is just a name
+FILENAME_WEIGHT = 0.93         # "anna_andersson_essay.docx"
+EMAIL_NAME_WEIGHT = 0.90       # a non-roster address whose local part is a name
+
+# --- how well the name fits (strength in [0, 1]) ---------------------------------------
+FULL_NAME = 1.0
+NOT_FIRST_GIVEN_PENALTY = 0.10   # "Erik Johansson" for roster "Lars Erik Johansson"
+MISSING_GIVEN_PENALTY = 0.03     # "Maja Wright" for roster "Maja Charlotte Wright"
+MISSING_SURNAME_PENALTY = 0.05   # "Sam Höglund" for roster "Sam Höglund Öman"
+EDIT_PENALTY = 0.04              # per typo (OSA edit) in a name word
+SHORT_WORD_EDIT_PENALTY = 0.05   # per typo in a word of <= 4 letters (riskier)
+EXTRA_WORD_PENALTY = 0.05        # per unexplained word next to the name in the text
+EXTRA_WORD_PENALTY_FILENAME = 0.01  # filenames carry words like "essay", "final"
+MAX_EXTRA_WORDS_PENALISED = 3
+SURNAME_AND_INITIAL = 0.72       # "A. Andersson"
+SURNAME_ONLY = 0.45              # "Author: Rodriguez"
+GIVEN_ONLY = 0.80                # "// Anna" with nothing else on the line
+GIVEN_ONLY_TYPO = 0.30
+CONTRADICTED = 0.08              # the name found there is mostly somebody else's
+
+# Second, independent cue for the same student (e.g. filename + signature).
+CORROBORATION_FACTOR = 0.5
+
+# --- batch conflicts --------------------------------------------------------------------
+CONFLICT_LOSER_FACTOR = 0.7
+"""A weaker claim on a student whom a stronger essay already claims is multiplied by
+this, and never stays "high": one student usually wrote one essay."""
+
+DUPLICATE_MIN_STRENGTH = 0.90
+"""Two essays may both keep the same student at "high" only when both carry a full name
+(at most one typo) or the roster e-mail and would be "high" on their own: a student who
+really handed in twice. Weaker duplicate claims (first name only, …) are demoted."""
+
+EXACT_MATCH_ADVANTAGE = 0.10
+"""When the best candidate's name is on the roster exactly and completely (or it is the
+roster e-mail), a runner-up that only fits through a typo or a missing/extra name part
+counts this much less in the margin rule: "Erik Andersson" written in a header is Erik
+Andersson, not Erika Andersson with a dropped letter."""
+
+HIGH_CAP_FOR_REVIEW = HIGH_CONFIDENCE - 0.01
+"""Where a rule says "at most review", the confidence is capped here."""

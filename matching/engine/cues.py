@@ -1,0 +1,418 @@
+"""Locate the places in an essay where its author's name or e-mail can sit.
+
+An author cue is a *position*, not a name: the value of a "Namn:" header, the first line
+of an exam.net export, a "Name, 9B" line, a signature at the very end, the filename,
+an e-mail address. This module finds those positions in one pass over the head and the
+tail of the text (the body of a 1 MB essay is never tokenised) and hands their tokens
+to the scorer; it knows nothing about the roster.
+
+It also knows which labels announce somebody who is *not* the author (Teacher, Lärare,
+Instructor, Course, Datum, Klass, …): such lines are never read as author cues, which is
+how the teacher's full name in every header stays harmless.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .normalize import fold, split_camel_case, tokens
+
+# How much of a text is read. The head holds headers, exam.net name lines and
+# "my name is"; the tail holds signatures. Bodies can be huge and are skipped.
+HEAD_CHARS = 6000
+HEAD_LINES = 30
+TAIL_CHARS = 2000
+TAIL_LINES = 6
+MAX_CUE_LINE = 90       # longer lines are prose, not a name line
+MAX_NAME_TOKENS = 8     # a name line has a handful of words, not a sentence
+
+# Header labels that introduce the author (compared after folding and dropping
+# everything but letters, so "E-post", "Written by" and "Författare" all work).
+AUTHOR_LABELS: frozenset[str] = frozenset(
+    {
+        "name", "namn", "student", "studentname", "studentsname", "elev", "elevnamn",
+        "elevensnamn", "author", "by", "writtenby", "writer", "forfattare", "skrivenav",
+        "skrivetav", "inlamnadav", "submittedby", "fullname", "fulltnamn", "firstname",
+        "fornamn", "lastname", "surname", "familyname", "efternamn", "from", "fran",
+        "avsandare", "sender", "pupil", "candidate", "deltagare", "participant",
+    }
+)  # fmt: skip
+
+# Labels whose value is an e-mail address of the author.
+EMAIL_LABELS: frozenset[str] = frozenset(
+    {"email", "epost", "mejl", "mail", "emailadress", "epostadress", "emailaddress"}
+)
+
+# Labels that announce somebody or something that is NOT the author. Any label not in
+# AUTHOR_LABELS is treated the same way; this list documents the common ones.
+NON_AUTHOR_LABELS: frozenset[str] = frozenset(
+    {
+        "teacher", "larare", "undervisandelarare", "instructor", "mentor", "examinator",
+        "examiner", "handledare", "supervisor", "tutor", "course", "kurs", "kurskod",
+        "coursecode", "date", "datum", "class", "klass", "group", "grupp", "task",
+        "uppgift", "moment", "assignment", "submitted", "inlamnad", "prov", "exam",
+        "antalord", "wordcount", "words", "tid", "time", "subject", "amne", "title",
+        "titel", "rubrik", "school", "skola", "term", "termin", "to", "till", "cc",
+        "mottagare", "recipient", "grade", "betyg",
+    }
+)  # fmt: skip
+
+# "Label: value" — a label is one to four words of letters (no digits: "10:24" in
+# "Inga Khan  2025-02-28 10:24" is a time, not a label separator).
+_LABEL_RE = re.compile(
+    r"^\s*([^\W\d_][^\W\d_'.]*(?:[ \-/][^\W\d_][^\W\d_'.]*){0,3})\s*[:：]\s*(.*)$"
+)
+_PREFIX_RE = re.compile(
+    r"^\s*(written by|skriven av|skrivet av|inlämnad av|submitted by|by|av)\s+(\S.*)$",
+    re.IGNORECASE,
+)
+_EMAIL_RE = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
+_NAME_PHRASE_RE = re.compile(
+    r"\b(?:my name is|my name's|mitt namn är|jag heter|i am called|i'm called)\s+"
+    r"([^\W\d_][\w\-' ]{0,60})",
+    re.IGNORECASE,
+)
+_SIG_MARKER_RE = re.compile(r"^\s*(?:/{1,2}|[-–—~]{1,2})\s*([^\W\d_].*)$")
+_CLOSING_RE = re.compile(
+    r"^\s*(best regards|kind regards|warm regards|warmest regards|regards|"
+    r"yours sincerely|sincerely|yours truly|all the best|best wishes|cheers|"
+    r"med vänliga hälsningar|med vänlig hälsning|vänliga hälsningar|vänlig hälsning|"
+    r"hälsningar|hälsning|mvh|hej då)\b[\s,.!:;–—-]*(.*)$",
+    re.IGNORECASE,
+)
+# exam.net anonymised export names: "MHHXGLCG 50 (SA24D ENG 5 WRITING 2025).txt"
+_ANON_FILENAME_RE = re.compile(r"^[A-Z]{5,12}\s+\d+\s*\(.*\)\s*$")
+_PARENS_RE = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_FILENAME_SEP_RE = re.compile(r"[_\-.+]+")
+_EXT_RE = re.compile(r"\.[A-Za-z0-9]{1,5}$")
+
+# Cue kinds (also the Evidence.kind values).
+HEADER_LABEL = "header_label"
+FIRST_LINE = "first_line"
+NAME_LINE = "name_line"
+NAME_PHRASE = "name_phrase"
+SIGNATURE = "signature"
+FILENAME = "filename"
+EMAIL = "email"
+EMAIL_NAME = "email_name"
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """One place that may carry the author's name, with its tokens.
+
+    ``tokens`` are ``(folded, start, end)`` with offsets into ``line`` (the raw line, or
+    the filename), so evidence can quote exactly what was written.
+    """
+
+    kind: str
+    source: str
+    line: str
+    line_number: int | None
+    tokens: tuple[tuple[str, int, int], ...]
+    label: str | None = None
+    marked: bool = False      # an explicit signature marker ("/", "//", "Mvh", …)
+    position: int = 0         # index among the non-empty lines of the head (0 = first)
+
+
+@dataclass(frozen=True, slots=True)
+class EmailFound:
+    """An e-mail address seen in an author-compatible place."""
+
+    address: str
+    line: str
+    line_number: int
+    start: int
+    end: int
+
+
+def label_key(label: str) -> str:
+    """Fold a header label to letters only: ``"E-post"`` → ``"epost"``."""
+    return "".join(ch for ch in fold(label) if ch.isalpha())
+
+
+def _span(line: str, start: int, end: int | None = None) -> tuple[tuple[str, int, int], ...]:
+    """Tokens of ``line[start:end]`` with offsets relative to the whole line."""
+    piece = line[start:end] if end is not None else line[start:]
+    return tuple((tok, s + start, e + start) for tok, s, e in tokens(piece))
+
+
+def _numbered_lines(text: str) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """The head lines and the tail lines of ``text`` as ``(line_number, line)``.
+
+    Only the first HEAD_CHARS and the last TAIL_CHARS characters are split; the line
+    numbers of the tail come from counting newlines (a C-speed scan), not splitting.
+    """
+    head_text = text[:HEAD_CHARS]
+    head_raw = head_text.split("\n")
+    if len(text) > HEAD_CHARS and len(head_raw) > 1:
+        head_raw = head_raw[:-1]  # the last piece was cut mid-line
+    head = [(i + 1, line) for i, line in enumerate(head_raw[: HEAD_LINES * 3])]
+    head = _first_nonempty(head, HEAD_LINES)
+
+    if len(text) <= HEAD_CHARS:
+        all_lines = [(i + 1, line) for i, line in enumerate(head_text.split("\n"))]
+    else:
+        tail_start = len(text) - TAIL_CHARS
+        first_nl = text.find("\n", tail_start)
+        if first_nl == -1:
+            return head, []
+        base = text.count("\n", 0, first_nl + 1) + 1
+        all_lines = [(base + i, line) for i, line in enumerate(text[first_nl + 1 :].split("\n"))]
+    tail = [(n, line) for n, line in all_lines if line.strip()][-TAIL_LINES:]
+    return head, tail
+
+
+def _first_nonempty(lines: list[tuple[int, str]], limit: int) -> list[tuple[int, str]]:
+    out = []
+    for n, line in lines:
+        if line.strip():
+            out.append((n, line))
+            if len(out) >= limit:
+                break
+    return out
+
+
+def find_emails(line: str, line_number: int) -> list[EmailFound]:
+    """E-mail addresses in a line (only its first 500 characters are searched)."""
+    found = []
+    for m in _EMAIL_RE.finditer(line[:500]):
+        address = m.group().strip(".-").lower()
+        found.append(EmailFound(address, line, line_number, m.start(), m.end()))
+    return found
+
+
+def _is_name_candidate(line: str) -> bool:
+    stripped = line.strip()
+    if not stripped or len(stripped) > MAX_CUE_LINE:
+        return False
+    words = [t for t in tokens(stripped) if not any(ch.isdigit() for ch in t[0])]
+    if not words or len(words) > MAX_NAME_TOKENS:
+        return False
+    # A sentence ending in a full stop with many words is prose, not a name line.
+    return not (stripped.endswith((".", "?", "!")) and len(words) > 4)
+
+
+def find_text_cues(text: str) -> tuple[list[Cue], list[EmailFound]]:
+    """All author cues in the head and tail of ``text``, plus author-compatible e-mails."""
+    head, tail = _numbered_lines(text)
+    cues: list[Cue] = []
+    emails: list[EmailFound] = []
+    tail_numbers = {n for n, _ in tail}
+    first_number = head[0][0] if head else None
+
+    pending_label: str | None = None
+    for position, (number, line) in enumerate(head):
+        label_match = _LABEL_RE.match(line)
+        key = label_key(label_match.group(1)) if label_match else None
+        if label_match and key and len(key) <= 25 and "@" not in label_match.group(1):
+            value_start = label_match.start(2)
+            value = label_match.group(2)
+            if key in AUTHOR_LABELS or key in EMAIL_LABELS:
+                emails.extend(find_emails(line, number))
+                if key in AUTHOR_LABELS:
+                    if value.strip():
+                        cues.append(
+                            Cue(HEADER_LABEL, "text", line, number, _span(line, value_start),
+                                label=label_match.group(1).strip(), position=position)
+                        )
+                    else:
+                        pending_label = label_match.group(1).strip()
+                continue
+            # Any other label (Teacher, Kurs, Datum, …) announces a non-author.
+            pending_label = None
+            continue
+
+        emails.extend(find_emails(line, number))
+        if pending_label is not None:
+            if _is_name_candidate(line):
+                cues.append(
+                    Cue(HEADER_LABEL, "text", line, number, _span(line, 0),
+                        label=pending_label, position=position)
+                )
+            pending_label = None
+            continue
+
+        for m in _NAME_PHRASE_RE.finditer(line[:500]):
+            value_tokens = _span(line, m.start(1), _phrase_end(line, m.start(1)))[:4]
+            if value_tokens:
+                cues.append(Cue(NAME_PHRASE, "text", line, number, value_tokens,
+                                position=position))
+
+        if number in tail_numbers and number != first_number:
+            continue  # the tail pass reads it as a possible signature
+        if not _is_name_candidate(line):
+            continue
+        prefix = _PREFIX_RE.match(line)
+        if prefix:
+            cues.append(
+                Cue(HEADER_LABEL, "text", line, number, _span(line, prefix.start(2)),
+                    label=prefix.group(1), position=position)
+            )
+            continue
+        kind = FIRST_LINE if number == first_number else NAME_LINE
+        cues.append(Cue(kind, "text", line, number, _span(line, 0), position=position))
+
+    combined = _combined_label_cue(cues)
+    if combined is not None:
+        cues.append(combined)
+    cues.extend(_signature_cues(tail, emails, {n for n, _ in head}))
+    return cues, emails
+
+
+def _combined_label_cue(cues: list[Cue]) -> Cue | None:
+    """Join split author labels ("Förnamn: Anna" + "Efternamn: Andersson") into one cue.
+
+    Only when at least one of them holds a single word, i.e. a name split over lines.
+    """
+    labelled = [c for c in cues if c.kind == HEADER_LABEL and c.line_number is not None]
+    if len(labelled) < 2 or not any(len(c.tokens) == 1 for c in labelled):
+        return None
+    labelled = labelled[:3]
+    line = ""
+    toks: list[tuple[str, int, int]] = []
+    for cue in labelled:
+        if line:
+            line += " | "
+        offset = len(line)
+        line += cue.line.strip()
+        shift = offset - (len(cue.line) - len(cue.line.lstrip()))
+        toks.extend((t, s + shift, e + shift) for t, s, e in cue.tokens)
+    label = " + ".join(c.label or "" for c in labelled)
+    return Cue(HEADER_LABEL, "text", line, labelled[0].line_number, tuple(toks), label=label,
+               position=labelled[0].position)
+
+
+def _phrase_end(line: str, start: int) -> int:
+    """Where the name after "my name is" stops: at the first sentence punctuation."""
+    for i in range(start, min(len(line), start + 60)):
+        if line[i] in ".,!?;:()\n":
+            return i
+    return min(len(line), start + 60)
+
+
+def _signature_cues(
+    tail: list[tuple[int, str]], emails: list[EmailFound], head_numbers: set[int]
+) -> list[Cue]:
+    """Signature cues among the last non-empty lines ("/Anna", "Mvh Anna", "Anna A.")."""
+    cues: list[Cue] = []
+    closing_next = False
+    last_number = tail[-1][0] if tail else None
+    for number, line in tail:
+        if number not in head_numbers:
+            emails.extend(find_emails(line, number))
+        stripped = line.strip()
+        if len(stripped) > MAX_CUE_LINE:
+            closing_next = False
+            continue
+        closing = _CLOSING_RE.match(stripped)
+        if closing:
+            rest = closing.group(2)
+            if rest.strip():
+                start = line.find(rest)
+                cues.append(Cue(SIGNATURE, "text", line, number, _span(line, start), marked=True))
+                closing_next = False
+            else:
+                closing_next = True
+            continue
+        if _LABEL_RE.match(line):
+            closing_next = False
+            continue  # a header-style line ("Datum: …") is not a signature
+        marker = _SIG_MARKER_RE.match(line)
+        prefix = _PREFIX_RE.match(line)
+        if marker and _is_name_candidate(marker.group(1)):
+            cues.append(
+                Cue(SIGNATURE, "text", line, number, _span(line, marker.start(1)), marked=True)
+            )
+        elif prefix and _is_name_candidate(prefix.group(2)):
+            cues.append(
+                Cue(SIGNATURE, "text", line, number, _span(line, prefix.start(2)), marked=True)
+            )
+        elif closing_next and _is_name_candidate(line):
+            cues.append(Cue(SIGNATURE, "text", line, number, _span(line, 0), marked=True))
+        elif number == last_number and _is_name_candidate(line):
+            cues.append(Cue(SIGNATURE, "text", line, number, _span(line, 0), marked=False))
+        closing_next = False
+    return cues
+
+
+_GLUED_PARTICLES = ("van", "von", "der", "den", "de", "la", "af", "da", "dos", "du", "del")
+_GLUED_RUN_RE = re.compile(r"([^\W\d_]+?)([a-zß-ÿ]+)(?=[A-ZÀ-ÖØ-Þ])")
+
+
+def _peel_particles(cleaned: str) -> str:
+    """Split particles glued into CamelCase: ``"ZeynepvanderBerg"`` → ``"Zeynep van der Berg"``.
+
+    Only a lower-case run right before a capital is peeled, from its end, and only into
+    known particles; the caller keeps the unpeeled reading too, since a given name can
+    end in "de" or "la" by itself.
+    """
+
+    def peel(match: re.Match[str]) -> str:
+        word = match.group(1) + match.group(2)
+        peeled: list[str] = []
+        while True:
+            for particle in _GLUED_PARTICLES:
+                if word.endswith(particle) and len(word) - len(particle) >= 2:
+                    peeled.insert(0, particle)
+                    word = word[: -len(particle)]
+                    break
+            else:
+                break
+        return " ".join([word, *peeled]) + (" " if peeled else "")
+
+    return _GLUED_RUN_RE.sub(peel, cleaned)
+
+
+def find_filename_cues(filename: str | None) -> list[Cue]:
+    """The filename as name cues (one reading, or two when glued particles can be split)."""
+    cue = find_filename_cue(filename)
+    if cue is None:
+        return []
+    peeled = find_filename_cue(filename, peel=True)
+    if peeled is None or peeled.line == cue.line:
+        return [cue]
+    return [cue, peeled]
+
+
+def find_filename_cue(filename: str | None, peel: bool = False) -> Cue | None:
+    """The filename as a name cue, unless it is an anonymised exam.net export name.
+
+    ``Andersson_Anna_uppsats.txt`` and ``AnnaAndersson.pdf`` both give the tokens
+    ``anna``/``andersson``; words like "uppsats" are ignored later by the scorer.
+    """
+    if not filename:
+        return None
+    base = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    stem = _EXT_RE.sub("", base)
+    if _ANON_FILENAME_RE.match(stem):
+        return None
+    cleaned = _PARENS_RE.sub(" ", stem)
+    cleaned = _FILENAME_SEP_RE.sub(" ", cleaned)
+    if peel:
+        cleaned = _peel_particles(cleaned)
+    cleaned = split_camel_case(cleaned)
+    toks = tuple(tokens(cleaned))
+    if not toks:
+        return None
+    return Cue(FILENAME, "filename", cleaned, None, toks)
+
+
+def email_local_cue(found: EmailFound) -> Cue | None:
+    """A name cue from an e-mail's local part: ``anna.andersson2@…`` → anna, andersson.
+
+    Used when the address is not on the roster (a personal address, a roster without
+    e-mails). Student-id style addresses (``ab12cd@…``) give no letters-only words and
+    so no cue: they can only ever match a roster e-mail exactly.
+    """
+    local = found.address.split("@", 1)[0]
+    local_tokens = []
+    offset = found.start
+    for tok, s, e in tokens(re.sub(r"[._+\-]", " ", local)):
+        word = "".join(ch for ch in tok if not ch.isdigit())
+        if len(word) >= 2 and word == tok.rstrip("0123456789"):
+            local_tokens.append((word, offset + s, offset + s + len(word)))
+    if not local_tokens:
+        return None
+    return Cue(EMAIL_NAME, "text", found.line, found.line_number, tuple(local_tokens))

@@ -1,0 +1,134 @@
+"""Text normalisation shared by the roster index and the cue finder.
+
+Both sides of a comparison go through the same functions, so "ÅSA SJÖSTRÖM",
+"asa sjostrom" and "Aasa Sjoestroem" all meet in one folded, lower-case ASCII form:
+
+* ``fold`` lower-cases (``casefold``), decomposes (NFKD) and drops combining marks, so
+  diacritics vanish (é → e, ö → o, å → a, č → c); a few letters that do not decompose
+  get an explicit ASCII spelling (ß → ss, æ → ae, ø → o, ł → l, đ → d).
+* ``spelling_variants`` adds the *Swedish/German transliterations* that people type
+  when they have no å/ä/ö key (å → aa, ä → ae, ö → oe, ü → ue). Only the roster side
+  gets these variants: the text side is just folded, so a typed "Naeslund" meets the
+  roster's "Näslund" without the text having to guess what "ae" stood for.
+* ``tokens`` splits a line into word tokens with their character offsets (so evidence
+  can quote the exact substring); hyphens, underscores, dots, commas and brackets are
+  separators, so "Anna-Karin" gives two tokens and the joined form "annakarin" is a
+  roster variant instead.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from itertools import product
+
+# Letters that NFKD does not decompose into base + combining mark.
+_SPECIAL_LETTERS = str.maketrans(
+    {
+        "ß": "ss",
+        "ẞ": "ss",
+        "æ": "ae",
+        "Æ": "ae",
+        "ø": "o",
+        "Ø": "o",
+        "œ": "oe",
+        "Œ": "oe",
+        "ł": "l",
+        "Ł": "l",
+        "đ": "d",
+        "Đ": "d",
+        "ð": "d",
+        "Ð": "d",
+        "þ": "th",
+        "Þ": "th",
+        "ı": "i",
+        "ħ": "h",
+    }
+)
+
+# Transliterations typed instead of the letter (in addition to plain folding).
+_TRANSLITERATIONS: dict[str, tuple[str, ...]] = {
+    "å": ("a", "aa"),
+    "ä": ("a", "ae"),
+    "ö": ("o", "oe"),
+    "ø": ("o", "oe"),
+    "ü": ("u", "ue"),
+    "æ": ("ae", "a"),
+}
+
+# A word token: a run of letters/digits (``\w`` minus the underscore).
+_TOKEN_RE = re.compile(r"[^\W_]+")
+_WHITESPACE_RE = re.compile(r"\s+")
+_MAX_VARIANTS = 16
+
+
+@lru_cache(maxsize=65536)
+def fold(text: str) -> str:
+    """Case-fold and strip diacritics: ``"Åsa Sjöström"`` → ``"asa sjostrom"``.
+
+    Cached because the same words (labels, names, course codes) recur in every essay.
+    """
+    if text.isascii():
+        return text.lower()
+    text = text.translate(_SPECIAL_LETTERS)
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return stripped.casefold()
+
+
+def collapse_whitespace(text: str) -> str:
+    """Turn any run of whitespace (tabs, newlines, NBSP) into one space and trim."""
+    return _WHITESPACE_RE.sub(" ", text).strip()
+
+
+def spelling_variants(word: str) -> frozenset[str]:
+    """All folded spellings of one name word, including å/ä/ö/ü transliterations.
+
+    ``"Näslund"`` → ``{"naslund", "naeslund"}``; ``"Åkesson"`` → ``{"akesson",
+    "aakesson"}``. The number of combinations is capped so a pathological input cannot
+    blow up the roster index.
+    """
+    lowered = word.casefold()
+    if not any(ch in _TRANSLITERATIONS for ch in lowered):
+        return frozenset({fold(word)})
+    choices: list[tuple[str, ...]] = []
+    for ch in lowered:
+        options = _TRANSLITERATIONS.get(ch)
+        choices.append(options if options else (fold(ch),))
+    variants: set[str] = {fold(word)}
+    for combo in product(*choices):
+        variants.add("".join(combo))
+        if len(variants) >= _MAX_VARIANTS:
+            break
+    return frozenset(variants)
+
+
+def tokens(text: str) -> list[tuple[str, int, int]]:
+    """Word tokens of ``text`` as ``(folded, start, end)`` with offsets into ``text``."""
+    return [(fold(m.group()), m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
+
+
+def name_words(name: str) -> list[str]:
+    """Split a roster name field into its words (on whitespace, hyphens and punctuation).
+
+    ``"Anna-Karin"`` → ``["Anna", "Karin"]``; ``"de la Cruz"`` → ``["de", "la", "Cruz"]``.
+    """
+    return [m.group() for m in _TOKEN_RE.finditer(name or "")]
+
+
+_CAMEL_RE = re.compile(r"(?<=[^\W\d_])(?=[A-ZÀ-ÖØ-ÞĀ-Ž][a-zß-öø-ÿā-ž])")
+
+
+def split_camel_case(text: str) -> str:
+    """Insert spaces at lower→Upper boundaries: ``"AnnaAndersson"`` → ``"Anna Andersson"``.
+
+    Only used on filenames, where people glue names together; applied before folding
+    because the case boundary is the only hint where one name ends.
+    """
+    return _CAMEL_RE.sub(" ", text)
+
+
+def has_digit(token: str) -> bool:
+    """True for tokens such as "9b", "2025" or "sa24d" (class codes, dates, ids)."""
+    return any(ch.isdigit() for ch in token)

@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class MatchLevel(models.TextChoices):
+    HIGH = "high"
+    REVIEW = "review"
+    NONE = "none"
+
+
+class DecisionMethod(models.TextChoices):
+    HUMAN = "human"
+    TIMEOUT = "timeout"
+
+
+class StudentAssociation(models.Model):
+    """Who wrote one essay: the engine's verdict and, once made, the decision.
+
+    One row per provisioned essay of a REGULAR batch, created by the matching job.
+    Undecided while ``method`` is empty. ``student`` null with a method set means
+    "no student" was decided.
+    """
+
+    essay = models.OneToOneField(
+        "essays.Essay", on_delete=models.CASCADE, primary_key=True, related_name="association"
+    )
+    batch = models.ForeignKey("batches.Batch", on_delete=models.CASCADE, related_name="associations")
+    match_level = models.CharField(max_length=10, choices=MatchLevel.choices)
+    match_confidence = models.FloatField(default=0.0)
+    student = models.ForeignKey(
+        "classroster.Student", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    method = models.CharField(max_length=10, choices=DecisionMethod.choices, blank=True, default="")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    # The timeout left it without a student: the teacher should look at it.
+    needs_attention = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["batch", "method"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(method="", decided_at__isnull=True)
+                | (~models.Q(method="") & models.Q(decided_at__isnull=False)),
+                name="decision_has_method_and_time",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(match_confidence__gte=0.0, match_confidence__lte=1.0),
+                name="association_confidence_in_unit_interval",
+            ),
+        ]
+
+    @property
+    def is_decided(self) -> bool:
+        return bool(self.method)
+
+
+class MatchSuggestion(models.Model):
+    class Status(models.TextChoices):
+        PENDING_VALIDATION = "pending_validation"
+        CONFIRMED = "confirmed"
+        REJECTED = "rejected"
+
+    essay = models.ForeignKey("essays.Essay", on_delete=models.CASCADE, related_name="suggestions")
+    student = models.ForeignKey("classroster.Student", on_delete=models.CASCADE, related_name="+")
+    rank = models.PositiveSmallIntegerField()
+    confidence = models.FloatField()
+    level = models.CharField(max_length=10, choices=MatchLevel.choices)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING_VALIDATION)
+    reasons = models.JSONField(default=list)
+    evidence = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["essay", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["essay", "rank"], name="one_suggestion_per_rank"),
+            models.UniqueConstraint(fields=["essay", "student"], name="student_suggested_once_per_essay"),
+            models.CheckConstraint(
+                condition=models.Q(confidence__gte=0.0, confidence__lte=1.0),
+                name="suggestion_confidence_in_unit_interval",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rank__gte=1, rank__lte=3), name="at_most_three_suggestions"
+            ),
+        ]

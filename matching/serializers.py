@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from essays.serializers import AssociationOutputSerializer, SuggestionOutputSerializer
+
+
+class DecisionInputSerializer(serializers.Serializer):
+    student_id = serializers.UUIDField(allow_null=True, required=True)
+
+
+class BulkDecisionItemSerializer(serializers.Serializer):
+    essay_id = serializers.UUIDField()
+    student_id = serializers.UUIDField(allow_null=True, required=True)
+
+
+class BulkConfirmInputSerializer(serializers.Serializer):
+    accept = serializers.ChoiceField(choices=["high_confidence"], required=False)
+    decisions = BulkDecisionItemSerializer(many=True, required=False, max_length=1000)
+
+    def validate(self, attrs: dict) -> dict:
+        if not attrs.get("accept") and not attrs.get("decisions"):
+            raise serializers.ValidationError(
+                'Send {"accept": "high_confidence"} and/or {"decisions": [{"essay_id", "student_id"}]}.'
+            )
+        essay_ids = [d["essay_id"] for d in attrs.get("decisions", [])]
+        if len(essay_ids) != len(set(essay_ids)):
+            raise serializers.ValidationError("Each essay may appear only once in 'decisions'.")
+        return attrs
+
+
+class BulkConfirmOutputSerializer(serializers.Serializer):
+    decided = serializers.IntegerField()
+    remaining = serializers.IntegerField()
+    batch_status = serializers.CharField()
+
+
+class PendingEssayOutputSerializer(serializers.Serializer):
+    essay_id = serializers.UUIDField(source="id")
+    batch_id = serializers.UUIDField()
+    filename = serializers.CharField(source="original_filename")
+    validation_deadline = serializers.DateTimeField(source="batch.validation_deadline")
+    association = AssociationOutputSerializer()
+    suggestions = SuggestionOutputSerializer(many=True)

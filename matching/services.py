@@ -1,0 +1,365 @@
+"""Phase 1 student matching in the application: run the engine for a batch, store its
+suggestions, record the teacher's (or the timeout's) decisions, confirm the associations.
+
+Lock order everywhere: the batch row first (``batch_lock``), then its associations.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from batches.events import event_record
+from batches.locks import batch_lock
+from batches.models import Batch, BatchEvent, BatchStatus
+from batches.services import batch_transition
+from classroster.models import Student
+from essays.models import Essay, EssayStatus
+from huleedu.errors import Conflict, DomainError, NotFound
+from matching import engine
+from matching.models import DecisionMethod, MatchLevel, MatchSuggestion, StudentAssociation
+
+logger = logging.getLogger(__name__)
+
+S = BatchStatus
+NO_STUDENT = None
+
+
+# --- running the engine ------------------------------------------------------------------
+
+
+def matching_request(event: BatchEvent) -> None:
+    """The initiate command accepted: announce that matching is requested (the job runs on it)."""
+    with transaction.atomic():
+        batch = batch_lock(event.batch_id)
+        if batch.status != S.AWAITING_STUDENT_MATCHING:
+            return
+        event_record(
+            batch,
+            "batch.student.matching.requested",
+            {"class_id": str(batch.school_class_id), "essay_count": batch.essays.filter(
+                status=EssayStatus.PROVISIONED).count()},
+        )
+
+
+def matching_run(event: BatchEvent) -> None:
+    matching_run_for_batch(batch_id=event.batch_id)
+
+
+def matching_run_for_batch(*, batch_id: UUID) -> bool:
+    """Match every provisioned essay of the batch against its class roster, all at once.
+
+    Idempotent by the batch key: the job does its work only while the batch is
+    AWAITING_STUDENT_MATCHING, and everything it writes (suggestions, summary, the state
+    change, the event) commits together, so a job killed half-way leaves nothing behind
+    and a job delivered twice stores one set of suggestions. Returns True if it ran now.
+    """
+    started = timezone.now()
+    with transaction.atomic():
+        batch = batch_lock(batch_id)
+        if batch.status != S.AWAITING_STUDENT_MATCHING:
+            return False
+        essays = list(batch.essays.filter(status=EssayStatus.PROVISIONED).order_by("created_at", "id"))
+        roster = list(Student.objects.filter(school_class_id=batch.school_class_id))
+        results = engine.match_batch(
+            [engine.EssayInput(essay_id=str(e.id), text=e.text, filename=e.original_filename or None)
+             for e in essays],
+            [engine.RosterStudent(student_id=str(s.id), first_name=s.first_name,
+                                  last_name=s.last_name, email=s.email) for s in roster],
+        )
+        students_by_id = {str(s.id): s for s in roster}
+        _suggestions_store(essays, results, students_by_id)
+        errors = batch.essays.filter(status=EssayStatus.FAILED).count()
+        summary = {
+            "total_essays": len(essays) + errors,
+            "matched": sum(1 for r in results if r.status != MatchLevel.NONE),
+            "no_match": sum(1 for r in results if r.status == MatchLevel.NONE),
+            "errors": errors,
+            "high_confidence": sum(1 for r in results if r.status == MatchLevel.HIGH),
+            "duration_ms": round((timezone.now() - started).total_seconds() * 1000, 1),
+        }
+        batch.processing_summary = summary
+        batch.validation_deadline = timezone.now() + timedelta(
+            seconds=settings.VALIDATION_TIMEOUT_SECONDS
+        )
+        batch.save(update_fields=["processing_summary", "validation_deadline"])
+        batch_transition(batch, S.AWAITING_STUDENT_VALIDATION)
+        event_record(
+            batch,
+            "batch.author.matches.suggested",
+            {"processing_summary": summary, "validation_deadline": batch.validation_deadline.isoformat()},
+        )
+        if not essays:  # nothing to validate: every essay failed its upload
+            associations_confirm_if_complete(batch)
+    logger.info("matching job finished", extra={"batch_id": str(batch_id), **summary})
+    return True
+
+
+def _suggestions_store(
+    essays: list[Essay], results: list[engine.EssayMatch], students_by_id: dict[str, Student]
+) -> None:
+    essay_ids = [e.id for e in essays]
+    # A re-run (staff action) replaces what the previous run suggested.
+    MatchSuggestion.objects.filter(essay_id__in=essay_ids).delete()
+    StudentAssociation.objects.filter(essay_id__in=essay_ids).delete()
+    associations: list[StudentAssociation] = []
+    suggestions: list[MatchSuggestion] = []
+    for essay, result in zip(essays, results, strict=True):
+        associations.append(StudentAssociation(
+            essay=essay, batch_id=essay.batch_id, match_level=result.status,
+            match_confidence=_unit(result.confidence),
+        ))
+        for rank, suggestion in enumerate(result.suggestions[:3], start=1):
+            student = students_by_id.get(suggestion.student_id)
+            if student is None:
+                continue
+            suggestions.append(MatchSuggestion(
+                essay=essay, student=student, rank=rank, confidence=_unit(suggestion.confidence),
+                level=result.status if rank == 1 else MatchLevel.REVIEW,
+                reasons=list(suggestion.reasons),
+                evidence=[e.to_dict() for e in suggestion.evidence],
+            ))
+    StudentAssociation.objects.bulk_create(associations)
+    MatchSuggestion.objects.bulk_create(suggestions)
+
+
+def _unit(value: float) -> float:
+    return min(1.0, max(0.0, float(value)))
+
+
+def matching_rerun(*, batch_id: UUID, by: AbstractBaseUser) -> None:
+    """Staff: run matching again (e.g. after fixing the roster) while nothing is decided yet."""
+    with transaction.atomic():
+        batch = batch_lock(batch_id)
+        if batch.status != S.AWAITING_STUDENT_VALIDATION:
+            raise Conflict(f"Matching can only be re-run while awaiting validation, not in {batch.status}.",
+                           code="illegal_transition", details={"status": batch.status})
+        if batch.associations.exclude(method="").exists():
+            raise Conflict("Some essays are already decided; matching cannot be re-run.",
+                           code="already_decided")
+        batch_transition(batch, S.AWAITING_STUDENT_MATCHING)
+        event_record(batch, "batch.student.matching.initiate.command",
+                     {"class_id": str(batch.school_class_id), "rerun_by": by.get_username()})
+
+
+# --- decisions -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Decision:
+    essay_id: UUID
+    student_id: UUID | None
+
+
+def _require_validating(batch: Batch) -> None:
+    if batch.status != S.AWAITING_STUDENT_VALIDATION:
+        raise Conflict(
+            f"The batch is {batch.status}; decisions are taken only while it is "
+            f"{S.AWAITING_STUDENT_VALIDATION}.",
+            code="batch_not_awaiting_validation",
+            details={"status": batch.status},
+        )
+
+
+def association_decide(
+    *, batch_id: UUID, essay_id: UUID, student_id: UUID | None, decided_by: AbstractBaseUser
+) -> StudentAssociation:
+    """One teacher decision: this essay is by that student (or by no roster student)."""
+    with transaction.atomic():
+        batch = batch_lock(batch_id)
+        association = _association_lock(batch, essay_id)
+        if association.method == DecisionMethod.TIMEOUT:
+            raise Conflict(
+                "The validation deadline passed and this essay was already decided automatically.",
+                code="decided_by_timeout",
+                details=_decision_details(association),
+            )
+        _require_validating(batch)
+        student = _student_in_class(batch, student_id)
+        _decision_apply(batch, association, student, DecisionMethod.HUMAN, decided_by)
+        associations_confirm_if_complete(batch)
+    return association
+
+
+def associations_decide_bulk(
+    *,
+    batch_id: UUID,
+    decided_by: AbstractBaseUser,
+    accept_high_confidence: bool = False,
+    decisions: Iterable[Decision] = (),
+) -> dict[str, int]:
+    """Many decisions in one transaction: explicit ones, and/or every undecided 'high' match."""
+    decisions = list(decisions)
+    with transaction.atomic():
+        batch = batch_lock(batch_id)
+        _require_validating(batch)
+        decided = 0
+        for decision in decisions:  # validate everything before writing anything
+            _student_in_class(batch, decision.student_id)
+        for decision in decisions:
+            association = _association_lock(batch, decision.essay_id)
+            if association.method == DecisionMethod.TIMEOUT:
+                raise Conflict("An essay in the request was already decided by the timeout.",
+                               code="decided_by_timeout", details=_decision_details(association))
+            _decision_apply(batch, association, _student_in_class(batch, decision.student_id),
+                            DecisionMethod.HUMAN, decided_by)
+            decided += 1
+        if accept_high_confidence:
+            for association in _undecided(batch).filter(match_level=MatchLevel.HIGH):
+                _decision_apply(batch, association, _top_suggestion_student(association),
+                                DecisionMethod.HUMAN, decided_by)
+                decided += 1
+        remaining = _undecided(batch).count()
+        associations_confirm_if_complete(batch)
+    return {"decided": decided, "remaining": remaining}
+
+
+def _undecided(batch: Batch):
+    return (StudentAssociation.objects.select_for_update().filter(batch=batch, method="")
+            .order_by("essay_id"))
+
+
+def _association_lock(batch: Batch, essay_id: UUID) -> StudentAssociation:
+    association = (StudentAssociation.objects.select_for_update()
+                   .filter(batch=batch, essay_id=essay_id).first())
+    if association is None:
+        raise NotFound("No essay with that id awaits a student decision in this batch.",
+                       code="essay_not_found", details={"essay_id": str(essay_id)})
+    return association
+
+
+def _student_in_class(batch: Batch, student_id: UUID | None) -> Student | None:
+    if student_id is None:
+        return None
+    student = Student.objects.filter(pk=student_id, school_class_id=batch.school_class_id).first()
+    if student is None:
+        raise DomainError("That student is not on this batch's class roster.",
+                          code="student_not_in_class", details={"student_id": str(student_id)})
+    return student
+
+
+def _top_suggestion_student(association: StudentAssociation) -> Student | None:
+    top = (MatchSuggestion.objects.filter(essay_id=association.essay_id, rank=1)
+           .select_related("student").first())
+    return top.student if top else None
+
+
+def _decision_details(association: StudentAssociation) -> dict[str, object]:
+    return {
+        "essay_id": str(association.essay_id),
+        "student_id": str(association.student_id) if association.student_id else None,
+        "method": association.method,
+        "decided_at": association.decided_at.isoformat() if association.decided_at else None,
+    }
+
+
+def _decision_apply(
+    batch: Batch,
+    association: StudentAssociation,
+    student: Student | None,
+    method: str,
+    decided_by: AbstractBaseUser | None,
+    *,
+    needs_attention: bool = False,
+) -> None:
+    previous = _decision_details(association) if association.is_decided else None
+    association.student = student
+    association.method = method
+    association.decided_by = decided_by
+    association.decided_at = timezone.now()
+    association.needs_attention = needs_attention
+    association.save(update_fields=["student", "method", "decided_by", "decided_at", "needs_attention"])
+    MatchSuggestion.objects.filter(essay_id=association.essay_id).update(
+        status=MatchSuggestion.Status.REJECTED
+    )
+    if student is not None:
+        MatchSuggestion.objects.filter(essay_id=association.essay_id, student=student).update(
+            status=MatchSuggestion.Status.CONFIRMED
+        )
+    # Every decision is an event: the audit trail keeps what was overwritten, too.
+    event_record(batch, "essay.student.association.decided", {
+        **_decision_details(association),
+        "decided_by": decided_by.get_username() if decided_by else None,
+        "needs_attention": needs_attention,
+        "previous": previous,
+    })
+
+
+def associations_confirm_if_complete(batch: Batch) -> bool:
+    """When every essay has a decision: confirm the associations and make the batch ready.
+
+    Runs under the batch lock, and only from AWAITING_STUDENT_VALIDATION, so it happens
+    exactly once however many decisions race for the last essay.
+    """
+    if batch.status != S.AWAITING_STUDENT_VALIDATION:
+        return False
+    if StudentAssociation.objects.filter(batch=batch, method="").exists():
+        return False
+    associations = list(StudentAssociation.objects.filter(batch=batch).order_by("essay_id"))
+    for association in associations:
+        Essay.objects.filter(pk=association.essay_id).update(student_id=association.student_id)
+    by_method: dict[str, int] = {}
+    for association in associations:
+        by_method[association.method] = by_method.get(association.method, 0) + 1
+    now = timezone.now()
+    batch.associations_confirmed_at = now
+    batch.save(update_fields=["associations_confirmed_at"])
+    event_record(batch, "student.associations.confirmed", {
+        "associations": [
+            {"essay_id": str(a.essay_id), "student_id": str(a.student_id) if a.student_id else None,
+             "method": a.method}
+            for a in associations
+        ],
+        "by_method": by_method,
+        "without_student": sum(1 for a in associations if a.student_id is None),
+    })
+    batch_transition(batch, S.READY_FOR_PIPELINE_EXECUTION)
+    event_record(batch, "batch.essays.ready", {"essay_count": len(associations)})
+    return True
+
+
+# --- the validation timeout ----------------------------------------------------------------
+
+
+def validation_timeouts_apply(*, now: datetime | None = None) -> int:
+    """Decide every batch whose validation deadline has passed. Returns how many it decided."""
+    now = now or timezone.now()
+    due = list(
+        Batch.objects.filter(status=S.AWAITING_STUDENT_VALIDATION, validation_deadline__lte=now)
+        .order_by("validation_deadline").values_list("id", flat=True)[:500]
+    )
+    return sum(1 for batch_id in due if batch_timeout_apply(batch_id=batch_id, now=now))
+
+
+def batch_timeout_apply(*, batch_id: UUID, now: datetime | None = None, force: bool = False) -> bool:
+    """The deadline decides what the teacher left open: a 'high' best match is confirmed,
+    anything else is left without a student and flagged. First writer wins: essays the
+    teacher already decided are untouched."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        batch = batch_lock(batch_id)
+        if batch.status != S.AWAITING_STUDENT_VALIDATION:
+            return False
+        if not force and (batch.validation_deadline is None or batch.validation_deadline > now):
+            return False
+        undecided = list(_undecided(batch))
+        for association in undecided:
+            if association.match_level == MatchLevel.HIGH:
+                _decision_apply(batch, association, _top_suggestion_student(association),
+                                DecisionMethod.TIMEOUT, None)
+            else:
+                _decision_apply(batch, association, NO_STUDENT, DecisionMethod.TIMEOUT, None,
+                                needs_attention=True)
+        associations_confirm_if_complete(batch)
+    logger.info("validation timeout applied", extra={"batch_id": str(batch_id),
+                                                     "decided": len(undecided)})
+    return True
+
