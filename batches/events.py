@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from batches.models import Batch, BatchEvent, ProcessedEvent
+from huleedu import metrics
 from huleedu.correlation import bound
 from huleedu.tasks import enqueue_now, enqueue_on_commit
 
@@ -50,6 +51,7 @@ def event_record(batch: Batch, event_type: str, payload: dict[str, Any] | None =
                "correlation_id": batch.correlation_id},
     )
     enqueue_on_commit(DELIVER_TASK, event.sequence, task_name=f"{event_type}:{event.event_id}")
+    metrics.event_recorded(event_type)
     return event
 
 

@@ -5,8 +5,12 @@ from __future__ import annotations
 from uuid import UUID
 
 from batches.models import Batch
+from huleedu.correlation import batch_correlation_remember
 
 
 def batch_lock(batch_id: UUID | str) -> Batch:
     """Lock one batch row for the rest of the current transaction."""
-    return Batch.objects.select_for_update(of=("self",)).select_related(None).get(pk=batch_id)
+    batch = Batch.objects.select_for_update(of=("self",)).select_related(None).get(pk=batch_id)
+    # Log lines about this batch from here on carry its registration correlation id.
+    batch_correlation_remember(batch.id, batch.correlation_id)
+    return batch

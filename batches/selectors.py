@@ -36,3 +36,8 @@ def batch_timeline(batch: Batch, *, after: object = None, limit: int = 500) -> Q
             raise DomainError("'after' must be an event sequence number.", code="invalid_after") from exc
         events = events.filter(sequence__gt=after_sequence)
     return events[:limit]
+
+
+def batch_last_event_sequence(batch: Batch) -> int:
+    """The sequence of the batch's newest event (0 if none): where a live page resumes from."""
+    return batch.events.order_by("-sequence").values_list("sequence", flat=True).first() or 0

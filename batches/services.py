@@ -15,6 +15,7 @@ from batches.events import event_record
 from batches.locks import batch_lock
 from batches.models import Batch, BatchEvent, BatchStatus, IllegalTransition
 from classroster.models import SchoolClass
+from huleedu import metrics
 from huleedu.correlation import clean_correlation_id, get_correlation_id
 from huleedu.errors import Conflict, DomainError
 
@@ -68,6 +69,7 @@ def batch_register(
                 "class_id": str(school_class.id) if school_class else None,
             },
         )
+        metrics.batch_registered(batch_type=batch.batch_type, expected_essay_count=expected_essay_count)
     return batch
 
 
@@ -106,6 +108,7 @@ def batch_route_after_content(event: BatchEvent) -> None:
                 "batch.student.matching.initiate.command",
                 {"class_id": str(batch.school_class_id)},
             )
+            metrics.matching_initiated(batch_type=batch.batch_type, trigger="content_provisioned")
         else:
             batch_transition(batch, S.READY_FOR_PIPELINE_EXECUTION)
             event_record(batch, "batch.essays.ready", batch_essay_counts(batch))

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -110,6 +111,16 @@ class StudentDetailApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+class RosterExportApi(APIView):
+    @extend_schema(responses={(200, "text/csv"): str})
+    def get(self, request: Request, class_id: str) -> HttpResponse:
+        school_class = selectors.class_get_for_user(request.user, class_id)
+        response = HttpResponse(services.roster_export_csv(school_class=school_class),
+                                content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="roster-{school_class.id}.csv"'
+        return response
+
+
 class RosterImportApi(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
@@ -128,7 +139,7 @@ class RosterImportApi(APIView):
             "errors": result.errors,
             "students": StudentOutputSerializer(result.created, many=True).data,
         }
-        if result.errors and not result.created:
+        if not result.created and not result.skipped_duplicates:
             raise DomainError("No row of the CSV file could be imported.", code="invalid_csv_rows",
                               details={"errors": result.errors})
         return Response(body, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)

@@ -147,6 +147,22 @@ def _defuse_formula(value: str) -> str:
     return value.lstrip("=+-@\t\r") if value[:1] in ("=", "+", "@", "\t", "\r") else value
 
 
+def _spreadsheet_safe(value: str) -> str:
+    """Quote a cell a spreadsheet would otherwise run as a formula (CSV injection)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def roster_export_csv(*, school_class: SchoolClass) -> str:
+    """The roster as CSV for a spreadsheet (UTF-8 with BOM so Excel reads å/ä/ö right)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["first_name", "last_name", "email"])
+    for student in school_class.students.order_by("last_name", "first_name"):
+        writer.writerow([_spreadsheet_safe(v) for v in (student.first_name, student.last_name,
+                                                         student.email or "")])
+    return "\ufeff" + out.getvalue()
+
+
 def roster_import_csv(*, school_class: SchoolClass, data: bytes) -> RosterImportResult:
     """Import students from a spreadsheet export; bad rows are reported by line, good rows kept."""
     if len(data) > settings.MAX_ROSTER_CSV_BYTES:

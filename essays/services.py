@@ -21,6 +21,7 @@ from batches.models import Batch, BatchStatus
 from batches.services import batch_essay_counts, batch_transition
 from essays.extraction import ExtractionFailure, extract_text, file_format_of
 from essays.models import Essay, EssayStatus, UploadReceipt
+from huleedu import metrics
 from huleedu.errors import Conflict, DomainError
 
 logger = logging.getLogger(__name__)
@@ -58,7 +59,7 @@ def safe_filename(raw: str | None) -> str:
 
 def _prepare(upload: UploadedFileLike) -> _PreparedFile:
     filename = safe_filename(upload.name)
-    size = upload.size or 0
+    size = getattr(upload, "size", None) or 0
     limit = settings.MAX_UPLOAD_FILE_BYTES
     if size > limit:
         return _PreparedFile(
@@ -73,7 +74,8 @@ def _prepare(upload: UploadedFileLike) -> _PreparedFile:
         )
     sha256 = hashlib.sha256(data).hexdigest()
     try:
-        text = extract_text(filename, data)
+        with metrics.text_extraction_timer(file_format_of(filename)):
+            text = extract_text(filename, data)
     except ExtractionFailure as failure:
         return _PreparedFile(filename, file_format_of(filename), len(data), sha256, "", failure)
     return _PreparedFile(filename, file_format_of(filename), len(data), sha256, text, None)

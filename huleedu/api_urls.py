@@ -10,6 +10,7 @@ from batches.apis import (
 from classroster.apis import (
     ClassDetailApi,
     ClassListCreateApi,
+    RosterExportApi,
     RosterImportApi,
     StudentDetailApi,
     StudentListCreateApi,
@@ -33,6 +34,7 @@ urlpatterns = [
     path("classes/<str:class_id>/", ClassDetailApi.as_view(), name="api-class"),
     path("classes/<str:class_id>/students/", StudentListCreateApi.as_view(), name="api-students"),
     path("classes/<str:class_id>/students/import/", RosterImportApi.as_view(), name="api-roster-import"),
+    path("classes/<str:class_id>/students/export/", RosterExportApi.as_view(), name="api-roster-export"),
     path("classes/<str:class_id>/students/<str:student_id>/", StudentDetailApi.as_view(),
          name="api-student"),
     path("classes/<str:class_id>/pending-associations/", PendingAssociationsApi.as_view(),

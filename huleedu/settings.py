@@ -58,6 +58,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "huleedu.metrics.HttpMetricsMiddleware",  # first: times the whole stack
     "huleedu.middleware.CorrelationIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -204,6 +205,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("HULEEDU_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
-        "django_q": {"level": "ERROR"},
+        "django-q": {"level": "ERROR"},
     },
 }

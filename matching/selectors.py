@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from uuid import UUID
+
 from django.db.models import Prefetch, QuerySet
 
-from batches.models import BatchStatus
-from classroster.models import SchoolClass
-from essays.models import Essay
-from matching.models import MatchSuggestion
+from batches.models import Batch, BatchStatus
+from classroster.models import SchoolClass, Student
+from essays.models import Essay, EssayStatus
+from matching.models import MatchLevel, MatchSuggestion, StudentAssociation
 
 
 def suggestions_prefetch() -> Prefetch:
@@ -32,4 +36,116 @@ def pending_essays_for_class(school_class: SchoolClass) -> QuerySet[Essay]:
 def essay_of_class(school_class: SchoolClass, essay_id: object) -> Essay | None:
     return (
         Essay.objects.filter(pk=essay_id, batch__school_class=school_class).select_related("batch").first()
+    )
+
+
+# --- the review page -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """One essay as the review page shows it."""
+
+    essay: Essay
+    association: StudentAssociation | None
+    suggestions: list[MatchSuggestion]
+    claimed_twice: bool
+
+    @property
+    def is_failed(self) -> bool:
+        return self.essay.status == EssayStatus.FAILED
+
+    @property
+    def is_decided(self) -> bool:
+        """Decided, or nothing to decide (an unreadable file never gets a student)."""
+        return self.is_failed or bool(self.association and self.association.is_decided)
+
+    @property
+    def decision_state(self) -> str:
+        return "decided" if self.is_decided else "pending"
+
+    @property
+    def top_suggestion(self) -> MatchSuggestion | None:
+        return self.suggestions[0] if self.suggestions else None
+
+    @property
+    def attributed_student_id(self) -> UUID | None:
+        """Who the essay is attributed to now: the decision, else the top suggestion."""
+        if self.association and self.association.is_decided:
+            return self.association.student_id
+        top = self.top_suggestion
+        return top.student_id if top and not self.is_failed else None
+
+    @property
+    def fingerprint(self) -> str:
+        """Changes whenever what the page shows for this essay changes (the page swaps it then)."""
+        association = self.association
+        parts = [
+            self.essay.status,
+            association.method if association else "-",
+            str(association.student_id) if association else "-",
+            "needs-attention" if association and association.needs_attention else "",
+            "claimed-twice" if self.claimed_twice else "",
+            *(f"{s.pk}:{s.status}" for s in self.suggestions),
+        ]
+        return "|".join(parts)
+
+
+@dataclass(frozen=True)
+class RosterGap:
+    student: Student
+    essays: list[Essay]
+
+
+@dataclass(frozen=True)
+class BatchReview:
+    items: list[ReviewItem]
+    roster: list[Student]
+    unattributed_students: list[Student]
+    claimed_twice: list[RosterGap]
+
+    @property
+    def to_decide(self) -> int:
+        return sum(1 for item in self.items if item.association is not None)
+
+    @property
+    def decided(self) -> int:
+        return sum(1 for item in self.items if item.association is not None and item.is_decided)
+
+    @property
+    def high_confidence_pending(self) -> int:
+        return sum(
+            1 for item in self.items
+            if item.association is not None and not item.is_decided
+            and item.association.match_level == MatchLevel.HIGH
+        )
+
+
+def batch_review(batch: Batch) -> BatchReview:
+    """Everything the review page shows for one batch: essays with their suggestions and
+    decisions, the roster, and the roster's gaps (students no essay is attributed to, and
+    students two or more essays are attributed to — by decision, else by top suggestion)."""
+    essays = list(
+        batch.essays.select_related("association", "association__student", "association__decided_by")
+        .prefetch_related(suggestions_prefetch())
+        .order_by("created_at", "id")
+    )
+    roster = list(Student.objects.filter(school_class_id=batch.school_class_id)) if batch.is_regular else []
+    draft = [
+        ReviewItem(essay=e, association=getattr(e, "association", None),
+                   suggestions=list(e.suggestions.all()), claimed_twice=False)
+        for e in essays
+    ]
+    essays_by_student: dict[UUID, list[Essay]] = defaultdict(list)
+    for item in draft:
+        if item.attributed_student_id is not None:
+            essays_by_student[item.attributed_student_id].append(item.essay)
+    twice = {student_id for student_id, claimed in essays_by_student.items() if len(claimed) > 1}
+    items = [replace(item, claimed_twice=item.attributed_student_id in twice) for item in draft]
+    matching_done = batch.suggestions_ready_at is not None
+    return BatchReview(
+        items=items,
+        roster=roster,
+        unattributed_students=[s for s in roster if s.id not in essays_by_student] if matching_done else [],
+        claimed_twice=[RosterGap(student=s, essays=essays_by_student[s.id]) for s in roster if s.id in twice],
     )

@@ -23,6 +23,7 @@ from batches.models import Batch, BatchEvent, BatchStatus
 from batches.services import batch_transition
 from classroster.models import Student
 from essays.models import Essay, EssayStatus
+from huleedu import metrics
 from huleedu.errors import Conflict, DomainError, NotFound
 from matching import engine
 from matching.models import DecisionMethod, MatchLevel, MatchSuggestion, StudentAssociation
@@ -69,12 +70,13 @@ def matching_run_for_batch(*, batch_id: UUID) -> bool:
             return False
         essays = list(batch.essays.filter(status=EssayStatus.PROVISIONED).order_by("created_at", "id"))
         roster = list(Student.objects.filter(school_class_id=batch.school_class_id))
-        results = engine.match_batch(
-            [engine.EssayInput(essay_id=str(e.id), text=e.text, filename=e.original_filename or None)
-             for e in essays],
-            [engine.RosterStudent(student_id=str(s.id), first_name=s.first_name,
-                                  last_name=s.last_name, email=s.email) for s in roster],
-        )
+        with metrics.matching_engine_timer():
+            results = engine.match_batch(
+                [engine.EssayInput(essay_id=str(e.id), text=e.text, filename=e.original_filename or None)
+                 for e in essays],
+                [engine.RosterStudent(student_id=str(s.id), first_name=s.first_name,
+                                      last_name=s.last_name, email=s.email) for s in roster],
+            )
         students_by_id = {str(s.id): s for s in roster}
         _suggestions_store(essays, results, students_by_id)
         errors = batch.essays.filter(status=EssayStatus.FAILED).count()
@@ -96,6 +98,15 @@ def matching_run_for_batch(*, batch_id: UUID) -> bool:
             batch,
             "batch.author.matches.suggested",
             {"processing_summary": summary, "validation_deadline": batch.validation_deadline.isoformat()},
+        )
+        metrics.matching_finished(
+            duration_seconds=summary["duration_ms"] / 1000,
+            summary=summary,
+            top_suggestions=[
+                (r.status, r.suggestions[0].confidence, [e.kind for e in r.suggestions[0].evidence])
+                if r.suggestions else (r.status, 0.0, [])
+                for r in results
+            ],
         )
         if not essays:  # nothing to validate: every essay failed its upload
             associations_confirm_if_complete(batch)
@@ -148,6 +159,7 @@ def matching_rerun(*, batch_id: UUID, by: AbstractBaseUser) -> None:
         batch_transition(batch, S.AWAITING_STUDENT_MATCHING)
         event_record(batch, "batch.student.matching.initiate.command",
                      {"class_id": str(batch.school_class_id), "rerun_by": by.get_username()})
+        metrics.matching_initiated(batch_type=batch.batch_type, trigger="staff_rerun")
 
 
 # --- decisions -----------------------------------------------------------------------------
@@ -312,6 +324,9 @@ def associations_confirm_if_complete(batch: Batch) -> bool:
     now = timezone.now()
     batch.associations_confirmed_at = now
     batch.save(update_fields=["associations_confirmed_at"])
+    metrics.associations_confirmed(
+        by_method=by_method, matching_requested_at=batch.matching_requested_at, confirmed_at=now
+    )
     event_record(batch, "student.associations.confirmed", {
         "associations": [
             {"essay_id": str(a.essay_id), "student_id": str(a.student_id) if a.student_id else None,

@@ -1,0 +1,87 @@
+"""The teacher's batch pages: create, upload, review. Thin: selectors read, services write."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from batches import selectors, services
+from batches.forms import BatchCreateForm
+from batches.models import Batch, BatchStatus
+from huleedu.errors import DomainError
+from huleedu.pages import get_or_404
+from matching.selectors import batch_review
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def batch_create(request: HttpRequest) -> HttpResponse:
+    form = BatchCreateForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            batch = services.batch_register(
+                owner=request.user,
+                course_code=data["course_code"],
+                expected_essay_count=data["expected_essay_count"],
+                school_class=data["school_class"],
+                essay_instructions=data["essay_instructions"],
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            return redirect("batch-upload", batch_id=batch.id)
+    return render(request, "batches/new.html", {"form": form})
+
+
+@login_required
+@require_GET
+def batch_upload(request: HttpRequest, batch_id: str) -> HttpResponse:
+    batch = get_or_404(selectors.batch_get_for_user, request.user, batch_id)
+    return render(request, "batches/upload.html", {
+        "batch": batch,
+        "essays": batch.essays.order_by("created_at", "id"),
+        **_live_urls(batch),
+    })
+
+
+@login_required
+@require_GET
+def batch_review_page(request: HttpRequest, batch_id: str) -> HttpResponse:
+    batch = get_or_404(selectors.batch_get_for_user, request.user, batch_id)
+    context = _review_context(batch)
+    roster = [
+        {"id": str(student.id), "name": student.full_name, "email": student.email or ""}
+        for student in context["review"].roster
+    ]
+    return render(request, "batches/review.html", {**context, "roster": roster, **_live_urls(batch)})
+
+
+@login_required
+@require_GET
+def batch_review_live(request: HttpRequest, batch_id: str) -> HttpResponse:
+    """The live part of the review page, re-fetched by the page whenever the batch changes."""
+    batch = get_or_404(selectors.batch_get_for_user, request.user, batch_id)
+    return render(request, "batches/_review_live.html", _review_context(batch))
+
+
+def _review_context(batch: Batch) -> dict[str, object]:
+    # The sequence is read first: anything committed after it makes the page fetch again.
+    last_sequence = selectors.batch_last_event_sequence(batch)
+    batch.refresh_from_db()
+    return {
+        "batch": batch,
+        "review": batch_review(batch),
+        "last_sequence": last_sequence,
+        "accepting_decisions": batch.status == BatchStatus.AWAITING_STUDENT_VALIDATION,
+    }
+
+
+def _live_urls(batch: Batch) -> dict[str, str]:
+    return {
+        "events_url": reverse("api-batch-events", args=[batch.id]),
+        "batch_api_url": reverse("api-batch", args=[batch.id]),
+    }
