@@ -108,7 +108,7 @@ def resolve_batch(per_essay: list[dict[int, StudentScore]]) -> list[Ranking]:
                 winner.notes.append("another essay in the batch also matches this student")
 
     rankings: list[Ranking] = []
-    for essay, pool in enumerate(pools):
+    for pool in pools:
         before = apply_margin(pool)
         demoted_top = bool(before) and before[0][0].cap < 1.0
         ranked = before

@@ -41,19 +41,36 @@ EMAIL_NAME_WEIGHT = 0.90       # a non-roster address whose local part is a name
 
 # --- how well the name fits (strength in [0, 1]) ---------------------------------------
 FULL_NAME = 1.0
-NOT_FIRST_GIVEN_PENALTY = 0.10   # "Erik Johansson" for roster "Lars Erik Johansson"
+NOT_FIRST_GIVEN_PENALTY = 0.10   # "Karin von Essen" for the one hyphenated name "Anna-Karin"
+LATER_GIVEN_NAME_PENALTY = 0.02  # "Johan Näslund" for roster "Karl Johan Näslund": in Sweden
+                                 # any given name may be the one a person goes by (tilltalsnamn)
 MISSING_GIVEN_PENALTY = 0.03     # "Maja Wright" for roster "Maja Charlotte Wright"
 MISSING_SURNAME_PENALTY = 0.05   # "Sam Höglund" for roster "Sam Höglund Öman"
 EDIT_PENALTY = 0.04              # per typo (OSA edit) in a name word
 SHORT_WORD_EDIT_PENALTY = 0.05   # per typo in a word of <= 4 letters (riskier)
 EXTRA_WORD_PENALTY = 0.05        # per unexplained word next to the name in the text
 EXTRA_WORD_PENALTY_FILENAME = 0.01  # filenames carry words like "essay", "final"
+MIDDLE_NAME_PENALTY = 0.02       # "Erik Johan Andersson" for roster "Erik Andersson": a second
+                                 # given name the roster does not list, not another person
 MAX_EXTRA_WORDS_PENALISED = 3
 SURNAME_AND_INITIAL = 0.72       # "A. Andersson"
 SURNAME_ONLY = 0.45              # "Author: Rodriguez"
 GIVEN_ONLY = 0.80                # "// Anna" with nothing else on the line
 GIVEN_ONLY_TYPO = 0.30
 CONTRADICTED = 0.08              # the name found there is mostly somebody else's
+
+# --- other spellings of a name (tables in given_names.py) -------------------------------
+VARIANT_PENALTY = 0.02           # "Muhammad" for "Mohammed": like a folded diacritic, but the
+                                 # roster's own spelling still wins a tie (and is "exact")
+NICKNAME_PENALTY = 0.05          # "Kalle Andersson" for "Karl Andersson": good, not exact
+NICKNAME_GIVEN_ONLY_PENALTY = 0.10  # "// Kalle" alone: weaker than "// Karl" alone
+NICKNAME_REVIEW_STRENGTH = 0.88
+"""A nickname fit reaches "high" only when it is *decisive*: a pet form that is not a
+registered name of its own (Kalle, Lasse, Micke — not Lisa, Maja, Max, Olle), the whole
+surname spelled exactly, no typo, no unexplained word, and no classmate whose given
+name is the nickname itself. Any other nickname fit is capped at this strength, which
+stays below HIGH_CONFIDENCE in every position (0.99 × 0.88 < 0.90). The margin rule
+still applies on top: another student the nickname also fits keeps it at review."""
 
 # Second, independent cue for the same student (e.g. filename + signature).
 CORROBORATION_FACTOR = 0.5

@@ -26,6 +26,7 @@ TAIL_CHARS = 2000
 TAIL_LINES = 6
 MAX_CUE_LINE = 90       # longer lines are prose, not a name line
 MAX_NAME_TOKENS = 8     # a name line has a handful of words, not a sentence
+NAME_LINE_EARLY_LINES = 5  # the top lines, always read as header lines
 
 # Header labels that introduce the author (compared after folding and dropping
 # everything but letters, so "E-post", "Written by" and "Författare" all work).
@@ -201,10 +202,17 @@ def find_text_cues(text: str) -> tuple[list[Cue], list[EmailFound]]:
     emails: list[EmailFound] = []
     tail_numbers = {n for n, _ in tail}
     first_number = head[0][0] if head else None
+    # In a short text head and tail overlap: the top lines are read as header lines,
+    # the rest of the overlap as possible signatures; never both.
+    # A very short text keeps its last two lines for the signature pass.
+    early = NAME_LINE_EARLY_LINES
+    if len(text) <= HEAD_CHARS and len(head) < HEAD_LINES:
+        early = max(1, min(early, len(head) - 2))
+    early_numbers = {n for n, _ in head[:early]}
 
     pending_label: str | None = None
     for position, (number, line) in enumerate(head):
-        label_match = _LABEL_RE.match(line)
+        label_match = _LABEL_RE.match(line[:200])
         key = label_key(label_match.group(1)) if label_match else None
         if label_match and key and len(key) <= 25 and "@" not in label_match.group(1):
             value_start = label_match.start(2)
@@ -240,7 +248,7 @@ def find_text_cues(text: str) -> tuple[list[Cue], list[EmailFound]]:
                 cues.append(Cue(NAME_PHRASE, "text", line, number, value_tokens,
                                 position=position))
 
-        if number in tail_numbers and number != first_number:
+        if number in tail_numbers and number not in early_numbers:
             continue  # the tail pass reads it as a possible signature
         if not _is_name_candidate(line):
             continue
@@ -257,6 +265,7 @@ def find_text_cues(text: str) -> tuple[list[Cue], list[EmailFound]]:
     combined = _combined_label_cue(cues)
     if combined is not None:
         cues.append(combined)
+    tail = [(n, line) for n, line in tail if n not in early_numbers]
     cues.extend(_signature_cues(tail, emails, {n for n, _ in head}))
     return cues, emails
 
@@ -338,7 +347,10 @@ def _signature_cues(
 
 
 _GLUED_PARTICLES = ("van", "von", "der", "den", "de", "la", "af", "da", "dos", "du", "del")
-_GLUED_RUN_RE = re.compile(r"([^\W\d_]+?)([a-zß-ÿ]+)(?=[A-ZÀ-ÖØ-Þ])")
+# A word's lower-case run right before a capital. The look-behind pins the start to a
+# word boundary so a long run without capitals costs linear, not cubic, time.
+_GLUED_RUN_RE = re.compile(r"(?<![^\W\d_])([^\W\d_])([a-zß-ÿ]+)(?=[A-ZÀ-ÖØ-Þ])")
+MAX_FILENAME_CHARS = 255
 
 
 def _peel_particles(cleaned: str) -> str:
@@ -384,7 +396,7 @@ def find_filename_cue(filename: str | None, peel: bool = False) -> Cue | None:
     """
     if not filename:
         return None
-    base = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    base = filename.replace("\\", "/").rsplit("/", 1)[-1][-MAX_FILENAME_CHARS:]
     stem = _EXT_RE.sub("", base)
     if _ANON_FILENAME_RE.match(stem):
         return None
@@ -409,7 +421,7 @@ def email_local_cue(found: EmailFound) -> Cue | None:
     local = found.address.split("@", 1)[0]
     local_tokens = []
     offset = found.start
-    for tok, s, e in tokens(re.sub(r"[._+\-]", " ", local)):
+    for tok, s, _e in tokens(re.sub(r"[._+\-]", " ", local)):
         word = "".join(ch for ch in tok if not ch.isdigit())
         if len(word) >= 2 and word == tok.rstrip("0123456789"):
             local_tokens.append((word, offset + s, offset + s + len(word)))

@@ -34,7 +34,8 @@ from .cues import (
     Cue,
     EmailFound,
 )
-from .normalize import has_digit
+from .given_names import PET, SHORT, VARIANT
+from .normalize import fold, has_digit, name_words
 from .roster_index import (
     FULL_JOINED,
     GIVEN,
@@ -92,6 +93,8 @@ class NameFit:
     folded: bool            # matched only through diacritic folding/transliteration
     first: int              # token positions covered (for quoting the evidence)
     last: int
+    alias: str = ""         # strongest alias used: "" | "variant" | "pet" | "short"
+    alias_note: str = ""    # e.g. "nickname 'Kalle'", for the reason shown to teachers
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +109,7 @@ class CueScore:
     kind: str
     reason: str
     evidence: Evidence
+    alias: str = ""         # as NameFit.alias: a nickname fit never counts as identity
 
 
 @dataclass(slots=True)
@@ -123,6 +127,7 @@ class StudentScore:
         return (
             self.best.strength >= cal.DUPLICATE_MIN_STRENGTH
             and self.best.fit_shape in ("full", "email")
+            and self.best.alias not in (PET, SHORT)
             and self.confidence >= cal.HIGH_CONFIDENCE
         )
 
@@ -134,16 +139,24 @@ class StudentScore:
         )
 
 
-def fit_name(cue: Cue, names: StudentNames, hits: list[tuple[int, Hit]]) -> NameFit:
+def fit_name(
+    cue: Cue,
+    names: StudentNames,
+    hits: list[tuple[int, Hit]],
+    class_given_names: dict[str, int] | None = None,
+) -> NameFit:
     """Align one student's hits inside one cue and grade the fit.
 
     Each name part takes at most one token and each token serves at most one part,
-    cheapest (fewest edits) first.
+    cheapest (fewest edits, the roster's own spelling before an alias) first.
+    ``class_given_names`` (folded given name → how many students carry it) lets a
+    nickname that is literally a classmate's given name stay ambiguous.
     """
-    ordered = sorted(hits, key=lambda ph: (ph[1].edits, ph[0]))
+    ordered = sorted(hits, key=lambda ph: (ph[1].edits, ph[1].alias != "", ph[0]))
     used_positions: dict[int, Hit] = {}
     given_hit: dict[int, int] = {}
     surname_hit: dict[int, int] = {}
+    aliased: dict[int, str] = {}     # token position → alias kind
     particle_parts: set[int] = set()
     for pos, hit in ordered:
         if pos in used_positions:
@@ -167,9 +180,12 @@ def fit_name(cue: Cue, names: StudentNames, hits: list[tuple[int, Hit]]) -> Name
         else:
             continue
         used_positions[pos] = hit
+        if hit.alias:
+            aliased[pos] = hit.alias
 
     initial = False
     extra = 0
+    middle = 0
     for pos, (tok, _s, _e) in enumerate(cue.tokens):
         if pos in used_positions:
             continue
@@ -178,6 +194,9 @@ def fit_name(cue: Cue, names: StudentNames, hits: list[tuple[int, Hit]]) -> Name
             used_positions[pos] = Hit(names.index, GIVEN, 0, 0)
             continue
         if len(tok) < 2 or has_digit(tok) or tok in FILLER_WORDS or tok in PARTICLES:
+            continue
+        if given_hit and surname_hit and _middle_position(pos, used_positions):
+            middle += 1
             continue
         extra += 1
 
@@ -196,22 +215,52 @@ def fit_name(cue: Cue, names: StudentNames, hits: list[tuple[int, Hit]]) -> Name
     extra_penalty = (
         cal.EXTRA_WORD_PENALTY_FILENAME if cue.kind == FILENAME else cal.EXTRA_WORD_PENALTY
     ) * min(extra, cal.MAX_EXTRA_WORDS_PENALISED)
+    extra_penalty += cal.MIDDLE_NAME_PENALTY * min(middle, cal.MAX_EXTRA_WORDS_PENALISED)
+    n_variants = sum(1 for kind in aliased.values() if kind == VARIANT)
+    nick_positions = [p for p, kind in aliased.items() if kind in (PET, SHORT)]
+    alias = (
+        SHORT if SHORT in aliased.values() else PET if nick_positions
+        else VARIANT if n_variants else ""
+    )
+    alias_penalty = cal.VARIANT_PENALTY * n_variants
 
     if given_hit and surname_hit:
         strength = cal.FULL_NAME
         if 0 not in given_hit:
-            strength -= cal.NOT_FIRST_GIVEN_PENALTY
+            strength -= (
+                cal.NOT_FIRST_GIVEN_PENALTY if names.compound_given
+                else cal.LATER_GIVEN_NAME_PENALTY
+            )
         strength -= cal.MISSING_GIVEN_PENALTY * (len(names.given) - len(given_hit))
         strength -= cal.MISSING_SURNAME_PENALTY * (len(names.surname) - len(surname_hit))
         strength -= cal.EDIT_PENALTY * (edits - short_edits)
         strength -= cal.SHORT_WORD_EDIT_PENALTY * short_edits
-        strength -= extra_penalty
+        strength -= extra_penalty + alias_penalty
+        if nick_positions:
+            strength -= cal.NICKNAME_PENALTY
+            decisive = (
+                alias == PET
+                and len(nick_positions) == 1
+                and n_variants == 0
+                and edits == 0
+                and extra == 0
+                and middle == 0
+                and len(surname_hit) == len(names.surname)
+                and not (class_given_names or {}).get(cue.tokens[nick_positions[0]][0])
+            )
+            if not decisive:
+                strength = min(strength, cal.NICKNAME_REVIEW_STRENGTH)
         shape = "full"
     elif surname_hit and initial:
-        strength = cal.SURNAME_AND_INITIAL - cal.EDIT_PENALTY * edits - extra_penalty
+        strength = (
+            cal.SURNAME_AND_INITIAL - cal.EDIT_PENALTY * edits - extra_penalty - alias_penalty
+        )
         shape = "surname_initial"
     elif surname_hit:
-        strength = cal.SURNAME_ONLY - cal.EDIT_PENALTY * edits if extra == 0 else cal.CONTRADICTED
+        strength = (
+            cal.SURNAME_ONLY - cal.EDIT_PENALTY * edits - alias_penalty
+            if extra == 0 else cal.CONTRADICTED
+        )
         shape = "surname_only"
     elif given_hit:
         if extra:
@@ -220,10 +269,39 @@ def fit_name(cue: Cue, names: StudentNames, hits: list[tuple[int, Hit]]) -> Name
             strength = cal.GIVEN_ONLY if edits == 0 else cal.GIVEN_ONLY_TYPO
             if 0 not in given_hit:
                 strength -= cal.NOT_FIRST_GIVEN_PENALTY
+            strength -= alias_penalty
+            if nick_positions:
+                strength -= cal.NICKNAME_GIVEN_ONLY_PENALTY
         shape = "given_only"
     else:
         return NameFit(0.0, "none", 0, False, False, 0, 0)
-    return NameFit(max(strength, 0.0), shape, edits, reversed_order, folded, first, last)
+    note = ""
+    if aliased:
+        pos = nick_positions[0] if nick_positions else min(aliased)
+        _tok, s, e = cue.tokens[pos]
+        note = ("nickname" if nick_positions else "spelling variant") + f" '{cue.line[s:e]}'"
+    return NameFit(
+        max(strength, 0.0), shape, edits, reversed_order, folded, first, last, alias, note
+    )
+
+
+def _middle_position(pos: int, used: dict[int, Hit]) -> bool:
+    """True when an unexplained word sits where a middle name goes.
+
+    "Erik Johan Andersson" (between the given name and the surname) or "Andersson, Erik
+    Johan" (right after the given name when the surname comes first): a second given
+    name that the roster does not list, not somebody else's name.
+    """
+    given_pos = [p for p, h in used.items() if h.role in (GIVEN, GIVEN_JOINED)]
+    surname_pos = [p for p, h in used.items() if h.role in (SURNAME, SURNAME_JOINED)]
+    if not given_pos or not surname_pos:
+        return False
+    if max(given_pos) < pos < min(surname_pos):
+        return True
+    if min(surname_pos) < min(given_pos) and pos > max(given_pos):
+        between = range(max(given_pos) + 1, pos)
+        return all(p not in used for p in between) and pos - max(given_pos) <= 2
+    return False
 
 
 def _is_reversed(used: dict[int, Hit]) -> bool:
@@ -233,13 +311,31 @@ def _is_reversed(used: dict[int, Hit]) -> bool:
 
 
 def _needs_folding(cue: Cue, used: dict[int, Hit], names: StudentNames) -> bool:
-    """True when the text spelled a name word without its diacritics (Asa for Åsa)."""
+    """True when the text spelled a name word without its diacritics (Asa for Åsa).
+
+    Only a word whose roster spelling has diacritics counts: "Johan Näslund" for
+    "Karl Johan Näslund" is exact, although the roster name as a whole is not ASCII.
+    """
     raw_roster = f"{names.student.first_name} {names.student.last_name}"
     if raw_roster.isascii():
         return False
-    for pos in used:
+    given_raw = name_words(names.student.first_name)
+    surname_raw = [w for w in name_words(names.student.last_name) if fold(w) not in PARTICLES]
+    for pos, hit in used.items():
         _tok, s, e = cue.tokens[pos]
-        if cue.line[s:e].isascii():
+        if not cue.line[s:e].isascii() or hit.alias:
+            continue
+        if hit.role in (GIVEN, SURNAME):
+            words = given_raw if hit.role == GIVEN else surname_raw
+            if hit.part < len(words) and not words[hit.part].isascii():
+                return True
+        elif hit.role == GIVEN_JOINED:  # glued forms: the roster words as a whole
+            if not names.student.first_name.isascii():
+                return True
+        elif hit.role == SURNAME_JOINED:
+            if not names.student.last_name.isascii():
+                return True
+        elif hit.role == FULL_JOINED:
             return True
     return False
 
@@ -283,6 +379,8 @@ def _reason(cue: Cue, fit: NameFit, names: StudentNames, index: RosterIndex) -> 
         shared = index.given_share.get(names.given[0], 1)
         what += " (unique in class)" if shared == 1 else f" (shared by {shared} students)"
     details = []
+    if fit.alias_note:
+        details.append(fit.alias_note)
     if fit.edits:
         details.append(f"{fit.edits} typo" + ("s" if fit.edits > 1 else ""))
     if fit.folded:
@@ -320,7 +418,7 @@ def score_cue(cue: Cue, index: RosterIndex) -> list[CueScore]:
         if all(h.role == PARTICLE for _p, h in hits):
             continue
         names = index.students[student]
-        fit = fit_name(cue, names, hits)
+        fit = fit_name(cue, names, hits, index.given_share)
         if fit.strength <= 0.0:
             continue
         if fit.shape in ("given_only", "surname_only") and not _single_name_slot(cue):
@@ -335,6 +433,7 @@ def score_cue(cue: Cue, index: RosterIndex) -> list[CueScore]:
                 kind=cue.kind,
                 reason=_reason(cue, fit, names, index),
                 evidence=_evidence(cue, fit),
+                alias=fit.alias,
             )
         )
     return scores
