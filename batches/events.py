@@ -96,8 +96,14 @@ def events_relay(*, older_than_seconds: int | None = None) -> int:
     """Re-enqueue committed events nobody delivered (crash between commit and enqueue)."""
     grace = settings.OUTBOX_RELAY_GRACE_SECONDS if older_than_seconds is None else older_than_seconds
     cutoff = timezone.now() - timedelta(seconds=grace)
+    undelivered = BatchEvent.objects.filter(delivered_at__isnull=True, created_at__lte=cutoff)
+    # An event whose handler keeps failing is parked, not retried forever: it is reported
+    # here on every run until someone fixes the cause and resets its attempts (admin).
+    stuck = undelivered.filter(delivery_attempts__gte=settings.OUTBOX_MAX_DELIVERY_ATTEMPTS).count()
+    if stuck:
+        logger.error("outbox events exceeded their delivery attempts", extra={"count": stuck})
     pending = list(
-        BatchEvent.objects.filter(delivered_at__isnull=True, created_at__lte=cutoff)
+        undelivered.filter(delivery_attempts__lt=settings.OUTBOX_MAX_DELIVERY_ATTEMPTS)
         .order_by("sequence")
         .values_list("sequence", "event_type")[:1000]
     )

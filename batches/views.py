@@ -69,7 +69,8 @@ def batch_review_live(request: HttpRequest, batch_id: str) -> HttpResponse:
 
 
 def _review_context(batch: Batch) -> dict[str, object]:
-    # The sequence is read first: anything committed after it makes the page fetch again.
+    # The sequence is read before the data (hence the batch is re-read): anything committed
+    # after it makes the page fetch again, so the page never skips a change.
     last_sequence = selectors.batch_last_event_sequence(batch)
     batch.refresh_from_db()
     return {

@@ -86,6 +86,8 @@ def student_update(*, student: Student, **changes: Any) -> Student:
             changes[name] = _clean_name(changes[name])
     for key, value in changes.items():
         setattr(student, key, value)
+    if not student.first_name and not student.last_name:
+        raise DomainError("A student needs a first or a last name.", code="student_without_name")
     student.save()
     return student
 

@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class HuleEduConfig(AppConfig):
     name = "huleedu"
     verbose_name = "HuleEdu"
+
+    def ready(self) -> None:
+        from huleedu import metrics
+
+        # Task durations/failures come from django-q2's signals, 500s from Django's.
+        metrics.connect_signal_receivers()

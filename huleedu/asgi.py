@@ -11,6 +11,9 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from django.urls import path  # noqa: E402
 
 from huleedu.consumers import TeacherConsumer  # noqa: E402
+from huleedu.server import disable_twisted_form_parsing  # noqa: E402
+
+disable_twisted_form_parsing()
 
 application = ProtocolTypeRouter({
     "http": django_asgi_app,

@@ -11,6 +11,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from huleedu import metrics
+
 
 class DomainError(Exception):
     """A business rule said no. Services raise these; the API turns them into 4xx JSON."""
@@ -60,6 +62,13 @@ _DRF_CODES = {
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    response = _api_error_response(exc, context)
+    if response is not None:
+        metrics.api_error(code=response.data["error"]["code"], status=response.status_code)
+    return response
+
+
+def _api_error_response(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DomainError):
         return Response(error_body(exc.code, exc.message, exc.details), status=exc.status_code)
     if isinstance(exc, RequestDataTooBig):

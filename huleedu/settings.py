@@ -159,17 +159,15 @@ LOGOUT_REDIRECT_URL = "/accounts/login/"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        # Token first: a bad token is then a 401 with WWW-Authenticate, not a bare 403.
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "huleedu.errors.api_exception_handler",
-    "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
-        "rest_framework.parsers.MultiPartParser",
-        "rest_framework.parsers.FormParser",
-    ],
+    # JSON everywhere; the two file endpoints (essay upload, roster import) take multipart.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
@@ -178,6 +176,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "huleedu.schema.add_error_responses",
+    ],
 }
 
 # Product limits -------------------------------------------------------------------------
@@ -189,6 +191,7 @@ MAX_ROSTER_SIZE = env_int("HULEEDU_MAX_ROSTER_SIZE", 500)
 VALIDATION_TIMEOUT_SECONDS = env_int("HULEEDU_VALIDATION_TIMEOUT_SECONDS", 24 * 60 * 60)
 # Committed events older than this that are still undelivered are handed out again.
 OUTBOX_RELAY_GRACE_SECONDS = env_int("HULEEDU_OUTBOX_RELAY_GRACE_SECONDS", 30)
+OUTBOX_MAX_DELIVERY_ATTEMPTS = env_int("HULEEDU_OUTBOX_MAX_DELIVERY_ATTEMPTS", 10)
 
 # Uploads are streamed to disk past 2.5 MB; JSON bodies are capped well below that.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("HULEEDU_MAX_JSON_BODY_BYTES", 1024 * 1024)

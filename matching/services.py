@@ -366,6 +366,7 @@ def batch_timeout_apply(*, batch_id: UUID, now: datetime | None = None, force: b
         if not force and (batch.validation_deadline is None or batch.validation_deadline > now):
             return False
         undecided = list(_undecided(batch))
+        flagged = 0
         for association in undecided:
             if association.match_level == MatchLevel.HIGH:
                 _decision_apply(batch, association, _top_suggestion_student(association),
@@ -373,6 +374,15 @@ def batch_timeout_apply(*, batch_id: UUID, now: datetime | None = None, force: b
             else:
                 _decision_apply(batch, association, NO_STUDENT, DecisionMethod.TIMEOUT, None,
                                 needs_attention=True)
+                flagged += 1
+        # One event the teacher sees in the timeline (and live): what the deadline decided.
+        event_record(batch, "batch.validation.timed_out", {
+            "deadline": batch.validation_deadline.isoformat() if batch.validation_deadline else None,
+            "forced": force,
+            "decided": len(undecided),
+            "confirmed_high_confidence": len(undecided) - flagged,
+            "left_without_student": flagged,
+        })
         associations_confirm_if_complete(batch)
     logger.info("validation timeout applied", extra={"batch_id": str(batch_id),
                                                      "decided": len(undecided)})

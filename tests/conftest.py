@@ -47,19 +47,43 @@ def txt_file(name: str, text: str, encoding: str = "utf-8") -> io.BytesIO:
 
 
 ROSTER_NAMES = [
-    ("Åsa", "Sjöström"), ("Erik", "Andersson"), ("Elsa", "Lindqvist"), ("Mohammed", "Ali"),
-    ("Karl Johan", "Öberg"), ("Linnéa", "Ekström"), ("Oskar", "Johansson"), ("Maja", "Johanson"),
-    ("Sofia", "de la Cruz"), ("Anna-Karin", "von Essen"), ("Nils", "Holm"), ("Ida", "Berg"),
-    ("Hugo", "Nyström"), ("Alva", "Lund"), ("Liam", "Nguyen"), ("Wilma", "Åkesson"),
-    ("Leo", "Sandberg"), ("Ella", "Forsberg"), ("Noah", "Sundqvist"), ("Saga", "Eriksson"),
-    ("Adam", "Lindgren"), ("Olivia", "Hedlund"), ("Vincent", "Blom"), ("Alice", "Engström"),
-    ("Ebba", "Wikström"), ("Axel", "Hansson"), ("Freja", "Dahl"), ("Theo", "Strand"),
-    ("Stella", "Lindberg"), ("Melvin", "Söderberg"),
+    ("Åsa", "Sjöström"),
+    ("Erik", "Andersson"),
+    ("Elsa", "Lindqvist"),
+    ("Mohammed", "Ali"),
+    ("Karl Johan", "Öberg"),
+    ("Linnéa", "Ekström"),
+    ("Oskar", "Johansson"),
+    ("Maja", "Johanson"),
+    ("Sofia", "de la Cruz"),
+    ("Anna-Karin", "von Essen"),
+    ("Nils", "Holm"),
+    ("Ida", "Berg"),
+    ("Hugo", "Nyström"),
+    ("Alva", "Lund"),
+    ("Liam", "Nguyen"),
+    ("Wilma", "Åkesson"),
+    ("Leo", "Sandberg"),
+    ("Ella", "Forsberg"),
+    ("Noah", "Sundqvist"),
+    ("Saga", "Eriksson"),
+    ("Adam", "Lindgren"),
+    ("Olivia", "Hedlund"),
+    ("Vincent", "Blom"),
+    ("Alice", "Engström"),
+    ("Ebba", "Wikström"),
+    ("Axel", "Hansson"),
+    ("Freja", "Dahl"),
+    ("Theo", "Strand"),
+    ("Stella", "Lindberg"),
+    ("Melvin", "Söderberg"),
 ]
 
 
 def essay_text_for(first: str, last: str) -> str:
-    return f"Namn: {first} {last}\nKurs: SVE1\nLärare: Lena Berg\n\nMin sommar\n\nJag och Elsa åkte till havet."
+    return (
+        f"Namn: {first} {last}\nKurs: SVE1\nLärare: Lena Berg\n\nMin sommar\n\nJag och Elsa åkte till havet."
+    )
 
 
 @pytest.fixture
@@ -67,9 +91,10 @@ def school_class(teacher):
     from classroster.services import class_create, students_create_many
 
     created = class_create(owner=teacher, name="9B")
-    students_create_many(school_class=created, rows=[
-        {"first_name": f, "last_name": la, "email": None} for f, la in ROSTER_NAMES
-    ])
+    students_create_many(
+        school_class=created,
+        rows=[{"first_name": f, "last_name": la, "email": None} for f, la in ROSTER_NAMES],
+    )
     return created
 
 
@@ -81,8 +106,9 @@ def awaiting_validation(teacher, school_class) -> Callable:
     from essays.services import essays_upload
 
     def make(n: int = 5):
-        batch = batch_register(owner=teacher, course_code="SVE1", expected_essay_count=n,
-                               school_class=school_class)
+        batch = batch_register(
+            owner=teacher, course_code="SVE1", expected_essay_count=n, school_class=school_class
+        )
         files = [txt_file(f"essay{i}.txt", essay_text_for(*ROSTER_NAMES[i])) for i in range(n)]
         essays_upload(batch=batch, files=files)
         batch.refresh_from_db()

@@ -15,7 +15,7 @@ from batches.models import Batch, BatchEvent, BatchStatus, ProcessedEvent
 from classroster.models import Student
 from matching.models import MatchSuggestion, StudentAssociation
 from matching.services import matching_run_for_batch
-from tests.conftest import essay_text_for, txt_file, ROSTER_NAMES
+from tests.conftest import ROSTER_NAMES, essay_text_for, txt_file
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -50,16 +50,19 @@ def test_twenty_concurrent_uploads_complete_the_batch_once(teacher, school_class
     assert connection.vendor == "postgresql"
     from batches.services import batch_register
 
-    batch = batch_register(owner=teacher, course_code="SVE1", expected_essay_count=20,
-                           school_class=school_class)
+    batch = batch_register(
+        owner=teacher, course_code="SVE1", expected_essay_count=20, school_class=school_class
+    )
 
     def upload(i: int) -> Callable[[], int]:
         def send() -> int:
             client = APIClient()
             client.force_authenticate(teacher)
             essay = txt_file(f"e{i}.txt", essay_text_for(*ROSTER_NAMES[i]))
-            return client.post(f"/api/v1/batches/{batch.id}/essays/", {"files": [essay]},
-                               format="multipart").status_code
+            return client.post(
+                f"/api/v1/batches/{batch.id}/essays/", {"files": [essay]}, format="multipart"
+            ).status_code
+
         return send
 
     statuses = run_together([upload(i) for i in range(20)])
@@ -74,16 +77,20 @@ def test_twenty_concurrent_uploads_complete_the_batch_once(teacher, school_class
 def test_uploads_beyond_the_expected_count_are_refused_not_stored(teacher, school_class):
     from batches.services import batch_register
 
-    batch = batch_register(owner=teacher, course_code="SVE1", expected_essay_count=5,
-                           school_class=school_class)
+    batch = batch_register(
+        owner=teacher, course_code="SVE1", expected_essay_count=5, school_class=school_class
+    )
 
     def upload(i: int) -> Callable[[], int]:
         def send() -> int:
             client = APIClient()
             client.force_authenticate(teacher)
-            return client.post(f"/api/v1/batches/{batch.id}/essays/",
-                               {"files": [txt_file(f"e{i}.txt", essay_text_for(*ROSTER_NAMES[i]))]},
-                               format="multipart").status_code
+            return client.post(
+                f"/api/v1/batches/{batch.id}/essays/",
+                {"files": [txt_file(f"e{i}.txt", essay_text_for(*ROSTER_NAMES[i]))]},
+                format="multipart",
+            ).status_code
+
         return send
 
     statuses = run_together([upload(i) for i in range(12)])
@@ -103,7 +110,10 @@ def test_twenty_concurrent_final_decisions_confirm_once(teacher, awaiting_valida
             client.force_authenticate(teacher)
             return client.put(
                 f"/api/v1/classes/{batch.school_class_id}/associations/{association.essay_id}/",
-                {"student_id": str(student.id)}, format="json").status_code
+                {"student_id": str(student.id)},
+                format="json",
+            ).status_code
+
         return send
 
     statuses = run_together([decide(a, s) for a, s in zip(associations, students, strict=False)])
@@ -120,8 +130,9 @@ def test_matching_task_delivered_twice_stores_one_set(teacher, school_class):
     from batches.services import batch_register
     from essays.services import essays_upload
 
-    batch = batch_register(owner=teacher, course_code="SVE1", expected_essay_count=4,
-                           school_class=school_class)
+    batch = batch_register(
+        owner=teacher, course_code="SVE1", expected_essay_count=4, school_class=school_class
+    )
     files = [txt_file(f"e{i}.txt", essay_text_for(*ROSTER_NAMES[i])) for i in range(4)]
     essays_upload(batch=batch, files=files)
     requested = BatchEvent.objects.get(batch=batch, event_type="batch.student.matching.requested")
@@ -143,16 +154,22 @@ def test_matching_task_delivered_twice_stores_one_set(teacher, school_class):
 
 
 def test_two_matching_jobs_racing_on_a_fresh_batch_store_one_set(teacher, school_class):
+    from django.db import transaction
+
     from batches.locks import batch_lock
     from batches.services import batch_register, batch_transition
-    from django.db import transaction
     from essays.models import Essay, EssayStatus
 
-    batch = batch_register(owner=teacher, course_code="SVE1", expected_essay_count=3,
-                           school_class=school_class)
+    batch = batch_register(
+        owner=teacher, course_code="SVE1", expected_essay_count=3, school_class=school_class
+    )
     for i in range(3):
-        Essay.objects.create(batch=batch, status=EssayStatus.PROVISIONED, original_filename=f"{i}.txt",
-                             text=essay_text_for(*ROSTER_NAMES[i]))
+        Essay.objects.create(
+            batch=batch,
+            status=EssayStatus.PROVISIONED,
+            original_filename=f"{i}.txt",
+            text=essay_text_for(*ROSTER_NAMES[i]),
+        )
     with transaction.atomic():  # put the batch where the job expects it, without running the job
         locked = batch_lock(batch.id)
         batch_transition(locked, BatchStatus.CONTENT_PROVISIONED)
@@ -162,3 +179,27 @@ def test_two_matching_jobs_racing_on_a_fresh_batch_store_one_set(teacher, school
     assert sorted(outcomes) == [False, True]
     assert StudentAssociation.objects.filter(batch=batch).count() == 3
     assert count(batch, "batch.author.matches.suggested") == 1
+
+
+def test_every_event_of_a_finished_batch_delivered_again_changes_nothing(teacher, awaiting_validation):
+    from matching.services import associations_decide_bulk
+
+    batch = awaiting_validation(4)
+    associations_decide_bulk(batch_id=batch.id, decided_by=teacher, accept_high_confidence=True)
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.READY_FOR_PIPELINE_EXECUTION
+    before = list(BatchEvent.objects.filter(batch=batch).values_list("sequence", "event_type"))
+    suggestions = MatchSuggestion.objects.filter(essay__batch=batch).count()
+
+    # Worst case: every handler key lost and every event handed out twice more.
+    ProcessedEvent.objects.filter(event__batch=batch).delete()
+    BatchEvent.objects.filter(batch=batch).update(delivered_at=None)
+    for _ in range(2):
+        for sequence, _type in before:
+            event_deliver(sequence)
+            BatchEvent.objects.filter(sequence=sequence).update(delivered_at=None)
+
+    assert list(BatchEvent.objects.filter(batch=batch).values_list("sequence", "event_type")) == before
+    assert MatchSuggestion.objects.filter(essay__batch=batch).count() == suggestions
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.READY_FOR_PIPELINE_EXECUTION

@@ -33,10 +33,14 @@ def docx_file(name: str, paragraphs: list[str]) -> io.BytesIO:
 
 
 def make_class(api) -> dict:
-    response = api.post("/api/v1/classes/", {
-        "name": "9B",
-        "students": [{"first_name": f, "last_name": la, "email": e} for f, la, e in ROSTER],
-    }, format="json")
+    response = api.post(
+        "/api/v1/classes/",
+        {
+            "name": "9B",
+            "students": [{"first_name": f, "last_name": la, "email": e} for f, la, e in ROSTER],
+        },
+        format="json",
+    )
     assert response.status_code == 201, response.content
     return response.json()
 
@@ -48,20 +52,37 @@ def event_types(api, batch_id: str) -> list[str]:
 def test_regular_batch_reaches_ready_through_matching_and_decisions(api):
     school_class = make_class(api)
     students = {s["last_name"]: s["student_id"] for s in school_class["students"]}
-    batch = api.post("/api/v1/batches/", {"course_code": "SVE1", "expected_essay_count": 3,
-                                          "class_id": school_class["class_id"]}, format="json").json()
+    batch = api.post(
+        "/api/v1/batches/",
+        {"course_code": "SVE1", "expected_essay_count": 3, "class_id": school_class["class_id"]},
+        format="json",
+    ).json()
     assert batch["batch_type"] == "REGULAR" and batch["status"] == "AWAITING_CONTENT"
     batch_id = batch["batch_id"]
 
-    first = api.post(f"/api/v1/batches/{batch_id}/essays/", {"files": [
-        txt_file("uppsats.txt", "Namn: Åsa Sjöström\nKlass: 9B\n\nMin sommar var lång.", "cp1252"),
-        docx_file("essay.docx", ["Name: Erik Andersson", "Teacher: Lena Berg", "My summer was fine."]),
-    ]}, format="multipart")
+    first = api.post(
+        f"/api/v1/batches/{batch_id}/essays/",
+        {
+            "files": [
+                txt_file("uppsats.txt", "Namn: Åsa Sjöström\nKlass: 9B\n\nMin sommar var lång.", "cp1252"),
+                docx_file(
+                    "essay.docx", ["Name: Erik Andersson", "Teacher: Lena Berg", "My summer was fine."]
+                ),
+            ]
+        },
+        format="multipart",
+    )
     assert first.status_code == 201, first.content
     assert [r["status"] for r in first.json()["results"]] == ["PROVISIONED", "PROVISIONED"]
-    second = api.post(f"/api/v1/batches/{batch_id}/essays/", {"files": [
-        txt_file("mohammed_ali_essay.txt", "A text about football.\n\nBest regards, Mohammed Ali")]},
-        format="multipart")
+    second = api.post(
+        f"/api/v1/batches/{batch_id}/essays/",
+        {
+            "files": [
+                txt_file("mohammed_ali_essay.txt", "A text about football.\n\nBest regards, Mohammed Ali")
+            ]
+        },
+        format="multipart",
+    )
     assert second.status_code == 201
 
     detail = api.get(f"/api/v1/batches/{batch_id}/").json()
@@ -76,25 +97,43 @@ def test_regular_batch_reaches_ready_through_matching_and_decisions(api):
     pending = api.get(f"/api/v1/classes/{school_class['class_id']}/pending-associations/").json()
     assert len(pending) == 3
     by_name = {e["filename"]: e["essay_id"] for e in essays}
-    decided = api.put(f"/api/v1/classes/{school_class['class_id']}/associations/{by_name['essay.docx']}/",
-                      {"student_id": students["Andersson"]}, format="json")
+    decided = api.put(
+        f"/api/v1/classes/{school_class['class_id']}/associations/{by_name['essay.docx']}/",
+        {"student_id": students["Andersson"]},
+        format="json",
+    )
     assert decided.status_code == 200 and decided.json()["method"] == "human"
-    bulk = api.post(f"/api/v1/batches/{batch_id}/associations/confirm/", {"decisions": [
-        {"essay_id": by_name["uppsats.txt"], "student_id": students["Sjöström"]},
-        {"essay_id": by_name["mohammed_ali_essay.txt"], "student_id": None},
-    ]}, format="json")
+    bulk = api.post(
+        f"/api/v1/batches/{batch_id}/associations/confirm/",
+        {
+            "decisions": [
+                {"essay_id": by_name["uppsats.txt"], "student_id": students["Sjöström"]},
+                {"essay_id": by_name["mohammed_ali_essay.txt"], "student_id": None},
+            ]
+        },
+        format="json",
+    )
     assert bulk.status_code == 200, bulk.content
     assert bulk.json()["batch_status"] == "READY_FOR_PIPELINE_EXECUTION"
 
     types = event_types(api, batch_id)
-    for expected in ["batch.essays.registered", "essay.content.provisioned",
-                     "batch.content.provisioning.completed", "batch.student.matching.initiate.command",
-                     "batch.student.matching.requested", "batch.author.matches.suggested",
-                     "student.associations.confirmed", "batch.essays.ready"]:
+    for expected in [
+        "batch.essays.registered",
+        "essay.content.provisioned",
+        "batch.content.provisioning.completed",
+        "batch.student.matching.initiate.command",
+        "batch.student.matching.requested",
+        "batch.author.matches.suggested",
+        "student.associations.confirmed",
+        "batch.essays.ready",
+    ]:
         assert types.count(expected) == (3 if expected == "essay.content.provisioned" else 1), expected
     final = {e["filename"]: e["student_id"] for e in api.get(f"/api/v1/batches/{batch_id}/essays/").json()}
-    assert final == {"uppsats.txt": students["Sjöström"], "essay.docx": students["Andersson"],
-                     "mohammed_ali_essay.txt": None}
+    assert final == {
+        "uppsats.txt": students["Sjöström"],
+        "essay.docx": students["Andersson"],
+        "mohammed_ali_essay.txt": None,
+    }
 
     accepted = api.post(f"/api/v1/batches/{batch_id}/pipeline/", {"pipeline": ["spellcheck"]}, format="json")
     assert accepted.status_code == 202 and accepted.json()["status"] == "PIPELINE_REQUESTED"
@@ -105,8 +144,9 @@ def test_regular_batch_reaches_ready_through_matching_and_decisions(api):
 
 
 def test_guest_batch_is_ready_without_matching(api):
-    batch = api.post("/api/v1/batches/", {"course_code": "ENG5", "expected_essay_count": 2},
-                     format="json").json()
+    batch = api.post(
+        "/api/v1/batches/", {"course_code": "ENG5", "expected_essay_count": 2}, format="json"
+    ).json()
     assert batch["batch_type"] == "GUEST"
     early = api.post(f"/api/v1/batches/{batch['batch_id']}/pipeline/", {"pipeline": ["cj"]}, format="json")
     assert early.status_code == 409 and early.json()["error"]["details"]["status"] == "AWAITING_CONTENT"
@@ -116,8 +156,11 @@ def test_guest_batch_is_ready_without_matching(api):
     writer.write(pdf)
     pdf.seek(0)
     pdf.name = "blank.pdf"
-    response = api.post(f"/api/v1/batches/{batch['batch_id']}/essays/", {"files": [
-        txt_file("a.txt", "Name: Somebody\nText."), pdf]}, format="multipart")
+    response = api.post(
+        f"/api/v1/batches/{batch['batch_id']}/essays/",
+        {"files": [txt_file("a.txt", "Name: Somebody\nText."), pdf]},
+        format="multipart",
+    )
     results = response.json()["results"]
     assert [r["status"] for r in results] == ["PROVISIONED", "FAILED"]
     assert results[1]["code"] == "empty"

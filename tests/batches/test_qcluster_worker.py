@@ -28,30 +28,43 @@ def status_of(batch_id: str) -> str:
 
 
 def test_regular_batch_through_redis_broker_and_qcluster(api, school_class, qcluster):
-    batch = api.post("/api/v1/batches/", {"course_code": "ENG5", "expected_essay_count": 6,
-                                          "class_id": str(school_class.id)}, format="json").json()
+    batch = api.post(
+        "/api/v1/batches/",
+        {"course_code": "ENG5", "expected_essay_count": 6, "class_id": str(school_class.id)},
+        format="json",
+    ).json()
     batch_id = batch["batch_id"]
     for start in (0, 3):
         files = [txt_file(f"e{i}.txt", essay_text_for(*ROSTER_NAMES[i])) for i in range(start, start + 3)]
-        assert api.post(f"/api/v1/batches/{batch_id}/essays/", {"files": files},
-                        format="multipart").status_code == 201
+        assert (
+            api.post(f"/api/v1/batches/{batch_id}/essays/", {"files": files}, format="multipart").status_code
+            == 201
+        )
 
     assert wait_for(lambda: status_of(batch_id) == BatchStatus.AWAITING_STUDENT_VALIDATION, timeout=60), (
-        status_of(batch_id), qcluster.log())
+        status_of(batch_id),
+        qcluster.log(),
+    )
     essays = api.get(f"/api/v1/batches/{batch_id}/essays/").json()
     assert all(e["suggestions"] for e in essays)
 
-    bulk = api.post(f"/api/v1/batches/{batch_id}/associations/confirm/", {"accept": "high_confidence"},
-                    format="json")
+    bulk = api.post(
+        f"/api/v1/batches/{batch_id}/associations/confirm/", {"accept": "high_confidence"}, format="json"
+    )
     assert bulk.status_code == 200, bulk.content
-    remaining = [e for e in api.get(f"/api/v1/batches/{batch_id}/essays/").json()
-                 if not e["association"]["decided"]]
+    remaining = [
+        e for e in api.get(f"/api/v1/batches/{batch_id}/essays/").json() if not e["association"]["decided"]
+    ]
     for essay in remaining:
-        api.put(f"/api/v1/classes/{school_class.id}/associations/{essay['essay_id']}/",
-                {"student_id": essay["suggestions"][0]["student_id"]}, format="json")
+        api.put(
+            f"/api/v1/classes/{school_class.id}/associations/{essay['essay_id']}/",
+            {"student_id": essay["suggestions"][0]["student_id"]},
+            format="json",
+        )
     assert status_of(batch_id) == BatchStatus.READY_FOR_PIPELINE_EXECUTION
-    assert wait_for(lambda: not BatchEvent.objects.filter(batch_id=batch_id, delivered_at=None).exists(),
-                    timeout=30), qcluster.log()
+    assert wait_for(
+        lambda: not BatchEvent.objects.filter(batch_id=batch_id, delivered_at=None).exists(), timeout=30
+    ), qcluster.log()
     types = list(BatchEvent.objects.filter(batch_id=batch_id).values_list("event_type", flat=True))
     assert types.count("student.associations.confirmed") == 1
     assert types.count("batch.essays.ready") == 1

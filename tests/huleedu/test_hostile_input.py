@@ -31,7 +31,9 @@ def error_of(response) -> dict:
 
 @pytest.fixture
 def guest_batch(api) -> str:
-    response = api.post("/api/v1/batches/", {"course_code": "ENG5", "expected_essay_count": 20}, format="json")
+    response = api.post(
+        "/api/v1/batches/", {"course_code": "ENG5", "expected_essay_count": 20}, format="json"
+    )
     return response.json()["batch_id"]
 
 
@@ -73,18 +75,25 @@ def zip_bomb_docx() -> bytes:
     return handle.getvalue()
 
 
-@pytest.mark.parametrize(("filename", "data", "code"), [
-    ("essay.docx", b"\x8a\x01\xff" * 500, "unreadable"),
-    ("essay.pdf", b"\x00\x13garbage" * 300, "unreadable"),
-    ("broken.pdf", b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\ntrailer<<>>\n%%EOF", "unreadable"),
-    ("secret.pdf", pdf_bytes(encrypt_with="hemligt"), "encrypted"),
-    ("empty.txt", b"", "empty"),
-    ("blank.txt", b"   \n\n\t ", "empty"),
-    ("binary.txt", bytes(range(256)) * 10, "unreadable"),
-    ("program.exe", b"MZ\x90\x00", "unsupported"),
-    ("noextension", b"Namn: Anna", "unsupported"),
-    ("not-a-word-file.docx", _zip := b"PK\x03\x04" + b"\x00" * 40, "unreadable"),
-])
+@pytest.mark.parametrize(
+    ("filename", "data", "code"),
+    [
+        ("essay.docx", b"\x8a\x01\xff" * 500, "unreadable"),
+        ("essay.pdf", b"\x00\x13garbage" * 300, "unreadable"),
+        (
+            "broken.pdf",
+            b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\ntrailer<<>>\n%%EOF",
+            "unreadable",
+        ),
+        ("secret.pdf", pdf_bytes(encrypt_with="hemligt"), "encrypted"),
+        ("empty.txt", b"", "empty"),
+        ("blank.txt", b"   \n\n\t ", "empty"),
+        ("binary.txt", bytes(range(256)) * 10, "unreadable"),
+        ("program.exe", b"MZ\x90\x00", "unsupported"),
+        ("noextension", b"Namn: Anna", "unsupported"),
+        ("not-a-word-file.docx", _zip := b"PK\x03\x04" + b"\x00" * 40, "unreadable"),
+    ],
+)
 def test_unusable_files_are_recorded_failures_with_a_reason(api, guest_batch, filename, data, code):
     [result] = upload(api, guest_batch, named(filename, data))
     assert result["status"] == "FAILED"
@@ -110,8 +119,9 @@ def test_oversized_file_is_recorded_too_large(api, guest_batch, settings):
 
 def test_oversized_request_is_refused_and_nothing_is_stored(api, guest_batch, settings):
     settings.MAX_UPLOAD_REQUEST_BYTES = 5000
-    response = api.post(f"/api/v1/batches/{guest_batch}/essays/",
-                        {"files": [named("a.txt", b"x" * 6000)]}, format="multipart")
+    response = api.post(
+        f"/api/v1/batches/{guest_batch}/essays/", {"files": [named("a.txt", b"x" * 6000)]}, format="multipart"
+    )
     assert response.status_code == 413
     assert error_of(response)["code"] == "upload_too_large"
     assert Essay.objects.filter(batch_id=guest_batch).count() == 0
@@ -119,7 +129,8 @@ def test_oversized_request_is_refused_and_nothing_is_stored(api, guest_batch, se
 
 def test_path_tricks_and_control_characters_in_filenames_are_neutralised(api, guest_batch):
     results = upload(
-        api, guest_batch,
+        api,
+        guest_batch,
         named("../../etc/passwd.txt", b"Namn: Anna Berg"),
         named("..\\..\\windows\\x.txt", b"Namn: Anna Berg"),
         named("a\x01b\x7f.txt", b"Namn: Anna Berg"),
@@ -133,9 +144,16 @@ def test_path_tricks_and_control_characters_in_filenames_are_neutralised(api, gu
     assert all("/" not in n and "\\" not in n and "\x00" not in n for n in names)
 
 
-@pytest.mark.parametrize(("encoding", "prefix"), [
-    ("utf-8", b""), ("utf-8", b"\xef\xbb\xbf"), ("cp1252", b""), ("latin-1", b""), ("utf-16", b""),
-])
+@pytest.mark.parametrize(
+    ("encoding", "prefix"),
+    [
+        ("utf-8", b""),
+        ("utf-8", b"\xef\xbb\xbf"),
+        ("cp1252", b""),
+        ("latin-1", b""),
+        ("utf-16", b""),
+    ],
+)
 def test_swedish_text_comes_out_right_in_every_common_encoding(api, guest_batch, encoding, prefix):
     text = "Namn: Åsa Sjöström\nÄr det här rätt? Ja, så är det - öl och ägg."
     data = prefix + text.encode(encoding)
@@ -156,21 +174,31 @@ def test_upload_without_files_is_a_400(api, guest_batch):
 
 
 def test_upload_to_a_closed_batch_is_a_409_and_stores_nothing(api):
-    batch_id = api.post("/api/v1/batches/", {"course_code": "X", "expected_essay_count": 1},
-                        format="json").json()["batch_id"]
+    batch_id = api.post(
+        "/api/v1/batches/", {"course_code": "X", "expected_essay_count": 1}, format="json"
+    ).json()["batch_id"]
     upload(api, batch_id, txt_file("a.txt", "Namn: A B"))
-    response = api.post(f"/api/v1/batches/{batch_id}/essays/", {"files": [txt_file("b.txt", "x")]},
-                        format="multipart")
+    response = api.post(
+        f"/api/v1/batches/{batch_id}/essays/", {"files": [txt_file("b.txt", "x")]}, format="multipart"
+    )
     assert response.status_code == 409
     assert error_of(response)["details"]["status"] == "READY_FOR_PIPELINE_EXECUTION"
     assert Essay.objects.filter(batch_id=batch_id).count() == 1
 
 
 def test_same_upload_retried_with_idempotency_key_stores_one_essay(api, guest_batch):
-    first = api.post(f"/api/v1/batches/{guest_batch}/essays/", {"files": [txt_file("a.txt", "Namn: A")]},
-                     format="multipart", HTTP_IDEMPOTENCY_KEY="upload-123")
-    retry = api.post(f"/api/v1/batches/{guest_batch}/essays/", {"files": [txt_file("a.txt", "Namn: A")]},
-                     format="multipart", HTTP_IDEMPOTENCY_KEY="upload-123")
+    first = api.post(
+        f"/api/v1/batches/{guest_batch}/essays/",
+        {"files": [txt_file("a.txt", "Namn: A")]},
+        format="multipart",
+        HTTP_IDEMPOTENCY_KEY="upload-123",
+    )
+    retry = api.post(
+        f"/api/v1/batches/{guest_batch}/essays/",
+        {"files": [txt_file("a.txt", "Namn: A")]},
+        format="multipart",
+        HTTP_IDEMPOTENCY_KEY="upload-123",
+    )
     assert first.status_code == 201 and retry.status_code == 200
     assert retry.json()["replayed"] is True
     assert retry.json()["results"] == first.json()["results"]
@@ -180,16 +208,19 @@ def test_same_upload_retried_with_idempotency_key_stores_one_essay(api, guest_ba
 # --- JSON ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("body", [
-    {"course_code": "X", "expected_essay_count": "ten"},
-    {"course_code": "X", "expected_essay_count": [3]},
-    {"course_code": "X", "expected_essay_count": None},
-    {"course_code": 12, "expected_essay_count": 2, "class_id": "not-a-uuid"},
-    {"course_code": {"a": 1}, "expected_essay_count": 2},
-    {"expected_essay_count": 2},
-    [{"course_code": "X", "expected_essay_count": 2}],
-    "just a string",
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"course_code": "X", "expected_essay_count": "ten"},
+        {"course_code": "X", "expected_essay_count": [3]},
+        {"course_code": "X", "expected_essay_count": None},
+        {"course_code": 12, "expected_essay_count": 2, "class_id": "not-a-uuid"},
+        {"course_code": {"a": 1}, "expected_essay_count": 2},
+        {"expected_essay_count": 2},
+        [{"course_code": "X", "expected_essay_count": 2}],
+        "just a string",
+    ],
+)
 def test_batch_registration_with_wrong_types_is_a_400(api, body):
     response = api.post("/api/v1/batches/", body, format="json")
     assert response.status_code == 400, response.content
@@ -199,7 +230,9 @@ def test_batch_registration_with_wrong_types_is_a_400(api, body):
 
 @pytest.mark.parametrize("count", [0, -1, 101, 10_000])
 def test_essay_count_out_of_range_says_to_split(api, count):
-    response = api.post("/api/v1/batches/", {"course_code": "X", "expected_essay_count": count}, format="json")
+    response = api.post(
+        "/api/v1/batches/", {"course_code": "X", "expected_essay_count": count}, format="json"
+    )
     assert response.status_code == 400
     error = error_of(response)
     assert error["details"]["maximum"] == 100
@@ -209,7 +242,9 @@ def test_essay_count_out_of_range_says_to_split(api, count):
 
 
 def test_malformed_json_is_a_400(api):
-    response = api.generic("POST", "/api/v1/batches/", '{"course_code": "X", ', content_type="application/json")
+    response = api.generic(
+        "POST", "/api/v1/batches/", '{"course_code": "X", ', content_type="application/json"
+    )
     assert response.status_code == 400 and error_of(response)["code"] == "malformed_request"
 
 
@@ -236,8 +271,9 @@ def test_wrong_types_in_decisions_are_400s(api, awaiting_validation):
 
 
 def test_pipeline_with_wrong_types_is_a_400(api):
-    batch_id = api.post("/api/v1/batches/", {"course_code": "X", "expected_essay_count": 1},
-                        format="json").json()["batch_id"]
+    batch_id = api.post(
+        "/api/v1/batches/", {"course_code": "X", "expected_essay_count": 1}, format="json"
+    ).json()["batch_id"]
     for body in ({"pipeline": "spellcheck"}, {"pipeline": []}, {"pipeline": [1, {"a": 2}]}, {}):
         response = api.post(f"/api/v1/batches/{batch_id}/pipeline/", body, format="json")
         assert response.status_code == 400, (body, response.content)
@@ -247,8 +283,9 @@ def test_pipeline_with_wrong_types_is_a_400(api):
 
 
 def import_csv(api, class_id: str, data: bytes, name: str = "roster.csv"):
-    return api.post(f"/api/v1/classes/{class_id}/students/import/", {"file": named(name, data)},
-                    format="multipart")
+    return api.post(
+        f"/api/v1/classes/{class_id}/students/import/", {"file": named(name, data)}, format="multipart"
+    )
 
 
 @pytest.fixture
@@ -261,17 +298,21 @@ def test_csv_with_swedish_headers_semicolons_and_cp1252(api, class_id):
     response = import_csv(api, class_id, data)
     assert response.status_code == 201, response.content
     assert {(s["first_name"], s["last_name"], s["email"]) for s in response.json()["students"]} == {
-        ("Åsa", "Sjöström", "asa@skola.se"), ("Örjan", "Ek", None)}
+        ("Åsa", "Sjöström", "asa@skola.se"),
+        ("Örjan", "Ek", None),
+    }
 
 
 def test_csv_bad_rows_are_reported_by_line_and_good_rows_kept(api, class_id):
-    data = ("\ufefffirst_name,last_name,email\n"
-            "Anna,Berg,anna@skola.se\n"
-            ",,\n"
-            "Bo,Ek,not-an-email\n"
-            ",,nobody@skola.se\n"
-            "\"Lind, Jr\",\"Karl\",karl@skola.se\n"
-            "Cecilia,Dahl,anna@skola.se\n").encode()
+    data = (
+        "\ufefffirst_name,last_name,email\n"
+        "Anna,Berg,anna@skola.se\n"
+        ",,\n"
+        "Bo,Ek,not-an-email\n"
+        ",,nobody@skola.se\n"
+        '"Lind, Jr","Karl",karl@skola.se\n'
+        "Cecilia,Dahl,anna@skola.se\n"
+    ).encode()
     response = import_csv(api, class_id, data)
     assert response.status_code == 201
     body = response.json()
@@ -280,12 +321,15 @@ def test_csv_bad_rows_are_reported_by_line_and_good_rows_kept(api, class_id):
     assert Student.objects.filter(school_class_id=class_id).count() == 2
 
 
-@pytest.mark.parametrize(("data", "code"), [
-    (b"name,age\nAnna,15\n", "invalid_csv_header"),
-    (b"", "invalid_csv"),
-    (b"\x00\x01\x02PK binary", "invalid_csv"),
-    (b"first_name,last_name\n,\n", "invalid_csv_rows"),
-])
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [
+        (b"name,age\nAnna,15\n", "invalid_csv_header"),
+        (b"", "invalid_csv"),
+        (b"\x00\x01\x02PK binary", "invalid_csv"),
+        (b"first_name,last_name\n,\n", "invalid_csv_rows"),
+    ],
+)
 def test_unusable_csv_is_a_400_and_imports_nothing(api, class_id, data, code):
     response = import_csv(api, class_id, data)
     assert response.status_code == 400, response.content

@@ -71,3 +71,41 @@ def wait_for(condition: Callable[[], bool], *, timeout: float = 30.0, interval: 
             return True
         time.sleep(interval)
     return condition()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def serve_http(args: list[str], env: dict[str, str], port: int, log_path: Path) -> subprocess.Popen[bytes]:
+    """Start a server process and wait until it answers on the port."""
+    import urllib.request
+
+    log = open(log_path, "ab")  # noqa: SIM115 - kept open for the child's lifetime
+    process = subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env, stdout=log,
+                               stderr=subprocess.STDOUT, start_new_session=True)
+
+    def answers() -> bool:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
+                return True
+        except OSError:
+            return process.poll() is not None  # stop waiting if it died
+
+    wait_for(answers, timeout=60, interval=0.2)
+    if process.poll() is not None:
+        raise RuntimeError(f"server exited early: {log_path.read_text(errors='replace')[-2000:]}")
+    return process
+
+
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)

@@ -1,0 +1,97 @@
+"""Staff views of batches and their event timeline, with the overrides staff may need.
+
+Batches are read-only here: their state changes only through the services (the state
+machine), so the overrides are admin actions that call those services.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+
+from batches.models import Batch, BatchEvent
+from huleedu.errors import DomainError
+
+
+class ReadOnlyAdminMixin:
+    """History is not edited: no add, change or delete (viewing stays allowed)."""
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class BatchEventInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = BatchEvent
+    fields = ("sequence", "event_type", "created_at", "delivered_at", "delivery_attempts", "payload")
+    readonly_fields = fields
+    ordering = ("sequence",)
+    extra = 0
+    can_delete = False
+    verbose_name = "event"
+    verbose_name_plural = "timeline (events, oldest first)"
+
+
+@admin.register(Batch)
+class BatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("course_code", "owner", "school_class", "status", "expected_essay_count",
+                    "validation_deadline", "created_at", "review_link")
+    list_filter = ("status", "owner", "created_at", ("school_class", admin.EmptyFieldListFilter))
+    search_fields = ("id", "course_code", "owner__username", "school_class__name", "correlation_id")
+    list_select_related = ("owner", "school_class")
+    date_hierarchy = "created_at"
+    inlines = [BatchEventInline]
+    actions = ["rerun_matching", "force_validation_timeout"]
+
+    @admin.display(description="review page")
+    def review_link(self, batch: Batch) -> str:
+        return format_html('<a href="{}">review</a>', reverse("batch-review", args=[batch.id]))
+
+    @admin.action(description="Re-run student matching (only while nothing is decided)")
+    def rerun_matching(self, request: HttpRequest, batches: QuerySet[Batch]) -> None:
+        from matching.services import matching_rerun
+
+        for batch in batches:
+            try:
+                matching_rerun(batch_id=batch.id, by=request.user)
+            except DomainError as exc:
+                self.message_user(request, f"{batch}: {exc.message}", messages.ERROR)
+            else:
+                self.message_user(request, f"{batch}: matching runs again.", messages.SUCCESS)
+
+    @admin.action(description="Force the validation timeout now (decide what is still open)")
+    def force_validation_timeout(self, request: HttpRequest, batches: QuerySet[Batch]) -> None:
+        from matching.services import batch_timeout_apply
+
+        for batch in batches:
+            try:
+                applied = batch_timeout_apply(batch_id=batch.id, force=True)
+            except DomainError as exc:
+                self.message_user(request, f"{batch}: {exc.message}", messages.ERROR)
+                continue
+            if applied:
+                self.message_user(request, f"{batch}: the timeout decided the open essays.", messages.SUCCESS)
+            else:
+                self.message_user(
+                    request, f"{batch}: not awaiting validation ({batch.status}); nothing done.",
+                    messages.WARNING,
+                )
+
+
+@admin.register(BatchEvent)
+class BatchEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("sequence", "event_type", "batch", "created_at", "delivered_at", "delivery_attempts")
+    list_filter = ("event_type", ("delivered_at", admin.EmptyFieldListFilter), "created_at")
+    search_fields = ("=event_id", "=batch__id", "correlation_id", "batch__course_code")
+    list_select_related = ("batch",)
+    ordering = ("-sequence",)
+    readonly_fields = ("sequence", "event_id", "batch", "event_type", "correlation_id", "payload",
+                       "created_at", "delivered_at", "delivery_attempts")

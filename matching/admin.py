@@ -1,0 +1,94 @@
+"""Staff views of suggestions and decisions; a forced decision goes through the service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html
+
+from batches.admin import ReadOnlyAdminMixin
+from classroster.models import Student
+from huleedu.errors import DomainError
+from matching.models import MatchSuggestion, StudentAssociation
+from matching.services import association_decide
+
+
+@admin.register(MatchSuggestion)
+class MatchSuggestionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("essay", "rank", "student", "confidence", "level", "status", "created_at")
+    list_filter = ("level", "status", "rank")
+    search_fields = ("=essay__id", "essay__original_filename", "student__first_name", "student__last_name",
+                     "=essay__batch__id")
+    list_select_related = ("essay", "student")
+
+
+class ForceDecisionForm(forms.Form):
+    student = forms.ModelChoiceField(
+        queryset=Student.objects.none(), required=False, empty_label="— no student —",
+        help_text="The student who wrote this essay, or none of the roster.",
+    )
+
+    def __init__(self, *args: Any, association: StudentAssociation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["student"].queryset = Student.objects.filter(
+            school_class_id=association.batch.school_class_id
+        )
+
+
+@admin.register(StudentAssociation)
+class StudentAssociationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("essay", "batch", "match_level", "match_confidence", "student", "method", "decided_by",
+                    "decided_at", "needs_attention", "force_decision_link")
+    list_filter = ("method", "match_level", "needs_attention", "batch__status")
+    search_fields = ("=essay__id", "essay__original_filename", "=batch__id", "batch__course_code",
+                     "student__first_name", "student__last_name")
+    list_select_related = ("essay", "batch", "student", "decided_by")
+    readonly_fields = ("essay", "batch", "match_level", "match_confidence", "student", "method", "decided_by",
+                       "decided_at", "needs_attention", "force_decision_link")
+
+    @admin.display(description="force a decision")
+    def force_decision_link(self, association: StudentAssociation) -> str:
+        url = reverse("admin:matching_studentassociation_force_decision", args=[association.pk])
+        return format_html('<a href="{}">decide…</a>', url)
+
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path("<path:object_id>/force-decision/", self.admin_site.admin_view(self.force_decision_view),
+                 name="matching_studentassociation_force_decision"),
+            *super().get_urls(),
+        ]
+
+    def force_decision_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        if not request.user.has_perm("matching.view_studentassociation"):
+            raise PermissionDenied
+        association = self.get_object(request, unquote(object_id))
+        if association is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        form = ForceDecisionForm(request.POST or None, association=association)
+        if request.method == "POST" and form.is_valid():
+            student = form.cleaned_data["student"]
+            try:
+                association_decide(batch_id=association.batch_id, essay_id=association.essay_id,
+                                   student_id=student.id if student else None, decided_by=request.user)
+            except DomainError as exc:
+                self.message_user(request, exc.message, messages.ERROR)
+            else:
+                self.message_user(request, f"{association.essay}: decided ({student or 'no student'}).",
+                                  messages.SUCCESS)
+                return redirect("admin:matching_studentassociation_change", association.pk)
+        return TemplateResponse(request, "admin/matching/studentassociation/force_decision.html", {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Force a decision: {association.essay}",
+            "association": association,
+            "suggestions": association.essay.suggestions.select_related("student").order_by("rank"),
+            "form": form,
+        })
