@@ -40,6 +40,14 @@ def api_for() -> Callable[..., APIClient]:
     return make
 
 
+def docx_file(name: str, paragraphs: list[str]) -> io.BytesIO:
+    from essays.samples import docx_bytes
+
+    handle = io.BytesIO(docx_bytes(paragraphs))
+    handle.name = name
+    return handle
+
+
 def txt_file(name: str, text: str, encoding: str = "utf-8") -> io.BytesIO:
     handle = io.BytesIO(text.encode(encoding))
     handle.name = name

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import io
 
-import docx
 import pytest
 from pypdf import PdfWriter
 
 from batches.models import BatchEvent
-from tests.conftest import txt_file
+from tests.conftest import docx_file, txt_file
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -19,17 +18,6 @@ ROSTER = [
     ("Elsa", "Lindqvist", None),
     ("Mohammed", "Ali", "mohammed.ali@skola.example.se"),
 ]
-
-
-def docx_file(name: str, paragraphs: list[str]) -> io.BytesIO:
-    document = docx.Document()
-    for paragraph in paragraphs:
-        document.add_paragraph(paragraph)
-    handle = io.BytesIO()
-    document.save(handle)
-    handle.seek(0)
-    handle.name = name
-    return handle
 
 
 def make_class(api) -> dict:

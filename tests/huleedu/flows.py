@@ -3,13 +3,11 @@ observability tests (metrics, logs). Tasks run inline right after each commit.""
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 
-import docx
 from rest_framework.test import APIClient
 
-from tests.conftest import txt_file
+from tests.conftest import docx_file, txt_file
 
 ROSTER = [
     ("Åsa", "Sjöström", "asa.sjostrom@skola.example.se"),
@@ -17,17 +15,6 @@ ROSTER = [
     ("Elsa", "Lindqvist", None),
     ("Mohammed", "Ali", "mohammed.ali@skola.example.se"),
 ]
-
-
-def docx_file(name: str, paragraphs: list[str]) -> io.BytesIO:
-    document = docx.Document()
-    for paragraph in paragraphs:
-        document.add_paragraph(paragraph)
-    handle = io.BytesIO()
-    document.save(handle)
-    handle.seek(0)
-    handle.name = name
-    return handle
 
 
 @dataclass

@@ -7,7 +7,6 @@ import io
 import json
 import zipfile
 
-import docx
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from pypdf import PdfWriter
@@ -15,6 +14,7 @@ from pypdf import PdfWriter
 from batches.models import Batch, BatchEvent
 from classroster.models import Student
 from essays.models import Essay
+from essays.samples import docx_bytes
 from tests.conftest import txt_file
 
 # Transactional: the follow-up tasks run on commit, as in production.
@@ -45,15 +45,6 @@ def upload(api, batch_id: str, *files) -> list[dict]:
 
 def named(name: str, data: bytes) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, data)
-
-
-def docx_bytes(*paragraphs: str) -> bytes:
-    document = docx.Document()
-    for paragraph in paragraphs:
-        document.add_paragraph(paragraph)
-    handle = io.BytesIO()
-    document.save(handle)
-    return handle.getvalue()
 
 
 def pdf_bytes(encrypt_with: str | None = None) -> bytes:
@@ -163,7 +154,7 @@ def test_swedish_text_comes_out_right_in_every_common_encoding(api, guest_batch,
 
 
 def test_real_docx_and_pdf_are_read(api, guest_batch):
-    results = upload(api, guest_batch, named("uppsats.docx", docx_bytes("Namn: Åsa Sjöström", "Brödtext.")))
+    results = upload(api, guest_batch, named("uppsats.docx", docx_bytes(["Namn: Åsa Sjöström", "Brödtext."])))
     assert results[0]["status"] == "PROVISIONED"
     assert "Åsa Sjöström" in Essay.objects.get(pk=results[0]["essay_id"]).text
 

@@ -16,8 +16,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from huleedu.tasks import enqueue_now
 from matching.services import batch_timeout_apply
-from tests.conftest import txt_file
-from tests.huleedu.flows import ROSTER, docx_file, run_regular_flow
+from tests.conftest import docx_file, txt_file
+from tests.huleedu.flows import ROSTER, run_regular_flow
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
