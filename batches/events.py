@@ -16,6 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from batches.models import Batch, BatchEvent, ProcessedEvent
@@ -50,9 +51,28 @@ def event_record(batch: Batch, event_type: str, payload: dict[str, Any] | None =
         extra={"event_type": event_type, "event_id": str(event.event_id), "batch_id": str(batch.id),
                "correlation_id": batch.correlation_id},
     )
-    enqueue_on_commit(DELIVER_TASK, event.sequence, task_name=f"{event_type}:{event.event_id}")
+    _schedule_delivery(event)
     metrics.event_recorded(event_type)
     return event
+
+
+def _schedule_delivery(event: BatchEvent) -> None:
+    """After commit: events that start work go through the task queue; events that only
+    inform (the live notification and the delivered mark) are delivered right away by the
+    committing process. A queue round trip for every uploaded essay or decision would only
+    add load and latency; if this process dies first, the relay delivers them."""
+    if HANDLERS.get(event.event_type):
+        enqueue_on_commit(DELIVER_TASK, event.sequence, task_name=f"{event.event_type}:{event.event_id}")
+    else:
+        sequence = event.sequence
+        transaction.on_commit(lambda: _deliver_quietly(sequence))
+
+
+def _deliver_quietly(sequence: int) -> None:
+    try:
+        event_deliver(sequence)
+    except Exception:  # the change is committed; the relay delivers the event later
+        logger.exception("event delivery failed; the outbox relay will retry", extra={"sequence": sequence})
 
 
 def _resolve(path: str) -> Callable[[BatchEvent], None]:
@@ -96,7 +116,10 @@ def events_relay(*, older_than_seconds: int | None = None) -> int:
     """Re-enqueue committed events nobody delivered (crash between commit and enqueue)."""
     grace = settings.OUTBOX_RELAY_GRACE_SECONDS if older_than_seconds is None else older_than_seconds
     cutoff = timezone.now() - timedelta(seconds=grace)
-    undelivered = BatchEvent.objects.filter(delivered_at__isnull=True, created_at__lte=cutoff)
+    # relayed_at keeps a long queue from being flooded with copies of what is still waiting in it.
+    undelivered = BatchEvent.objects.filter(delivered_at__isnull=True, created_at__lte=cutoff).filter(
+        Q(relayed_at__isnull=True) | Q(relayed_at__lte=cutoff)
+    )
     # An event whose handler keeps failing is parked, not retried forever: it is reported
     # here on every run until someone fixes the cause and resets its attempts (admin).
     stuck = undelivered.filter(delivery_attempts__gte=settings.OUTBOX_MAX_DELIVERY_ATTEMPTS).count()
@@ -106,6 +129,9 @@ def events_relay(*, older_than_seconds: int | None = None) -> int:
         undelivered.filter(delivery_attempts__lt=settings.OUTBOX_MAX_DELIVERY_ATTEMPTS)
         .order_by("sequence")
         .values_list("sequence", "event_type")[:1000]
+    )
+    BatchEvent.objects.filter(sequence__in=[sequence for sequence, _ in pending]).update(
+        relayed_at=timezone.now()
     )
     for sequence, event_type in pending:
         enqueue_now(DELIVER_TASK, sequence, task_name=f"relay:{event_type}:{sequence}")

@@ -137,6 +137,7 @@ class BatchEvent(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     delivery_attempts = models.PositiveIntegerField(default=0)
+    relayed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["sequence"]

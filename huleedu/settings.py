@@ -128,7 +128,9 @@ Q_CLUSTER: dict = {
     "max_attempts": 5,
     "ack_failures": True,
     "catch_up": False,
-    "save_limit": 1000,
+    # Don't store successful tasks: with a positive limit django-q2 locks and prunes the whole
+    # success table after every task, which serialises all workers. Failures are still kept.
+    "save_limit": -1,
     "label": "Task queue",
     "sync": TASKS_INLINE,
 }
@@ -190,7 +192,7 @@ MAX_ROSTER_CSV_BYTES = env_int("HULEEDU_MAX_ROSTER_CSV_BYTES", 2 * 1024 * 1024)
 MAX_ROSTER_SIZE = env_int("HULEEDU_MAX_ROSTER_SIZE", 500)
 VALIDATION_TIMEOUT_SECONDS = env_int("HULEEDU_VALIDATION_TIMEOUT_SECONDS", 24 * 60 * 60)
 # Committed events older than this that are still undelivered are handed out again.
-OUTBOX_RELAY_GRACE_SECONDS = env_int("HULEEDU_OUTBOX_RELAY_GRACE_SECONDS", 30)
+OUTBOX_RELAY_GRACE_SECONDS = env_int("HULEEDU_OUTBOX_RELAY_GRACE_SECONDS", 120)
 OUTBOX_MAX_DELIVERY_ATTEMPTS = env_int("HULEEDU_OUTBOX_MAX_DELIVERY_ATTEMPTS", 10)
 
 # Uploads are streamed to disk past 2.5 MB; JSON bodies are capped well below that.

@@ -47,7 +47,7 @@ def test_crash_between_commit_and_enqueue_is_recovered_by_the_relay(teacher, sch
         owner=teacher, course_code="SVE1", expected_essay_count=3, school_class=school_class
     )
     # The process dies right after each commit: nothing gets enqueued.
-    with mock.patch("batches.events.enqueue_on_commit"):
+    with mock.patch("batches.events._schedule_delivery"):
         essays_upload(batch=batch, files=essays_for(0, 3))
     batch.refresh_from_db()
     assert batch.status == BatchStatus.CONTENT_PROVISIONED
