@@ -55,6 +55,8 @@ DECISION_SECONDS = (
     1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 2 * 3600, 4 * 3600, 8 * 3600, 12 * 3600,
     24 * 3600, 25 * 3600, 48 * 3600, 7 * 24 * 3600,
 )  # fmt: skip
+# Waiting for a worker: near zero normally, tens of minutes behind a burst of uploads.
+QUEUE_WAIT_SECONDS = (*TASK_SECONDS, 600.0, 1200.0, 1800.0, 3600.0, 7200.0)
 CONFIDENCE = (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 0.98, 0.99, 1.0)
 ESSAY_COUNT = (1, 5, 10, 15, 20, 25, 30, 35, 40, 50, 75, 100, 150, 200)
 
@@ -140,7 +142,7 @@ TASK_SECONDS_HISTOGRAM = Histogram(
 )
 TASK_QUEUE_WAIT_SECONDS = Histogram(
     "huleedu_task_queue_wait_seconds", "From enqueue to the start of execution, by task function.",
-    ["task"], buckets=TASK_SECONDS,
+    ["task"], buckets=QUEUE_WAIT_SECONDS,
 )
 TASK_FAILURES = Counter(
     "huleedu_task_failures_total", "django-q2 tasks that raised or timed out, by task function.",

@@ -1,0 +1,719 @@
+"""District-scale load benchmark: N teachers take N batches of 30 essays from upload to READY.
+
+One command starts everything it needs on loopback, runs the load, checks the database and
+stops what it started::
+
+    .venv/bin/python bench/load/run_load.py --batches 100 --qclusters 1
+
+* a fresh PostgreSQL database (``huleedu_load``, dropped and created) and a flushed Redis
+  database (db 3), both on 127.0.0.1;
+* ``--web`` daphne processes (default 2, ports 8101, 8102, ...) and ``--qclusters``
+  ``manage.py qcluster`` processes (``--qcluster-workers`` worker processes each), with
+  ``HULEEDU_TASKS_INLINE=0`` so every follow-up task travels through Redis to a qcluster, and
+  ``PROMETHEUS_MULTIPROC_DIR`` set so ``/metrics`` sums all of them;
+* N teachers, each with their own class (roster 30), register a REGULAR batch, upload its 30
+  essays in several requests, wait for the suggestions, bulk-accept the high-confidence ones
+  and decide the rest one by one (with the true author), until the batch is READY.
+
+Requests round-robin over the daphne ports (a load balancer without sticky sessions), at most
+``--concurrency`` in flight. The run is bounded by ``--max-requests`` and ``--max-seconds``.
+It prints throughput, client-side latency percentiles per kind of request, the server-side
+view from ``/metrics``, the matching job latency from the batches' own timestamps, Redis and
+PostgreSQL peaks, errors, and the database's verdict (no lost or duplicated essay, every
+batch READY). Exit status 0 only if there were no errors and the verdict is clean.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+import psycopg
+import redis
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from essay_texts import EssayFile, RosterEntry, make_class_essays, make_roster
+
+ROOT = Path(__file__).resolve().parents[2]
+LOOPBACK = "127.0.0.1"
+ESSAYS_PER_BATCH = 30
+READY = "READY_FOR_PIPELINE_EXECUTION"
+VALIDATING = "AWAITING_STUDENT_VALIDATION"
+
+
+# --- configuration ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Config:
+    batches: int
+    web: int
+    first_port: int
+    qclusters: int
+    qcluster_workers: int
+    concurrency: int
+    files_per_upload: int
+    postgres_url: str
+    database: str
+    redis_url: str
+    max_requests: int
+    max_seconds: float
+    seed: int
+    log_level: str
+    relay_grace_seconds: int | None
+    json_out: Path | None
+    keep_logs: bool
+
+    @property
+    def database_url(self) -> str:
+        parts = urlsplit(self.postgres_url)
+        return urlunsplit(parts._replace(path=f"/{self.database}"))
+
+    @property
+    def ports(self) -> list[int]:
+        return [self.first_port + i for i in range(self.web)]
+
+
+def parse_args(argv: list[str] | None = None) -> Config:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--batches", type=int, default=100, help="teachers = batches (default 100)")
+    parser.add_argument("--web", type=int, default=2, help="daphne processes (default 2)")
+    parser.add_argument("--first-port", type=int, default=8101)
+    parser.add_argument("--qclusters", type=int, default=1, help="qcluster processes (default 1)")
+    parser.add_argument("--qcluster-workers", type=int, default=1,
+                        help="worker processes inside each qcluster (default 1)")
+    parser.add_argument("--concurrency", type=int, default=50, help="requests in flight at most")
+    parser.add_argument("--files-per-upload", type=int, default=10, help="files per upload request")
+    parser.add_argument("--postgres-url", default=f"postgres://postgres@{LOOPBACK}:5432/postgres",
+                        help="a maintenance database to create the load database from")
+    parser.add_argument("--database", default="huleedu_load", help="dropped and created afresh")
+    parser.add_argument("--redis-url", default=f"redis://{LOOPBACK}:6379/3", help="this db is flushed")
+    parser.add_argument("--max-requests", type=int, default=0, help="default: 400 per batch")
+    parser.add_argument("--max-seconds", type=float, default=1800.0, help="wall-time bound of the load")
+    parser.add_argument("--seed", type=int, default=20260301)
+    parser.add_argument("--log-level", default="INFO", help="servers' HULEEDU_LOG_LEVEL")
+    parser.add_argument("--relay-grace-seconds", type=int, default=None,
+                        help="servers' HULEEDU_OUTBOX_RELAY_GRACE_SECONDS (default: the app's); must "
+                             "exceed the longest queue wait, see docs/operations.md")
+    parser.add_argument("--json-out", type=Path, default=None, help="also write the report as JSON")
+    parser.add_argument("--keep-logs", action="store_true", help="keep the servers' log directory")
+    args = parser.parse_args(argv)
+    for name in ("postgres_url", "redis_url"):
+        host = urlsplit(getattr(args, name)).hostname
+        if host not in (LOOPBACK, "localhost", "::1"):
+            parser.error(f"--{name.replace('_', '-')} must point at this machine (loopback), not {host}")
+    if not args.database.replace("_", "").isalnum():
+        parser.error("--database must be a plain identifier")
+    return Config(
+        batches=args.batches, web=args.web, first_port=args.first_port, qclusters=args.qclusters,
+        qcluster_workers=args.qcluster_workers, concurrency=args.concurrency,
+        files_per_upload=args.files_per_upload, postgres_url=args.postgres_url,
+        database=args.database, redis_url=args.redis_url,
+        max_requests=args.max_requests or 400 * args.batches, max_seconds=args.max_seconds,
+        seed=args.seed, log_level=args.log_level, relay_grace_seconds=args.relay_grace_seconds,
+        json_out=args.json_out, keep_logs=args.keep_logs,
+    )
+
+
+# --- the processes under test ------------------------------------------------------------------
+
+
+class Stack:
+    """Fresh database and Redis db, then the daphne and qcluster processes; stopped on exit."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.workdir = Path(tempfile.mkdtemp(prefix="huleedu-load-"))
+        self.metrics_dir = self.workdir / "prometheus"
+        self.processes: list[tuple[str, subprocess.Popen[bytes]]] = []
+
+    def env(self, *, conn_max_age: int) -> dict[str, str]:
+        relay = self.config.relay_grace_seconds
+        return {
+            **({"HULEEDU_OUTBOX_RELAY_GRACE_SECONDS": str(relay)} if relay is not None else {}),
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "huleedu.settings",
+            "DATABASE_URL": self.config.database_url,
+            "DATABASE_CONN_MAX_AGE": str(conn_max_age),
+            "REDIS_URL": self.config.redis_url,
+            "HULEEDU_TASKS_INLINE": "0",
+            "HULEEDU_QCLUSTER_WORKERS": str(self.config.qcluster_workers),
+            "HULEEDU_LOG_LEVEL": self.config.log_level,
+            "PROMETHEUS_MULTIPROC_DIR": str(self.metrics_dir),
+            "DJANGO_ALLOWED_HOSTS": f"{LOOPBACK},localhost",
+            "PYTHONUNBUFFERED": "1",
+        }
+
+    def prepare_stores(self) -> None:
+        with psycopg.connect(self.config.postgres_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{self.config.database}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{self.config.database}"')
+        redis.Redis.from_url(self.config.redis_url).flushdb()
+        self.metrics_dir.mkdir()
+        subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT,
+                       env=self.env(conn_max_age=0), check=True)
+
+    def seed_teachers(self, count: int) -> list[dict[str, str]]:
+        out = subprocess.run([sys.executable, str(Path(__file__).parent / "seed_teachers.py"), str(count)],
+                             cwd=ROOT, env=self.env(conn_max_age=0), check=True, capture_output=True)
+        return [json.loads(line) for line in out.stdout.decode().splitlines() if line.startswith("{")]
+
+    def _spawn(self, name: str, argv: list[str], env: dict[str, str]) -> None:
+        log = open(self.workdir / f"{name}.log", "wb")  # noqa: SIM115 - open for the child's lifetime
+        process = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                   start_new_session=True, preexec_fn=_terminate_with_parent)
+        self.processes.append((name, process))
+
+    def start(self) -> None:
+        # Daphne runs each sync request in its own thread: persistent connections would pile up,
+        # so web processes connect per request (CONN_MAX_AGE=0, as Django advises under ASGI);
+        # qcluster workers are long-lived single-threaded processes and keep theirs.
+        for port in self.config.ports:
+            self._spawn(f"daphne-{port}", [sys.executable, "-m", "daphne", "-b", LOOPBACK, "-p", str(port),
+                                           "huleedu.asgi:application"], self.env(conn_max_age=0))
+        for number in range(self.config.qclusters):
+            self._spawn(f"qcluster-{number}", [sys.executable, "manage.py", "qcluster"],
+                        self.env(conn_max_age=60))
+        self._wait_until_ready()
+
+    def _wait_until_ready(self, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        pending = set(self.config.ports)
+        while pending and time.monotonic() < deadline:
+            for name, process in self.processes:
+                if process.poll() is not None:
+                    raise RuntimeError(f"{name} exited early; see {self.workdir / (name + '.log')}")
+            for port in list(pending):
+                try:
+                    if httpx.get(f"http://{LOOPBACK}:{port}/readyz", timeout=2).status_code == 200:
+                        pending.discard(port)
+                except httpx.HTTPError:
+                    pass
+            time.sleep(0.5)
+        if pending:
+            raise RuntimeError(f"not ready after {timeout:.0f}s: {sorted(pending)}; logs in {self.workdir}")
+
+    def stop(self) -> None:
+        for _, process in self.processes:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 20
+        for _, process in self.processes:
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        self.processes.clear()
+
+    def cleanup(self, keep_logs: bool) -> None:
+        if keep_logs:
+            print(f"server logs kept in {self.workdir}")
+        else:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def _terminate_with_parent() -> None:
+    """In the child: get SIGTERM when the benchmark dies, however it dies (Linux), so no
+    server outlives it and serves the next run's queue."""
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
+def _raise_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+class ResourceSampler(threading.Thread):
+    """Once a second: PostgreSQL connections to the load database, Redis memory."""
+
+    def __init__(self, config: Config) -> None:
+        super().__init__(daemon=True)
+        self.config = config
+        self.stopped = threading.Event()
+        self.peak_pg_connections = 0
+        self.peak_pg_connections_total = 0
+        self.peak_redis_used_memory = 0
+        self.redis_used_memory_peak = 0
+        self.busy_samples: list[float] = []
+        self._last_cpu = _machine_cpu_ticks()
+
+    def busy_percent_avg(self) -> float:
+        return sum(self.busy_samples) / len(self.busy_samples) if self.busy_samples else 0.0
+
+    def run(self) -> None:
+        client = redis.Redis.from_url(self.config.redis_url)
+        with psycopg.connect(self.config.postgres_url, autocommit=True) as conn:
+            while not self.stopped.wait(1.0):
+                self.sample(conn, client)
+            self.sample(conn, client)
+
+    def sample(self, conn: psycopg.Connection, client: redis.Redis) -> None:
+        row = conn.execute(
+            "SELECT count(*) FILTER (WHERE datname = %s), count(*) FROM pg_stat_activity "
+            "WHERE backend_type = 'client backend'", (self.config.database,)
+        ).fetchone()
+        assert row is not None
+        self.peak_pg_connections = max(self.peak_pg_connections, row[0])
+        self.peak_pg_connections_total = max(self.peak_pg_connections_total, row[1])
+        memory = client.info("memory")
+        self.peak_redis_used_memory = max(self.peak_redis_used_memory, int(memory["used_memory"]))
+        self.redis_used_memory_peak = int(memory["used_memory_peak"])
+        busy, total = _machine_cpu_ticks()
+        if total > self._last_cpu[1]:
+            self.busy_samples.append(100 * (busy - self._last_cpu[0]) / (total - self._last_cpu[1]))
+        self._last_cpu = (busy, total)
+
+
+def _machine_cpu_ticks() -> tuple[int, int]:
+    """(busy, total) jiffies of all CPUs since boot, from /proc/stat."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def process_group_cpu_seconds(group_ids: set[int]) -> float:
+    """CPU seconds used so far by every live process in these process groups (daphne, qcluster
+    and the workers qcluster forks), read from /proc before they are stopped."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) in group_ids:  # pgrp; utime, stime (+ waited-for children) follow
+            total += int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])
+    return total / ticks
+
+
+# --- the load ----------------------------------------------------------------------------------
+
+
+class BudgetExceeded(Exception):
+    pass
+
+
+@dataclass
+class Teacher:
+    number: int
+    token: str
+    roster: list[RosterEntry]
+    essays: list[EssayFile]
+    class_id: str = ""
+    student_ids: list[str] = field(default_factory=list)
+    batch_id: str = ""
+    true_author_of: dict[str, str] = field(default_factory=dict)  # essay_id -> student_id
+    ready: bool = False
+
+
+class LoadClient:
+    """HTTP over the daphne ports, round-robin, bounded in flight, timing every request."""
+
+    def __init__(self, config: Config, kind_suffix: str = "") -> None:
+        self.config = config
+        self.kind_suffix = kind_suffix
+        limits = httpx.Limits(max_connections=config.concurrency,
+                              max_keepalive_connections=config.concurrency)
+        self.clients = [httpx.AsyncClient(base_url=f"http://{LOOPBACK}:{port}", limits=limits, timeout=120)
+                        for port in config.ports]
+        self.next_client = itertools.cycle(self.clients)
+        self.in_flight = asyncio.Semaphore(config.concurrency)
+        self.latencies: dict[str, list[float]] = defaultdict(list)
+        self.errors: list[str] = []
+        self.requests = 0
+
+    async def call(self, kind: str, method: str, url: str, token: str, expect: int, **kwargs: Any) -> Any:
+        if self.requests >= self.config.max_requests:
+            raise BudgetExceeded(f"request budget of {self.config.max_requests} spent")
+        self.requests += 1
+        headers = {"Authorization": f"Token {token}"}
+        async with self.in_flight:
+            started = time.perf_counter()
+            response = await next(self.next_client).request(method, url, headers=headers, **kwargs)
+            self.latencies[kind + self.kind_suffix].append(time.perf_counter() - started)
+        if response.status_code != expect:
+            message = f"{kind} {method} {url} -> {response.status_code}: {response.text[:300]}"
+            self.errors.append(message)
+            raise RuntimeError(message)
+        return response.json()
+
+    async def close(self) -> None:
+        for client in self.clients:
+            await client.aclose()
+
+
+async def create_class(client: LoadClient, teacher: Teacher) -> None:
+    body = {"name": f"9B-{teacher.number:04d}", "students": [
+        {"first_name": s.first_name, "last_name": s.last_name, "email": s.email} for s in teacher.roster]}
+    created = await client.call("create_class", "POST", "/api/v1/classes/", teacher.token, 201, json=body)
+    teacher.class_id = created["class_id"]
+    by_name = {(s["first_name"], s["last_name"]): s["student_id"] for s in created["students"]}
+    teacher.student_ids = [by_name[(s.first_name, s.last_name)] for s in teacher.roster]
+
+
+async def wait_for_suggestions(client: LoadClient, teacher: Teacher) -> None:
+    """Poll with back-off, capped so that all teachers together poll about 25 times a second:
+    a browser is told by a WebSocket push, and a thousand tight pollers would measure the
+    polling instead of the product (matching latency is read from the batches' timestamps)."""
+    delay, longest = 0.5, max(4.0, client.config.batches / 25)
+    while True:
+        batch = await client.call("poll_batch", "GET", f"/api/v1/batches/{teacher.batch_id}/",
+                                  teacher.token, 200)
+        if batch["status"] in (VALIDATING, READY):
+            return
+        if batch["status"] in ("FAILED", "CANCELLED"):
+            raise RuntimeError(f"batch {teacher.batch_id} ended {batch['status']}")
+        await asyncio.sleep(delay * random.uniform(0.8, 1.2))
+        delay = min(delay * 1.6, longest)
+
+
+async def teacher_flow(client: LoadClient, teacher: Teacher, *, bulk_accept: bool = True) -> None:
+    token, config = teacher.token, client.config
+    batch = await client.call("register", "POST", "/api/v1/batches/", token, 201, json={
+        "course_code": "SVE1", "expected_essay_count": len(teacher.essays), "class_id": teacher.class_id})
+    teacher.batch_id = batch["batch_id"]
+    for start in range(0, len(teacher.essays), config.files_per_upload):
+        chunk = teacher.essays[start:start + config.files_per_upload]
+        uploaded = await client.call(
+            "upload", "POST", f"/api/v1/batches/{teacher.batch_id}/essays/", token, 201,
+            files=[("files", (e.filename, e.content, "text/plain")) for e in chunk])
+        for essay, result in zip(chunk, uploaded["results"], strict=True):
+            teacher.true_author_of[result["essay_id"]] = teacher.student_ids[essay.author_index]
+    await wait_for_suggestions(client, teacher)
+    batch_url = f"/api/v1/batches/{teacher.batch_id}"
+    remaining = len(teacher.essays)
+    if bulk_accept:
+        bulk = await client.call("bulk_confirm", "POST", f"{batch_url}/associations/confirm/", token, 200,
+                                 json={"accept": "high_confidence"})
+        remaining = bulk["remaining"]
+    if remaining:
+        essays = await client.call("list_essays", "GET", f"{batch_url}/essays/", token, 200)
+        for essay in essays:
+            if essay["association"] and not essay["association"]["decided"]:
+                decision_url = f"/api/v1/classes/{teacher.class_id}/associations/{essay['essay_id']}/"
+                await client.call("decision", "PUT", decision_url, token, 200,
+                                  json={"student_id": teacher.true_author_of[essay["essay_id"]]})
+    final = await client.call("poll_batch", "GET", f"/api/v1/batches/{teacher.batch_id}/", token, 200)
+    if final["status"] != READY:
+        raise RuntimeError(f"batch {teacher.batch_id} is {final['status']} after every decision")
+    teacher.ready = True
+
+
+async def probe_at_rest(config: Config, teacher: Teacher) -> dict[str, list[float]]:
+    """One more teacher, alone, after the load has drained: every request one at a time and
+    every essay decided one by one. Separates what a request costs from what queueing behind
+    a saturated machine adds; its request kinds are reported with the suffix ``_at_rest``."""
+    client = LoadClient(replace(config, concurrency=1), kind_suffix="_at_rest")
+    try:
+        await create_class(client, teacher)
+        await teacher_flow(client, teacher, bulk_accept=False)
+    finally:
+        await client.close()
+    return dict(client.latencies)
+
+
+async def run_load(config: Config, teachers: list[Teacher]) -> dict[str, Any]:
+    client = LoadClient(config)
+    failures: list[str] = []
+
+    async def guarded(flow: Any, teacher: Teacher) -> None:
+        try:
+            await flow(client, teacher)
+        except BudgetExceeded:
+            raise
+        except Exception as exc:  # one teacher's failure is reported, the others go on
+            failures.append(f"teacher {teacher.number}: {type(exc).__name__}: {exc}"[:400])
+
+    try:
+        setup_started = time.perf_counter()
+        await asyncio.wait_for(asyncio.gather(*(guarded(create_class, t) for t in teachers)),
+                               timeout=config.max_seconds)
+        setup_seconds = time.perf_counter() - setup_started
+        load_started = time.perf_counter()
+        try:
+            await asyncio.wait_for(
+                asyncio.gather(*(guarded(teacher_flow, t) for t in teachers if t.class_id)),
+                timeout=max(1.0, config.max_seconds - setup_seconds))
+        except TimeoutError:  # bounded in time: report what was reached, as a failure
+            failures.append(f"wall-time bound of {config.max_seconds:.0f}s reached")
+        load_seconds = time.perf_counter() - load_started
+    finally:
+        await client.close()
+    return {"setup_seconds": setup_seconds, "load_seconds": load_seconds, "latencies": client.latencies,
+            "errors": client.errors, "failures": failures, "requests": client.requests}
+
+
+def wait_for_drain(config: Config) -> float:
+    """READY is visible before the batch's last events (the decisions' audit events) are
+    delivered: give the workers time to finish them. Returns the seconds it took."""
+    started = time.monotonic()
+    deadline = started + max(120.0, 3.0 * config.batches)
+    with psycopg.connect(config.database_url, autocommit=True) as conn:
+        while time.monotonic() < deadline:
+            row = conn.execute(
+                "SELECT count(*) FROM batches_batchevent WHERE delivered_at IS NULL").fetchone()
+            if row is not None and row[0] == 0:
+                break
+            time.sleep(0.5)
+    return time.monotonic() - started
+
+
+def scrape_metrics(config: Config) -> dict[str, Any]:
+    """The servers' own view: latency by route from the histograms, failures, errors."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    text = httpx.get(f"http://{LOOPBACK}:{config.ports[0]}/metrics", timeout=30).text
+    buckets: dict[str, dict[float, float]] = defaultdict(lambda: defaultdict(float))
+    counters: dict[str, float] = defaultdict(float)
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == "huleedu_http_request_duration_seconds_bucket":
+                route = f"{sample.labels['method']} {sample.labels['route']}"
+                buckets[route][float(sample.labels["le"])] += sample.value
+            elif sample.name in ("huleedu_task_failures_total", "huleedu_api_errors_total",
+                                 "huleedu_unhandled_exceptions_total"):
+                counters[sample.name] += sample.value
+            elif sample.name == "huleedu_task_duration_seconds_count":
+                counters["tasks_executed"] += sample.value
+    return {"route_p95_ms": {route: histogram_quantile(0.95, b) * 1000 for route, b in buckets.items()},
+            "route_counts": {route: max(b.values()) for route, b in buckets.items()},
+            **counters}
+
+
+def histogram_quantile(q: float, cumulative: dict[float, float]) -> float:
+    """Prometheus' estimate: linear interpolation inside the bucket holding the quantile."""
+    bounds = sorted(cumulative)
+    total = cumulative[bounds[-1]]
+    if total == 0:
+        return 0.0
+    rank, lower, below = q * total, 0.0, 0.0
+    for bound in bounds:
+        count = cumulative[bound]
+        if count >= rank:
+            if bound == float("inf"):
+                return lower
+            return lower + (bound - lower) * (rank - below) / max(count - below, 1e-9)
+        lower, below = bound, count
+    return lower
+
+
+# --- the database's verdict ----------------------------------------------------------------------
+
+
+def verify_database(config: Config, teachers: list[Teacher]) -> dict[str, Any]:
+    expected_ids = {essay_id for t in teachers for essay_id in t.true_author_of}
+    truth = {essay_id: student for t in teachers for essay_id, student in t.true_author_of.items()}
+    with psycopg.connect(config.database_url) as conn:
+        statuses = dict(conn.execute("SELECT status, count(*) FROM batches_batch GROUP BY status").fetchall())
+        per_batch = conn.execute(
+            "SELECT b.expected_essay_count, count(e.id) FROM batches_batch b "
+            "LEFT JOIN essays_essay e ON e.batch_id = b.id GROUP BY b.id").fetchall()
+        duplicate_contents = conn.execute(
+            "SELECT count(*) FROM (SELECT batch_id, sha256 FROM essays_essay "
+            "GROUP BY batch_id, sha256 HAVING count(*) > 1) d").fetchone()[0]
+        stored = {str(row[0]): (str(row[1]) if row[1] else None) for row in conn.execute(
+            "SELECT id, student_id FROM essays_essay").fetchall()}
+        undecided = conn.execute(
+            "SELECT count(*) FROM matching_studentassociation WHERE method = ''").fetchone()[0]
+        by_method = dict(conn.execute(
+            "SELECT method, count(*) FROM matching_studentassociation GROUP BY method").fetchall())
+        undelivered = conn.execute(
+            "SELECT count(*) FROM batches_batchevent WHERE delivered_at IS NULL").fetchone()[0]
+        failed_tasks = conn.execute("SELECT count(*) FROM django_q_task WHERE success = false").fetchone()[0]
+        timings = conn.execute(
+            "SELECT extract(epoch FROM suggestions_ready_at - matching_requested_at), "
+            "(processing_summary->>'duration_ms')::float / 1000, "
+            "extract(epoch FROM suggestions_ready_at - content_provisioned_at), "
+            "extract(epoch FROM ready_at - created_at) "
+            "FROM batches_batch WHERE suggestions_ready_at IS NOT NULL").fetchall()
+    return {
+        "batches": sum(statuses.values()),
+        "batch_statuses": statuses,
+        "lost_essays": sum(max(0, expected - count) for expected, count in per_batch),
+        "duplicated_essays": sum(max(0, count - expected) for expected, count in per_batch)
+        + duplicate_contents,
+        "uploaded_but_missing": len(expected_ids - stored.keys()),
+        "stored_but_never_uploaded": len(stored.keys() - expected_ids),
+        "undecided_associations": undecided,
+        "associations_by_method": by_method,
+        "wrong_attributions": sum(1 for essay_id, student in truth.items()
+                                  if stored.get(essay_id) != student),
+        "undelivered_events": undelivered,
+        "failed_tasks": failed_tasks,
+        # extract(epoch ...) is a numeric (Decimal): seconds as floats for the report.
+        "matching_job_latency": [float(row[0]) for row in timings],
+        "matching_job_runtime": [float(row[1]) for row in timings if row[1] is not None],
+        "provisioned_to_suggestions": [float(row[2]) for row in timings],
+        "registered_to_ready": [float(row[3]) for row in timings if row[3] is not None],
+    }
+
+
+# --- report ------------------------------------------------------------------------------------
+
+
+def percentiles(values: list[float]) -> dict[str, float]:
+    if not values:
+        return {"n": 0, "p50": 0.0, "p95": 0.0, "p99": 0.0, "max": 0.0}
+    ordered = sorted(values)
+
+    def rank(q: float) -> float:  # nearest rank
+        return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered) + 0.5) - 1))]
+
+    return {"n": len(ordered), "p50": rank(0.50), "p95": rank(0.95), "p99": rank(0.99), "max": ordered[-1]}
+
+
+def build_report(config: Config, load: dict[str, Any], verdict: dict[str, Any],
+                 sampler: ResourceSampler) -> dict[str, Any]:
+    ready = load["ready_batches"]  # of the load itself, without the probe at rest
+    essays = ready * ESSAYS_PER_BATCH
+    minutes = load["load_seconds"] / 60
+    return {
+        "config": {"batches": config.batches, "web": config.web, "qclusters": config.qclusters,
+                   "relay_grace_seconds": config.relay_grace_seconds,
+                   "qcluster_workers": config.qcluster_workers, "concurrency": config.concurrency,
+                   "files_per_upload": config.files_per_upload, "cpus": os.cpu_count()},
+        "setup_seconds": round(load["setup_seconds"], 1),
+        "load_seconds": round(load["load_seconds"], 1),
+        "drain_seconds": round(load["drain_seconds"], 1),
+        "batches_per_minute": round(ready / minutes, 1) if minutes else 0.0,
+        "essays_per_second": round(essays / load["load_seconds"], 1) if load["load_seconds"] else 0.0,
+        "requests": load["requests"],
+        "client_latency_ms": {kind: {k: (round(v * 1000, 1) if k != "n" else v)
+                                     for k, v in percentiles(values).items()}
+                              for kind, values in sorted(load["latencies"].items())},
+        "server_p95_ms": {route: round(ms, 1)
+                          for route, ms in sorted(load["server_side"]["route_p95_ms"].items())},
+        "matching_job_seconds": {
+            name: {k: (round(v, 3) if k != "n" else v) for k, v in percentiles(verdict[key]).items()}
+            for name, key in (("initiated_to_suggestions", "matching_job_latency"),
+                              ("job_runtime", "matching_job_runtime"),
+                              ("provisioned_to_suggestions", "provisioned_to_suggestions"),
+                              ("registered_to_ready", "registered_to_ready"))},
+        "cpu": {"machine_busy_percent_avg": round(sampler.busy_percent_avg(), 1),
+                "app_processes_cpu_seconds": round(load["app_cpu_seconds"], 1),
+                "bench_client_cpu_seconds": round(load["client_cpu_seconds"], 1),
+                "load_wall_seconds_x_cpus": round(load["load_seconds"] * (os.cpu_count() or 1), 1)},
+        "redis": {"sampled_peak_used_memory_mb": round(sampler.peak_redis_used_memory / 2**20, 2),
+                  "info_used_memory_peak_mb": round(sampler.redis_used_memory_peak / 2**20, 2)},
+        "postgres": {"peak_connections_load_db": sampler.peak_pg_connections,
+                     "peak_connections_server": sampler.peak_pg_connections_total},
+        "errors": {"http": len(load["errors"]), "teacher_flows_failed": len(load["failures"]),
+                   "tasks_failed_metric": load["server_side"].get("huleedu_task_failures_total", 0.0),
+                   "api_errors_metric": load["server_side"].get("huleedu_api_errors_total", 0.0),
+                   "unhandled_exceptions_metric":
+                       load["server_side"].get("huleedu_unhandled_exceptions_total", 0.0),
+                   "first": (load["errors"] + load["failures"])[:5]},
+        "tasks_executed": load["server_side"].get("tasks_executed", 0.0),
+        "database": {key: verdict[key] for key in (
+            "batches", "batch_statuses", "lost_essays", "duplicated_essays", "uploaded_but_missing",
+            "stored_but_never_uploaded", "undecided_associations", "associations_by_method",
+            "wrong_attributions", "undelivered_events", "failed_tasks")},
+    }
+
+
+def clean(report: dict[str, Any], expected_batches: int) -> bool:
+    db, errors = report["database"], report["errors"]
+    return (errors["http"] == 0 and errors["teacher_flows_failed"] == 0 and errors["tasks_failed_metric"] == 0
+            and errors["unhandled_exceptions_metric"] == 0
+            and db["batches"] == expected_batches and db["batch_statuses"].get(READY, 0) == expected_batches
+            and db["lost_essays"] == 0 and db["duplicated_essays"] == 0 and db["uploaded_but_missing"] == 0
+            and db["stored_but_never_uploaded"] == 0 and db["undecided_associations"] == 0
+            and db["undelivered_events"] == 0 and db["failed_tasks"] == 0)
+
+
+def print_report(report: dict[str, Any], ok: bool) -> None:
+    c = report["config"]
+    print(f"\n== HuleEdu load: {c['batches']} batches x {ESSAYS_PER_BATCH} essays, {c['web']} daphne, "
+          f"{c['qclusters']} qcluster x {c['qcluster_workers']} worker(s), {c['concurrency']} in flight, "
+          f"{c['cpus']} CPUs ==")
+    print(f"setup (classes): {report['setup_seconds']} s   load: {report['load_seconds']} s   "
+          f"outbox drained {report['drain_seconds']} s after the last READY   "
+          f"requests: {report['requests']}   tasks executed: {report['tasks_executed']:.0f}")
+    print(f"throughput: {report['batches_per_minute']} batches/min, {report['essays_per_second']} essays/s")
+    print("client-side latency (ms):        n      p50      p95      p99      max")
+    for kind, p in report["client_latency_ms"].items():
+        print(f"  {kind:<26} {p['n']:>7} {p['p50']:>8} {p['p95']:>8} {p['p99']:>8} {p['max']:>8}")
+    print("server-side p95 (ms, from /metrics histograms):")
+    for route, ms in report["server_p95_ms"].items():
+        print(f"  {route:<48} {ms:>8}")
+    print("matching (s, from batch timestamps):  n      p50      p95      p99      max")
+    for name, p in report["matching_job_seconds"].items():
+        print(f"  {name:<28} {p['n']:>7} {p['p50']:>8} {p['p95']:>8} {p['p99']:>8} {p['max']:>8}")
+    print(f"redis: {report['redis']}   postgres: {report['postgres']}")
+    print(f"cpu: {report['cpu']}")
+    print(f"errors: {report['errors']}")
+    print(f"database: {report['database']}")
+    print("VERDICT:", "OK" if ok else "FAILED")
+
+
+# --- main --------------------------------------------------------------------------------------
+
+
+def make_teachers(config: Config, seeded: list[dict[str, str]]) -> list[Teacher]:
+    teachers = []
+    for number, account in enumerate(seeded):
+        rng = random.Random(config.seed * 100_003 + number)
+        roster = make_roster(rng, ESSAYS_PER_BATCH)
+        teachers.append(Teacher(number, account["token"], roster, make_class_essays(rng, roster)))
+    return teachers
+
+
+def main(argv: list[str] | None = None) -> int:
+    config = parse_args(argv)
+    signal.signal(signal.SIGTERM, _raise_interrupt)  # stop the servers on `kill` too
+    stack = Stack(config)
+    sampler = ResourceSampler(config)
+    try:
+        print(f"preparing {config.database} and {config.redis_url} ...", flush=True)
+        stack.prepare_stores()
+        *teachers, probe = make_teachers(config, stack.seed_teachers(config.batches + 1))
+        print(f"starting {config.web} daphne and {config.qclusters} qcluster process(es) ...", flush=True)
+        stack.start()
+        sampler.start()
+        print(f"running {config.batches} teachers ...", flush=True)
+        client_cpu_before = time.process_time()
+        load = asyncio.run(run_load(config, teachers))
+        load["client_cpu_seconds"] = time.process_time() - client_cpu_before
+        load["drain_seconds"] = wait_for_drain(config)
+        load["latencies"].update(asyncio.run(probe_at_rest(config, probe)))
+        wait_for_drain(config)
+        load["ready_batches"] = sum(1 for t in teachers if t.ready)
+        load["app_cpu_seconds"] = process_group_cpu_seconds({p.pid for _, p in stack.processes})
+        load["server_side"] = scrape_metrics(config)
+        sampler.stopped.set()
+        sampler.join()
+        verdict = verify_database(config, [*teachers, probe])
+    finally:
+        sampler.stopped.set()
+        stack.stop()
+    report = build_report(config, load, verdict, sampler)
+    ok = clean(report, config.batches + 1)  # the load's batches and the probe's
+    print_report(report, ok)
+    if config.json_out:
+        config.json_out.write_text(json.dumps(report, indent=2, default=str))
+    stack.cleanup(config.keep_logs or not ok)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
