@@ -21,7 +21,7 @@ from batches.services import batch_register, schedules_ensure
 from essays.services import essays_upload
 from matching.models import MatchSuggestion, StudentAssociation
 from tests.conftest import ROSTER_NAMES, essay_text_for, txt_file
-from tests.support.processes import QCluster, test_database_url, wait_for
+from tests.support.processes import QCluster, wait_for, worker_database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -76,7 +76,7 @@ def test_worker_killed_during_matching_job_leaves_nothing_and_the_rerun_complete
     blocked_essay = batch.essays.order_by("created_at", "id").first()
 
     # Another transaction holds the row the job will insert, so the job stalls mid-write.
-    blocker = psycopg.connect(test_database_url().replace("postgres://", "postgresql://"), autocommit=False)
+    blocker = psycopg.connect(worker_database_url().replace("postgres://", "postgresql://"), autocommit=False)
     blocker.execute(
         "INSERT INTO matching_studentassociation (essay_id, batch_id, match_level, match_confidence, "
         "method, needs_attention) VALUES (%s, %s, 'none', 0, '', false)",

@@ -126,12 +126,14 @@ def test_path_tricks_and_control_characters_in_filenames_are_neutralised(api, gu
         named("..\\..\\windows\\x.txt", b"Namn: Anna Berg"),
         named("a\x01b\x7f.txt", b"Namn: Anna Berg"),
         named(("lång" * 200) + ".txt", b"Namn: Anna Berg"),
+        named("uppsats\x00.exe.txt", b"Namn: Anna Berg"),
     )
     names = [r["filename"] for r in results]
     assert names[0] == "passwd.txt"
     assert names[1] == "x.txt"
     assert names[2] == "ab.txt"
     assert len(names[3]) == 255 and names[3].endswith(".txt")
+    assert names[4] == "uppsats.exe.txt"
     assert all("/" not in n and "\\" not in n and "\x00" not in n for n in names)
 
 

@@ -15,7 +15,7 @@ from django.db import connection
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_database_url() -> str:
+def worker_database_url() -> str:
     """The URL of the database this test run uses (pytest-django's test_ database)."""
     s = connection.settings_dict
     user = s.get("USER") or "postgres"
@@ -24,7 +24,7 @@ def test_database_url() -> str:
 
 
 def worker_env(**extra: str) -> dict[str, str]:
-    env = {**os.environ, "DATABASE_URL": test_database_url(), "HULEEDU_TASKS_INLINE": "0",
+    env = {**os.environ, "DATABASE_URL": worker_database_url(), "HULEEDU_TASKS_INLINE": "0",
            "PYTHONUNBUFFERED": "1"}
     env.update(extra)
     return env
