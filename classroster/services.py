@@ -72,9 +72,14 @@ def student_create(
     _check_roster_room(school_class, 1)
     first_name, last_name, email = _clean_name(first_name), _clean_name(last_name), _clean_email(email)
     _check_student_email_free(school_class, email)
-    return Student.objects.create(
-        school_class=school_class, first_name=first_name, last_name=last_name, email=email
-    )
+    try:
+        with transaction.atomic():
+            return Student.objects.create(
+                school_class=school_class, first_name=first_name, last_name=last_name, email=email
+            )
+    except IntegrityError as exc:  # the same e-mail added by a concurrent request
+        raise Conflict(f"Another student of this class already has the e-mail {email}.",
+                       code="duplicate_email", details={"email": email}) from exc
 
 
 def student_update(*, student: Student, **changes: Any) -> Student:
