@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from batches.events import event_record
 from batches.locks import batch_lock
-from batches.models import Batch, BatchEvent, BatchStatus, IllegalTransition
+from batches.models import Batch, BatchEvent, BatchStatus
 from classroster.models import SchoolClass
 from huleedu import metrics
 from huleedu.correlation import clean_correlation_id, get_correlation_id
@@ -140,21 +140,6 @@ def pipeline_request(*, batch_id: UUID, pipeline: list[str], requested_by: Abstr
             "client.batch.pipeline.request",
             {"pipeline": pipeline, "requested_by": requested_by.get_username()},
         )
-    return batch
-
-
-def batch_cancel(*, batch_id: UUID, by: AbstractBaseUser) -> Batch:
-    with transaction.atomic():
-        batch = batch_lock(batch_id)
-        try:
-            batch_transition(batch, S.CANCELLED)
-        except IllegalTransition as exc:
-            raise Conflict(
-                f"A batch in {batch.status} cannot be cancelled.",
-                code="illegal_transition",
-                details={"status": batch.status},
-            ) from exc
-        event_record(batch, "batch.cancelled", {"by": by.get_username()})
     return batch
 
 
