@@ -64,15 +64,31 @@ def _schedule_delivery(event: BatchEvent) -> None:
     if HANDLERS.get(event.event_type):
         enqueue_on_commit(DELIVER_TASK, event.sequence, task_name=f"{event.event_type}:{event.event_id}")
     else:
-        sequence = event.sequence
-        transaction.on_commit(lambda: _deliver_quietly(sequence))
+        transaction.on_commit(lambda: _inform_quietly(event))
 
 
-def _deliver_quietly(sequence: int) -> None:
+def _inform_quietly(event: BatchEvent) -> None:
     try:
-        event_deliver(sequence)
+        event_inform(event)
     except Exception:  # the change is committed; the relay delivers the event later
-        logger.exception("event delivery failed; the outbox relay will retry", extra={"sequence": sequence})
+        logger.exception("event delivery failed; the outbox relay will retry",
+                         extra={"sequence": event.sequence})
+
+
+def event_inform(event: BatchEvent) -> None:
+    """Deliver a just-committed event that has no handlers: mark it delivered, push it live.
+
+    The committing process still holds the event it wrote, so this costs one UPDATE (which
+    also keeps a relayed copy from pushing it twice) and a push that does not wait.
+    """
+    with bound(event.correlation_id, str(event.batch_id)):
+        marked = BatchEvent.objects.filter(sequence=event.sequence, delivered_at__isnull=True).update(
+            delivered_at=timezone.now()
+        )
+        if marked:
+            from batches.notifications import notify_event
+
+            notify_event(event)
 
 
 def _resolve(path: str) -> Callable[[BatchEvent], None]:

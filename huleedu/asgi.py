@@ -1,23 +1,37 @@
+"""What daphne serves: HTTP through Django's synchronous handler on a pool of threads, and the
+teachers' WebSocket through Channels.
+
+Every view, service and the whole middleware stack are synchronous. Django's ASGI handler
+would run each request in a thread of its own and hop between that thread and the event loop
+for every middleware that can be both (measured here: 10 ms for ``/healthz`` against 0.7 ms
+in-process, and much worse once the loop is busy). Instead, a2wsgi runs Django's WSGI handler
+on ``HULEEDU_WEB_THREADS`` long-lived threads: one hop per request, a bounded number of
+requests working at once per process, and database connections that are kept and reused
+(``DATABASE_CONN_MAX_AGE``) because the threads are.
+"""
+
 import os
 
-from django.core.asgi import get_asgi_application
+from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "huleedu.settings")
-django_asgi_app = get_asgi_application()
+django_http_app = get_wsgi_application()
 
+from a2wsgi import WSGIMiddleware  # noqa: E402
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.conf import settings  # noqa: E402
 from django.urls import path  # noqa: E402
 
 from huleedu.consumers import TeacherConsumer  # noqa: E402
-from huleedu.server import disable_twisted_form_parsing  # noqa: E402
+from huleedu.server import disable_twisted_form_parsing, remember_server_loop  # noqa: E402
 
 disable_twisted_form_parsing()
 
-application = ProtocolTypeRouter({
-    "http": django_asgi_app,
+application = remember_server_loop(ProtocolTypeRouter({
+    "http": WSGIMiddleware(django_http_app, workers=settings.WEB_THREADS),
     "websocket": AllowedHostsOriginValidator(
         AuthMiddlewareStack(URLRouter([path("ws/teacher/", TeacherConsumer.as_asgi())]))
     ),
-})
+}))

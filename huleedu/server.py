@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+ASGIApp = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
+
 
 def disable_twisted_form_parsing() -> None:
     """Stop Twisted from parsing POST bodies before Django sees them.
@@ -25,3 +31,25 @@ def disable_twisted_form_parsing() -> None:
 
     WebRequest.__init__ = __init__
     WebRequest._huleedu_patched = True
+
+
+# The event loop daphne serves on. Request threads hand it their live notifications instead
+# of blocking on the channel layer (see batches.notifications).
+_server_loop: asyncio.AbstractEventLoop | None = None
+
+
+def remember_server_loop(app: ASGIApp) -> ASGIApp:
+    """Wrap the ASGI application so that it records the loop it is served on."""
+
+    async def application(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        global _server_loop
+        _server_loop = asyncio.get_running_loop()
+        await app(scope, receive, send)
+
+    return application
+
+
+def server_loop() -> asyncio.AbstractEventLoop | None:
+    """The serving loop, if this process serves and it is running; else None (tests, workers)."""
+    loop = _server_loop
+    return loop if loop is not None and loop.is_running() else None

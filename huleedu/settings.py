@@ -91,10 +91,15 @@ TEMPLATES = [
     },
 ]
 
+# daphne serves HTTP on this many long-lived threads per process (huleedu/asgi.py); each keeps
+# its database connection for DATABASE_CONN_MAX_AGE seconds, so a process holds at most this
+# many connections for requests.
+WEB_THREADS = env_int("HULEEDU_WEB_THREADS", 8)
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -182,12 +182,11 @@ class Stack:
         self.processes.append((name, process))
 
     def start(self) -> None:
-        # Daphne runs each sync request in its own thread: persistent connections would pile up,
-        # so web processes connect per request (CONN_MAX_AGE=0, as Django advises under ASGI);
-        # qcluster workers are long-lived single-threaded processes and keep theirs.
+        # Web processes serve on a fixed pool of threads and qcluster workers are long-lived
+        # processes: both keep their database connections (the application's default).
         for port in self.config.ports:
             self._spawn(f"daphne-{port}", [sys.executable, "-m", "daphne", "-b", LOOPBACK, "-p", str(port),
-                                           "huleedu.asgi:application"], self.env(conn_max_age=0))
+                                           "huleedu.asgi:application"], self.env(conn_max_age=60))
         for number in range(self.config.qclusters):
             self._spawn(f"qcluster-{number}", [sys.executable, "manage.py", "qcluster"],
                         self.env(conn_max_age=60))
