@@ -10,8 +10,6 @@ from batches.selectors import batch_get_for_user
 from classroster.selectors import class_get_for_user
 from essays.serializers import AssociationOutputSerializer
 from huleedu.api import validated
-from huleedu.errors import NotFound
-from huleedu.ids import parse_id
 from matching import selectors, services
 from matching.serializers import (
     BulkConfirmInputSerializer,
@@ -32,10 +30,7 @@ class PendingAssociationsApi(APIView):
 class AssociationDecideApi(APIView):
     @extend_schema(request=DecisionInputSerializer, responses=AssociationOutputSerializer)
     def put(self, request: Request, class_id: str, essay_id: str) -> Response:
-        school_class = class_get_for_user(request.user, class_id)
-        essay = selectors.essay_of_class(school_class, parse_id(essay_id, what="essay"))
-        if essay is None:
-            raise NotFound(f"No essay with id '{essay_id}' in this class.", code="essay_not_found")
+        essay = selectors.essay_of_users_class(request.user, class_id, essay_id)
         data = validated(DecisionInputSerializer, request.data)
         association = services.association_decide(
             batch_id=essay.batch_id, essay_id=essay.id, student_id=data["student_id"],

@@ -4,11 +4,15 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from uuid import UUID
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Prefetch, QuerySet
 
 from batches.models import Batch, BatchStatus
 from classroster.models import SchoolClass, Student
+from classroster.selectors import class_get_for_user
 from essays.models import Essay, EssayStatus
+from huleedu.errors import NotFound
+from huleedu.ids import parse_id
 from matching.models import MatchLevel, MatchSuggestion, StudentAssociation
 
 
@@ -33,10 +37,25 @@ def pending_essays_for_class(school_class: SchoolClass) -> QuerySet[Essay]:
     )
 
 
-def essay_of_class(school_class: SchoolClass, essay_id: object) -> Essay | None:
-    return (
-        Essay.objects.filter(pk=essay_id, batch__school_class=school_class).select_related("batch").first()
-    )
+def essay_of_users_class(user: AbstractBaseUser, class_id: object, essay_id: object) -> Essay:
+    """The essay, if it is in a batch of that class and the user may see the class.
+
+    One query on the way to a decision (the hot path); only a miss asks which id was wrong.
+    """
+    class_pk = parse_id(class_id, what="class")
+    try:
+        essay_pk = parse_id(essay_id, what="essay")
+    except NotFound:
+        class_get_for_user(user, class_pk)  # a class the user cannot see is the error to report
+        raise
+    essays = Essay.objects.filter(pk=essay_pk, batch__school_class_id=class_pk)
+    if not user.is_staff:
+        essays = essays.filter(batch__school_class__owner=user)
+    essay = essays.only("id", "batch_id").first()
+    if essay is None:
+        class_get_for_user(user, class_pk)
+        raise NotFound(f"No essay with id '{essay_id}' in this class.", code="essay_not_found")
+    return essay
 
 
 # --- the review page -----------------------------------------------------------------------

@@ -15,6 +15,7 @@ from uuid import UUID
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import Case, Value, When
 from django.utils import timezone
 
 from batches.events import event_record
@@ -290,12 +291,9 @@ def _decision_apply(
     association.needs_attention = needs_attention
     association.save(update_fields=["student", "method", "decided_by", "decided_at", "needs_attention"])
     MatchSuggestion.objects.filter(essay_id=association.essay_id).update(
-        status=MatchSuggestion.Status.REJECTED
+        status=Case(When(student=student, then=Value(MatchSuggestion.Status.CONFIRMED)),
+                    default=Value(MatchSuggestion.Status.REJECTED))
     )
-    if student is not None:
-        MatchSuggestion.objects.filter(essay_id=association.essay_id, student=student).update(
-            status=MatchSuggestion.Status.CONFIRMED
-        )
     # Every decision is an event: the audit trail keeps what was overwritten, too.
     event_record(batch, "essay.student.association.decided", {
         **_decision_details(association),
