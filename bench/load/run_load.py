@@ -15,6 +15,19 @@ stops what it started::
   essays in several requests, wait for the suggestions, bulk-accept the high-confidence ones
   and decide the rest one by one (with the true author), until the batch is READY.
 
+Two ways to drive them:
+
+* saturating (the default): every teacher starts at once and acts without pause, so the
+  machine is always busy: this measures throughput (batches/min), and its latencies are
+  mostly time spent queueing for a CPU;
+* human pace (``--ramp-seconds R``): teachers start uploading at random over R seconds; each
+  opens the review at a random moment between 0.8 R and R + ``--review-seconds`` W (not
+  before their own upload), looks at the suggestions for 5-20 seconds before accepting the
+  high-confidence ones, and takes ``--think-seconds`` per essay they decide by hand. Reviews
+  overlap the last uploads and the open batches pile up towards N, as when a district's
+  teachers all hand in the same national test: this measures what a teacher waits for at a
+  load the machine can carry (choose R so that it can; the report gives the CPU use).
+
 Requests round-robin over the daphne ports (a load balancer without sticky sessions), at most
 ``--concurrency`` in flight. The run is bounded by ``--max-requests`` and ``--max-seconds``.
 It prints throughput, client-side latency percentiles per kind of request, the server-side
@@ -80,6 +93,14 @@ class Config:
     relay_grace_seconds: int | None
     json_out: Path | None
     keep_logs: bool
+    ramp_seconds: float = 0.0
+    review_seconds: float = 0.0
+    think_seconds: tuple[float, float] = (2.0, 8.0)
+    glance_seconds: tuple[float, float] = (5.0, 20.0)
+
+    @property
+    def paced(self) -> bool:
+        return self.ramp_seconds > 0
 
     @property
     def database_url(self) -> str:
@@ -112,6 +133,12 @@ def parse_args(argv: list[str] | None = None) -> Config:
     parser.add_argument("--relay-grace-seconds", type=int, default=None,
                         help="servers' HULEEDU_OUTBOX_RELAY_GRACE_SECONDS (default: the app's); must "
                              "exceed the longest queue wait, see docs/operations.md")
+    parser.add_argument("--ramp-seconds", type=float, default=0.0,
+                        help="human pace: teachers start over this many seconds (default 0: saturate)")
+    parser.add_argument("--review-seconds", type=float, default=300.0,
+                        help="human pace: reviews start at random up to this long after the ramp")
+    parser.add_argument("--think-seconds", type=_seconds_range, default=(2.0, 8.0),
+                        help="human pace: MIN,MAX seconds a teacher takes per hand decision")
     parser.add_argument("--json-out", type=Path, default=None, help="also write the report as JSON")
     parser.add_argument("--keep-logs", action="store_true", help="keep the servers' log directory")
     args = parser.parse_args(argv)
@@ -128,8 +155,20 @@ def parse_args(argv: list[str] | None = None) -> Config:
         database=args.database, redis_url=args.redis_url,
         max_requests=args.max_requests or 400 * args.batches, max_seconds=args.max_seconds,
         seed=args.seed, log_level=args.log_level, relay_grace_seconds=args.relay_grace_seconds,
-        json_out=args.json_out, keep_logs=args.keep_logs,
+        json_out=args.json_out, keep_logs=args.keep_logs, ramp_seconds=max(0.0, args.ramp_seconds),
+        review_seconds=max(0.0, args.review_seconds), think_seconds=args.think_seconds,
     )
+
+
+def _seconds_range(text: str) -> tuple[float, float]:
+    low, _, high = text.partition(",")
+    try:
+        bounds = (float(low), float(high or low))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError("expected MIN,MAX in seconds") from exc
+    if not 0 <= bounds[0] <= bounds[1]:
+        raise argparse.ArgumentTypeError("expected 0 <= MIN <= MAX")
+    return bounds
 
 
 # --- the processes under test ------------------------------------------------------------------
@@ -243,7 +282,7 @@ def _raise_interrupt(signum: int, frame: object) -> None:
 
 
 class ResourceSampler(threading.Thread):
-    """Once a second: PostgreSQL connections to the load database, Redis memory."""
+    """Once a second: PostgreSQL connections to the load database, Redis memory, open batches."""
 
     def __init__(self, config: Config) -> None:
         super().__init__(daemon=True)
@@ -253,6 +292,8 @@ class ResourceSampler(threading.Thread):
         self.peak_pg_connections_total = 0
         self.peak_redis_used_memory = 0
         self.redis_used_memory_peak = 0
+        self.peak_open_batches = 0  # registered and not READY yet
+        self.peak_awaiting_validation = 0
         self.busy_samples: list[float] = []
         self._last_cpu = _machine_cpu_ticks()
 
@@ -261,10 +302,20 @@ class ResourceSampler(threading.Thread):
 
     def run(self) -> None:
         client = redis.Redis.from_url(self.config.redis_url)
-        with psycopg.connect(self.config.postgres_url, autocommit=True) as conn:
+        with (psycopg.connect(self.config.postgres_url, autocommit=True) as conn,
+              psycopg.connect(self.config.database_url, autocommit=True) as load_db):
             while not self.stopped.wait(1.0):
                 self.sample(conn, client)
+                self.sample_batches(load_db)
             self.sample(conn, client)
+
+    def sample_batches(self, load_db: psycopg.Connection) -> None:
+        row = load_db.execute(
+            "SELECT count(*) FILTER (WHERE status NOT IN (%s, 'FAILED', 'CANCELLED')), "
+            "count(*) FILTER (WHERE status = %s) FROM batches_batch", (READY, VALIDATING)).fetchone()
+        assert row is not None
+        self.peak_open_batches = max(self.peak_open_batches, row[0])
+        self.peak_awaiting_validation = max(self.peak_awaiting_validation, row[1])
 
     def sample(self, conn: psycopg.Connection, client: redis.Redis) -> None:
         row = conn.execute(
@@ -290,19 +341,24 @@ def _machine_cpu_ticks() -> tuple[int, int]:
     return sum(fields) - idle, sum(fields)
 
 
-def process_group_cpu_seconds(group_ids: set[int]) -> float:
-    """CPU seconds used so far by every live process in these process groups (daphne, qcluster
-    and the workers qcluster forks), read from /proc before they are stopped."""
+def cpu_seconds_by_role(stack: Stack) -> dict[str, float]:
+    """CPU seconds used so far by the daphne and the qcluster processes (with the workers
+    qcluster forks: each was started in its own process group) and by PostgreSQL (every
+    ``postgres`` process; the postmaster's waited-for children count the backends that
+    ended). Read from /proc; the difference of two readings is what a stretch of load cost."""
+    role_of_group = {process.pid: name.split("-")[0] for name, process in stack.processes}
     ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
+    used: dict[str, float] = defaultdict(float)
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
+            head, _, tail = stat.read_text().rpartition(")")
         except OSError:
             continue
-        if int(fields[2]) in group_ids:  # pgrp; utime, stime (+ waited-for children) follow
-            total += int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])
-    return total / ticks
+        fields = tail.split()  # state, ppid, pgrp, ...; utime, stime, cutime, cstime at 11..14
+        role = role_of_group.get(int(fields[2])) or ("postgres" if head.endswith("(postgres") else None)
+        if role:
+            used[role] += sum(int(value) for value in fields[11:15]) / ticks
+    return dict(used)
 
 
 # --- the load ----------------------------------------------------------------------------------
@@ -323,6 +379,27 @@ class Teacher:
     batch_id: str = ""
     true_author_of: dict[str, str] = field(default_factory=dict)  # essay_id -> student_id
     ready: bool = False
+    rng: random.Random = field(default_factory=random.Random)
+    start_at: float = 0.0  # human pace: seconds after the load starts
+    review_at: float = 0.0
+
+
+class Pace:
+    """When teachers act. Saturating, they never wait; at human pace they start, open the
+    review and decide at the moments drawn for them (see the module docstring)."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.started = time.monotonic()
+
+    async def until(self, offset: float) -> None:
+        delay = self.started + offset - time.monotonic()
+        if self.config.paced and delay > 0:
+            await asyncio.sleep(delay)
+
+    async def think(self, teacher: Teacher, bounds: tuple[float, float]) -> None:
+        if self.config.paced:
+            await asyncio.sleep(teacher.rng.uniform(*bounds))
 
 
 class LoadClient:
@@ -386,8 +463,11 @@ async def wait_for_suggestions(client: LoadClient, teacher: Teacher) -> None:
         delay = min(delay * 1.6, longest)
 
 
-async def teacher_flow(client: LoadClient, teacher: Teacher, *, bulk_accept: bool = True) -> None:
+async def teacher_flow(client: LoadClient, teacher: Teacher, *, bulk_accept: bool = True,
+                       pace: Pace | None = None) -> None:
     token, config = teacher.token, client.config
+    pace = pace or Pace(replace(config, ramp_seconds=0.0))
+    await pace.until(teacher.start_at)
     batch = await client.call("register", "POST", "/api/v1/batches/", token, 201, json={
         "course_code": "SVE1", "expected_essay_count": len(teacher.essays), "class_id": teacher.class_id})
     teacher.batch_id = batch["batch_id"]
@@ -399,6 +479,8 @@ async def teacher_flow(client: LoadClient, teacher: Teacher, *, bulk_accept: boo
         for essay, result in zip(chunk, uploaded["results"], strict=True):
             teacher.true_author_of[result["essay_id"]] = teacher.student_ids[essay.author_index]
     await wait_for_suggestions(client, teacher)
+    await pace.until(teacher.review_at)
+    await pace.think(teacher, config.glance_seconds)
     batch_url = f"/api/v1/batches/{teacher.batch_id}"
     remaining = len(teacher.essays)
     if bulk_accept:
@@ -409,6 +491,7 @@ async def teacher_flow(client: LoadClient, teacher: Teacher, *, bulk_accept: boo
         essays = await client.call("list_essays", "GET", f"{batch_url}/essays/", token, 200)
         for essay in essays:
             if essay["association"] and not essay["association"]["decided"]:
+                await pace.think(teacher, config.think_seconds)
                 decision_url = f"/api/v1/classes/{teacher.class_id}/associations/{essay['essay_id']}/"
                 await client.call("decision", "PUT", decision_url, token, 200,
                                   json={"student_id": teacher.true_author_of[essay["essay_id"]]})
@@ -434,6 +517,10 @@ async def probe_at_rest(config: Config, teacher: Teacher) -> dict[str, list[floa
 async def run_load(config: Config, teachers: list[Teacher]) -> dict[str, Any]:
     client = LoadClient(config)
     failures: list[str] = []
+    pace: Pace | None = None
+
+    async def paced_flow(client: LoadClient, teacher: Teacher) -> None:
+        await teacher_flow(client, teacher, pace=pace)
 
     async def guarded(flow: Any, teacher: Teacher) -> None:
         try:
@@ -449,9 +536,10 @@ async def run_load(config: Config, teachers: list[Teacher]) -> dict[str, Any]:
                                timeout=config.max_seconds)
         setup_seconds = time.perf_counter() - setup_started
         load_started = time.perf_counter()
+        pace = Pace(config)
         try:
             await asyncio.wait_for(
-                asyncio.gather(*(guarded(teacher_flow, t) for t in teachers if t.class_id)),
+                asyncio.gather(*(guarded(paced_flow, t) for t in teachers if t.class_id)),
                 timeout=max(1.0, config.max_seconds - setup_seconds))
         except TimeoutError:  # bounded in time: report what was reached, as a failure
             failures.append(f"wall-time bound of {config.max_seconds:.0f}s reached")
@@ -590,7 +678,12 @@ def build_report(config: Config, load: dict[str, Any], verdict: dict[str, Any],
         "config": {"batches": config.batches, "web": config.web, "qclusters": config.qclusters,
                    "relay_grace_seconds": config.relay_grace_seconds,
                    "qcluster_workers": config.qcluster_workers, "concurrency": config.concurrency,
-                   "files_per_upload": config.files_per_upload, "cpus": os.cpu_count()},
+                   "files_per_upload": config.files_per_upload, "cpus": os.cpu_count(),
+                   "pace": ({"ramp_seconds": config.ramp_seconds, "review_seconds": config.review_seconds,
+                             "think_seconds": config.think_seconds, "glance_seconds": config.glance_seconds}
+                            if config.paced else "saturating")},
+        "peak_open_batches": sampler.peak_open_batches,
+        "peak_awaiting_validation": sampler.peak_awaiting_validation,
         "setup_seconds": round(load["setup_seconds"], 1),
         "load_seconds": round(load["load_seconds"], 1),
         "drain_seconds": round(load["drain_seconds"], 1),
@@ -609,7 +702,8 @@ def build_report(config: Config, load: dict[str, Any], verdict: dict[str, Any],
                               ("provisioned_to_suggestions", "provisioned_to_suggestions"),
                               ("registered_to_ready", "registered_to_ready"))},
         "cpu": {"machine_busy_percent_avg": round(sampler.busy_percent_avg(), 1),
-                "app_processes_cpu_seconds": round(load["app_cpu_seconds"], 1),
+                # seconds of CPU during the load, by who used them
+                **{f"{role}_cpu_seconds": round(seconds, 1) for role, seconds in load["cpu_by_role"].items()},
                 "bench_client_cpu_seconds": round(load["client_cpu_seconds"], 1),
                 "load_wall_seconds_x_cpus": round(load["load_seconds"] * (os.cpu_count() or 1), 1)},
         "redis": {"sampled_peak_used_memory_mb": round(sampler.peak_redis_used_memory / 2**20, 2),
@@ -648,6 +742,8 @@ def print_report(report: dict[str, Any], ok: bool) -> None:
     print(f"setup (classes): {report['setup_seconds']} s   load: {report['load_seconds']} s   "
           f"outbox drained {report['drain_seconds']} s after the last READY   "
           f"requests: {report['requests']}   tasks executed: {report['tasks_executed']:.0f}")
+    print(f"pace: {c['pace']}   open batches at once (peak): {report['peak_open_batches']}, "
+          f"of them awaiting validation: {report['peak_awaiting_validation']}")
     print(f"throughput: {report['batches_per_minute']} batches/min, {report['essays_per_second']} essays/s")
     print("client-side latency (ms):        n      p50      p95      p99      max")
     for kind, p in report["client_latency_ms"].items():
@@ -673,7 +769,12 @@ def make_teachers(config: Config, seeded: list[dict[str, str]]) -> list[Teacher]
     for number, account in enumerate(seeded):
         rng = random.Random(config.seed * 100_003 + number)
         roster = make_roster(rng, ESSAYS_PER_BATCH)
-        teachers.append(Teacher(number, account["token"], roster, make_class_essays(rng, roster)))
+        teacher = Teacher(number, account["token"], roster, make_class_essays(rng, roster), rng=rng)
+        if config.paced:
+            ramp, review = config.ramp_seconds, config.review_seconds
+            teacher.start_at = rng.uniform(0, ramp)
+            teacher.review_at = max(teacher.start_at, rng.uniform(0.8 * ramp, ramp + review))
+        teachers.append(teacher)
     return teachers
 
 
@@ -690,14 +791,15 @@ def main(argv: list[str] | None = None) -> int:
         stack.start()
         sampler.start()
         print(f"running {config.batches} teachers ...", flush=True)
-        client_cpu_before = time.process_time()
+        client_cpu_before, cpu_before = time.process_time(), cpu_seconds_by_role(stack)
         load = asyncio.run(run_load(config, teachers))
         load["client_cpu_seconds"] = time.process_time() - client_cpu_before
         load["drain_seconds"] = wait_for_drain(config)
+        cpu_after = cpu_seconds_by_role(stack)
+        load["cpu_by_role"] = {role: used - cpu_before.get(role, 0.0) for role, used in cpu_after.items()}
         load["latencies"].update(asyncio.run(probe_at_rest(config, probe)))
         wait_for_drain(config)
         load["ready_batches"] = sum(1 for t in teachers if t.ready)
-        load["app_cpu_seconds"] = process_group_cpu_seconds({p.pid for _, p in stack.processes})
         load["server_side"] = scrape_metrics(config)
         sampler.stopped.set()
         sampler.join()

@@ -1,0 +1,84 @@
+"""The load benchmark itself, small: it must keep working, and its verdict must mean something.
+
+Three teachers at human pace through the whole stack the benchmark starts (its own PostgreSQL
+database, a Redis db of its own, two daphne and one qcluster process on free loopback ports).
+Timing is not asserted here: figures come from running the benchmark, not from a test.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = ROOT / "bench" / "load" / "run_load.py"
+
+pytestmark = pytest.mark.slow
+
+
+def two_free_ports() -> int:
+    """A port p such that p and p + 1 are free now (the benchmark's two daphne processes)."""
+    for _ in range(50):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        with socket.socket() as neighbour:
+            try:
+                neighbour.bind(("127.0.0.1", port + 1))
+            except OSError:
+                continue
+        return port
+    raise RuntimeError("no two adjacent free ports")
+
+
+def stores() -> tuple[str, str]:
+    """Where the benchmark may create its database and flush a Redis db: the servers the test
+    run uses, with a maintenance database and a Redis db nobody else uses."""
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] != "django.db.backends.postgresql" or not settings.REDIS_URL:
+        pytest.skip("the load benchmark runs on PostgreSQL and Redis")
+    user = database.get("USER") or "postgres"
+    password = f":{database['PASSWORD']}" if database.get("PASSWORD") else ""
+    host, port = database.get("HOST") or "127.0.0.1", database.get("PORT") or 5432
+    postgres = f"postgres://{user}{password}@{host}:{port}/postgres"
+    redis_url = urlunsplit(urlsplit(settings.REDIS_URL)._replace(path="/9"))
+    return postgres, redis_url
+
+
+def test_three_teachers_at_human_pace_reach_ready_with_a_clean_verdict(tmp_path: Path) -> None:
+    postgres, redis_url = stores()
+    report_path = tmp_path / "report.json"
+    run = subprocess.run(
+        [sys.executable, str(SCRIPT), "--batches", "3", "--qclusters", "1", "--ramp-seconds", "2",
+         "--review-seconds", "2", "--think-seconds", "0.1,0.3", "--database", "huleedu_load_smoke",
+         "--postgres-url", postgres, "--redis-url", redis_url, "--first-port", str(two_free_ports()),
+         "--max-seconds", "240", "--json-out", str(report_path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=420,
+    )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert "VERDICT: OK" in run.stdout
+    report = json.loads(report_path.read_text())
+
+    database = report["database"]
+    assert database["batches"] == 4  # three teachers and the one measured alone afterwards
+    assert database["batch_statuses"] == {"READY_FOR_PIPELINE_EXECUTION": 4}
+    assert database["lost_essays"] == database["duplicated_essays"] == 0
+    assert database["wrong_attributions"] == 0
+    assert database["associations_by_method"] == {"human": 4 * 30}
+    assert report["errors"]["http"] == 0 and report["errors"]["teacher_flows_failed"] == 0
+
+    latencies = report["client_latency_ms"]
+    assert latencies["upload"]["n"] == 3 * 3 and latencies["bulk_confirm"]["n"] == 3
+    assert latencies["decision_at_rest"]["n"] == 30
+    assert report["config"]["pace"]["ramp_seconds"] == 2.0
+    assert 1 <= report["peak_open_batches"] <= 4
+    assert {"daphne", "qcluster", "postgres"} <= {
+        key.removesuffix("_cpu_seconds") for key in report["cpu"] if key.endswith("_cpu_seconds")}
+    assert report["matching_job_seconds"]["initiated_to_suggestions"]["n"] == 4
