@@ -15,7 +15,7 @@ from importlib import import_module
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -38,57 +38,78 @@ HANDLERS: dict[str, tuple[str, ...]] = {
 
 def event_record(batch: Batch, event_type: str, payload: dict[str, Any] | None = None) -> BatchEvent:
     """Write an event in the current transaction; it is delivered once that commits."""
+    return events_record(batch, event_type, [payload or {}])[0]
+
+
+def events_record(batch: Batch, event_type: str, payloads: list[dict[str, Any]]) -> list[BatchEvent]:
+    """Write events of one type in the current transaction, in one INSERT, in this order."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("events are written in the transaction of the change they report")
-    event = BatchEvent.objects.create(
-        batch=batch,
-        event_type=event_type,
-        correlation_id=batch.correlation_id,
-        payload=payload or {},
-    )
-    logger.info(
-        "event recorded",
-        extra={"event_type": event_type, "event_id": str(event.event_id), "batch_id": str(batch.id),
-               "correlation_id": batch.correlation_id},
-    )
-    _schedule_delivery(event)
-    metrics.event_recorded(event_type)
-    return event
+    events = BatchEvent.objects.bulk_create([
+        BatchEvent(batch=batch, event_type=event_type, correlation_id=batch.correlation_id, payload=payload)
+        for payload in payloads
+    ])
+    for event in events:
+        logger.info(
+            "event recorded",
+            extra={"event_type": event_type, "event_id": str(event.event_id), "batch_id": str(batch.id),
+                   "correlation_id": batch.correlation_id},
+        )
+        metrics.event_recorded(event_type)
+    _schedule_delivery(events)
+    return events
 
 
-def _schedule_delivery(event: BatchEvent) -> None:
+def _schedule_delivery(events: list[BatchEvent]) -> None:
     """After commit: events that start work go through the task queue; events that only
     inform (the live notification and the delivered mark) are delivered right away by the
     committing process. A queue round trip for every uploaded essay or decision would only
     add load and latency; if this process dies first, the relay delivers them."""
-    if HANDLERS.get(event.event_type):
-        enqueue_on_commit(DELIVER_TASK, event.sequence, task_name=f"{event.event_type}:{event.event_id}")
-    else:
-        transaction.on_commit(lambda: _inform_quietly(event))
+    informing = []
+    for event in events:
+        if HANDLERS.get(event.event_type):
+            enqueue_on_commit(DELIVER_TASK, event.sequence, task_name=f"{event.event_type}:{event.event_id}")
+        else:
+            informing.append(event)
+    if informing:
+        transaction.on_commit(lambda: _inform_quietly(informing))
 
 
-def _inform_quietly(event: BatchEvent) -> None:
+def _inform_quietly(events: list[BatchEvent]) -> None:
     try:
-        event_inform(event)
-    except Exception:  # the change is committed; the relay delivers the event later
+        events_inform(events)
+    except Exception:  # the change is committed; the relay delivers the events later
         logger.exception("event delivery failed; the outbox relay will retry",
-                         extra={"sequence": event.sequence})
+                         extra={"sequences": [event.sequence for event in events]})
 
 
-def event_inform(event: BatchEvent) -> None:
-    """Deliver a just-committed event that has no handlers: mark it delivered, push it live.
+def events_inform(events: list[BatchEvent]) -> None:
+    """Deliver just-committed events that have no handlers: mark them delivered, push them live.
 
-    The committing process still holds the event it wrote, so this costs one UPDATE (which
-    also keeps a relayed copy from pushing it twice) and a push that does not wait.
+    The committing process still holds the events it wrote: one UPDATE marks them all, and
+    only those it marked are pushed (a relayed copy that got there first is not pushed twice).
+    The pushes do not wait (batches.notifications).
     """
-    with bound(event.correlation_id, str(event.batch_id)):
-        marked = BatchEvent.objects.filter(sequence=event.sequence, delivered_at__isnull=True).update(
-            delivered_at=timezone.now()
-        )
-        if marked:
-            from batches.notifications import notify_event
+    from batches.notifications import notify_event
 
-            notify_event(event)
+    marked = _mark_delivered([event.sequence for event in events])
+    for event in events:
+        if event.sequence in marked:
+            with bound(event.correlation_id, str(event.batch_id)):
+                notify_event(event)
+
+
+def _mark_delivered(sequences: list[int]) -> set[int]:
+    """Set delivered_at on those of these events not delivered yet; return which they were.
+    Raw SQL for UPDATE ... RETURNING, which the ORM has no form for (PostgreSQL and SQLite)."""
+    placeholders = ", ".join(["%s"] * len(sequences))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {BatchEvent._meta.db_table} SET delivered_at = %s "
+            f"WHERE sequence IN ({placeholders}) AND delivered_at IS NULL RETURNING sequence",
+            [timezone.now(), *sequences],
+        )
+        return {row[0] for row in cursor.fetchall()}
 
 
 def _resolve(path: str) -> Callable[[BatchEvent], None]:

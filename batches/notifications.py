@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from concurrent.futures import Future
 from typing import Any
 
@@ -24,7 +25,7 @@ from huleedu.server import server_loop
 
 logger = logging.getLogger(__name__)
 
-_in_order: dict[asyncio.AbstractEventLoop, asyncio.Lock] = {}
+_in_order: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = weakref.WeakKeyDictionary()
 
 
 def teacher_group(user_id: int) -> str:

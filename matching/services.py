@@ -15,10 +15,10 @@ from uuid import UUID
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Case, Value, When
+from django.db.models import Case, OuterRef, Subquery, Value, When
 from django.utils import timezone
 
-from batches.events import event_record
+from batches.events import event_record, events_record
 from batches.locks import batch_lock
 from batches.models import Batch, BatchEvent, BatchStatus
 from batches.services import batch_transition
@@ -197,7 +197,7 @@ def association_decide(
             )
         _require_validating(batch)
         student = _student_in_class(batch, student_id)
-        _decision_apply(batch, association, student, DecisionMethod.HUMAN, decided_by)
+        _decisions_apply(batch, [Verdict(association, student)], DecisionMethod.HUMAN, decided_by)
         associations_confirm_if_complete(batch)
     return association
 
@@ -222,14 +222,15 @@ def associations_decide_bulk(
             if association.method == DecisionMethod.TIMEOUT:
                 raise Conflict("An essay in the request was already decided by the timeout.",
                                code="decided_by_timeout", details=_decision_details(association))
-            _decision_apply(batch, association, _student_in_class(batch, decision.student_id),
-                            DecisionMethod.HUMAN, decided_by)
+            verdict = Verdict(association, _student_in_class(batch, decision.student_id))
+            _decisions_apply(batch, [verdict], DecisionMethod.HUMAN, decided_by)
             decided += 1
         if accept_high_confidence:
-            for association in _undecided(batch).filter(match_level=MatchLevel.HIGH):
-                _decision_apply(batch, association, _top_suggestion_student(association),
-                                DecisionMethod.HUMAN, decided_by)
-                decided += 1
+            high = list(_undecided(batch).filter(match_level=MatchLevel.HIGH))
+            top = _top_suggested_students(high)
+            _decisions_apply(batch, [Verdict(a, top.get(a.essay_id)) for a in high],
+                             DecisionMethod.HUMAN, decided_by)
+            decided += len(high)
         remaining = _undecided(batch).count()
         associations_confirm_if_complete(batch)
     return {"decided": decided, "remaining": remaining}
@@ -259,10 +260,10 @@ def _student_in_class(batch: Batch, student_id: UUID | None) -> Student | None:
     return student
 
 
-def _top_suggestion_student(association: StudentAssociation) -> Student | None:
-    top = (MatchSuggestion.objects.filter(essay_id=association.essay_id, rank=1)
-           .select_related("student").first())
-    return top.student if top else None
+def _top_suggested_students(associations: list[StudentAssociation]) -> dict[UUID, Student]:
+    """Each essay's best suggestion's student, for all of them in one query."""
+    top = MatchSuggestion.objects.filter(essay_id__in=[a.essay_id for a in associations], rank=1)
+    return {suggestion.essay_id: suggestion.student for suggestion in top.select_related("student")}
 
 
 def _decision_details(association: StudentAssociation) -> dict[str, object]:
@@ -274,33 +275,50 @@ def _decision_details(association: StudentAssociation) -> dict[str, object]:
     }
 
 
-def _decision_apply(
-    batch: Batch,
-    association: StudentAssociation,
-    student: Student | None,
-    method: str,
-    decided_by: AbstractBaseUser | None,
-    *,
-    needs_attention: bool = False,
+@dataclass(frozen=True)
+class Verdict:
+    """What one essay is decided to be: by this student (None: by no roster student)."""
+
+    association: StudentAssociation
+    student: Student | None
+    needs_attention: bool = False
+
+
+def _decisions_apply(
+    batch: Batch, verdicts: list[Verdict], method: str, decided_by: AbstractBaseUser | None
 ) -> None:
-    previous = _decision_details(association) if association.is_decided else None
-    association.student = student
-    association.method = method
-    association.decided_by = decided_by
-    association.decided_at = timezone.now()
-    association.needs_attention = needs_attention
-    association.save(update_fields=["student", "method", "decided_by", "decided_at", "needs_attention"])
-    MatchSuggestion.objects.filter(essay_id=association.essay_id).update(
-        status=Case(When(student=student, then=Value(MatchSuggestion.Status.CONFIRMED)),
-                    default=Value(MatchSuggestion.Status.REJECTED))
+    """Record decisions: the associations, their suggestions' statuses and one audit event
+    each, in a fixed handful of statements however many there are (accept-all decides a
+    whole class at once). The caller holds the batch lock and the associations' row locks."""
+    if not verdicts:
+        return
+    now = timezone.now()
+    previous: dict[UUID, dict[str, object] | None] = {}
+    for verdict in verdicts:
+        association = verdict.association
+        previous[association.essay_id] = _decision_details(association) if association.is_decided else None
+        association.student = verdict.student
+        association.method = method
+        association.decided_by = decided_by
+        association.decided_at = now
+        association.needs_attention = verdict.needs_attention
+    StudentAssociation.objects.bulk_update(
+        [verdict.association for verdict in verdicts],
+        ["student", "method", "decided_by", "decided_at", "needs_attention"],
+    )
+    confirmed = [When(essay_id=v.association.essay_id, student=v.student,
+                      then=Value(MatchSuggestion.Status.CONFIRMED))
+                 for v in verdicts if v.student is not None]
+    MatchSuggestion.objects.filter(essay_id__in=previous).update(
+        status=Case(*confirmed, default=Value(MatchSuggestion.Status.REJECTED))
     )
     # Every decision is an event: the audit trail keeps what was overwritten, too.
-    event_record(batch, "essay.student.association.decided", {
-        **_decision_details(association),
-        "decided_by": decided_by.get_username() if decided_by else None,
-        "needs_attention": needs_attention,
-        "previous": previous,
-    })
+    decided_by_name = decided_by.get_username() if decided_by else None
+    events_record(batch, "essay.student.association.decided", [
+        {**_decision_details(verdict.association), "decided_by": decided_by_name,
+         "needs_attention": verdict.needs_attention, "previous": previous[verdict.association.essay_id]}
+        for verdict in verdicts
+    ])
 
 
 def associations_confirm_if_complete(batch: Batch) -> bool:
@@ -314,8 +332,9 @@ def associations_confirm_if_complete(batch: Batch) -> bool:
     if StudentAssociation.objects.filter(batch=batch, method="").exists():
         return False
     associations = list(StudentAssociation.objects.filter(batch=batch).order_by("essay_id"))
-    for association in associations:
-        Essay.objects.filter(pk=association.essay_id).update(student_id=association.student_id)
+    Essay.objects.filter(pk__in=[a.essay_id for a in associations]).update(
+        student_id=Subquery(StudentAssociation.objects.filter(essay_id=OuterRef("pk")).values("student_id"))
+    )
     by_method: dict[str, int] = {}
     for association in associations:
         by_method[association.method] = by_method.get(association.method, 0) + 1
@@ -364,15 +383,11 @@ def batch_timeout_apply(*, batch_id: UUID, now: datetime | None = None, force: b
         if not force and (batch.validation_deadline is None or batch.validation_deadline > now):
             return False
         undecided = list(_undecided(batch))
-        flagged = 0
-        for association in undecided:
-            if association.match_level == MatchLevel.HIGH:
-                _decision_apply(batch, association, _top_suggestion_student(association),
-                                DecisionMethod.TIMEOUT, None)
-            else:
-                _decision_apply(batch, association, NO_STUDENT, DecisionMethod.TIMEOUT, None,
-                                needs_attention=True)
-                flagged += 1
+        top = _top_suggested_students(undecided)
+        verdicts = [Verdict(a, top.get(a.essay_id)) if a.match_level == MatchLevel.HIGH
+                    else Verdict(a, NO_STUDENT, needs_attention=True) for a in undecided]
+        _decisions_apply(batch, verdicts, DecisionMethod.TIMEOUT, None)
+        flagged = sum(1 for verdict in verdicts if verdict.needs_attention)
         # One event the teacher sees in the timeline (and live): what the deadline decided.
         event_record(batch, "batch.validation.timed_out", {
             "deadline": batch.validation_deadline.isoformat() if batch.validation_deadline else None,
