@@ -107,7 +107,7 @@ def _mark_delivered(sequences: list[int]) -> set[int]:
         cursor.execute(
             f"UPDATE {BatchEvent._meta.db_table} SET delivered_at = %s "
             f"WHERE sequence IN ({placeholders}) AND delivered_at IS NULL RETURNING sequence",
-            [timezone.now(), *sequences],
+            [connection.ops.adapt_datetimefield_value(timezone.now()), *sequences],
         )
         return {row[0] for row in cursor.fetchall()}
 
