@@ -84,11 +84,11 @@ def _inform_quietly(events: list[BatchEvent]) -> None:
 
 
 def events_inform(events: list[BatchEvent]) -> None:
-    """Deliver just-committed events that have no handlers: mark them delivered, push them live.
+    """Finish delivering events whose handlers (if any) have run: mark them delivered, push them.
 
-    The committing process still holds the events it wrote: one UPDATE marks them all, and
-    only those it marked are pushed (a relayed copy that got there first is not pushed twice).
-    The pushes do not wait (batches.notifications).
+    One UPDATE marks them all, and only those it marked are pushed: of two deliveries of one
+    event (the committing process and a relayed copy) only one pushes. The pushes do not wait
+    (batches.notifications).
     """
     from batches.notifications import notify_event
 
@@ -140,13 +140,7 @@ def event_deliver(sequence: int) -> None:
         )
         for handler_path in HANDLERS.get(event.event_type, ()):
             event_run_handler_once(event, handler_path)
-        updated = BatchEvent.objects.filter(sequence=sequence, delivered_at__isnull=True).update(
-            delivered_at=timezone.now()
-        )
-        if updated:
-            from batches.notifications import notify_event
-
-            notify_event(event)
+        events_inform([event])
 
 
 def events_relay(*, older_than_seconds: int | None = None) -> int:

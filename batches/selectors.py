@@ -5,26 +5,26 @@ from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from batches.models import Batch, BatchEvent
+from essays.models import Essay, EssayStatus
 from huleedu.errors import DomainError, NotFound
 from huleedu.ids import parse_id
+from matching.models import StudentAssociation
 
 
-def _count_of(related: QuerySet, **filters: object) -> Coalesce:
+def _count_of(related: QuerySet) -> Coalesce:
     """A count of the batch's related rows as a subquery: counting two relations through joins
     would multiply them (30 essays x 30 associations = 900 rows per batch to de-duplicate)."""
-    per_batch = (related.filter(batch=OuterRef("pk"), **filters).order_by().values("batch")
+    per_batch = (related.filter(batch=OuterRef("pk")).order_by().values("batch")
                  .annotate(n=Count("*")).values("n"))
     return Coalesce(Subquery(per_batch), 0)
 
 
 def batches_visible_to(user: AbstractBaseUser) -> QuerySet[Batch]:
-    essays = Batch.essays.rel.related_model.objects.all()
-    associations = Batch.associations.rel.related_model.objects.all()
     batches = Batch.objects.select_related("school_class", "owner").annotate(
-        essay_count=_count_of(essays),
-        failed_count=_count_of(essays, status="FAILED"),
-        decided_count=_count_of(associations.exclude(method="")),
-        association_count=_count_of(associations),
+        essay_count=_count_of(Essay.objects.all()),
+        failed_count=_count_of(Essay.objects.filter(status=EssayStatus.FAILED)),
+        decided_count=_count_of(StudentAssociation.objects.exclude(method="")),
+        association_count=_count_of(StudentAssociation.objects.all()),
     )
     return batches if user.is_staff else batches.filter(owner=user)
 
