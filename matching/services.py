@@ -15,7 +15,7 @@ from uuid import UUID
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Case, OuterRef, Subquery, Value, When
+from django.db.models import Case, Field, OuterRef, Subquery, Value, When
 from django.utils import timezone
 
 from batches.events import event_record, events_record
@@ -302,9 +302,12 @@ def _decisions_apply(
         association.decided_by = decided_by
         association.decided_at = now
         association.needs_attention = verdict.needs_attention
-    StudentAssociation.objects.bulk_update(
-        [verdict.association for verdict in verdicts],
-        ["student", "method", "decided_by", "decided_at", "needs_attention"],
+    StudentAssociation.objects.filter(essay_id__in=previous).update(
+        method=method, decided_by=decided_by, decided_at=now,
+        student_id=_per_essay({v.association.essay_id: v.association.student_id for v in verdicts},
+                              StudentAssociation._meta.get_field("student").target_field),
+        needs_attention=_per_essay({v.association.essay_id: v.needs_attention for v in verdicts},
+                                   StudentAssociation._meta.get_field("needs_attention")),
     )
     confirmed = [When(essay_id=v.association.essay_id, student=v.student,
                       then=Value(MatchSuggestion.Status.CONFIRMED))
@@ -319,6 +322,17 @@ def _decisions_apply(
          "needs_attention": verdict.needs_attention, "previous": previous[verdict.association.essay_id]}
         for verdict in verdicts
     ])
+
+
+def _per_essay(values: dict[UUID, object], field: Field) -> object:
+    """A column that takes one value per essay: the value itself when they all agree (always,
+    for a single decision), else one CASE. A CASE costs milliseconds of ORM compile per
+    column (``bulk_update`` builds one for every column), and a decision is the hot path."""
+    distinct = set(values.values())
+    if len(distinct) == 1:
+        return distinct.pop()
+    return Case(*(When(essay_id=essay_id, then=Value(value)) for essay_id, value in values.items()),
+                output_field=field)
 
 
 def associations_confirm_if_complete(batch: Batch) -> bool:
