@@ -41,15 +41,11 @@ class EssayOutputSerializer(serializers.Serializer):
     text_preview = serializers.SerializerMethodField()
     student_id = serializers.UUIDField(allow_null=True)
     suggestions = SuggestionOutputSerializer(many=True)
-    association = serializers.SerializerMethodField()
+    association = AssociationOutputSerializer(allow_null=True)
     created_at = serializers.DateTimeField()
 
     def get_text_preview(self, essay: Essay) -> str:
         return essay.text[:600]
-
-    def get_association(self, essay: Essay) -> dict | None:
-        association = getattr(essay, "association", None)
-        return AssociationOutputSerializer(association).data if association else None
 
 
 class UploadResultSerializer(serializers.Serializer):
