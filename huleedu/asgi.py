@@ -7,10 +7,12 @@ for every middleware that can be both (measured here: 10 ms for ``/healthz`` aga
 in-process, and much worse once the loop is busy). Instead, a2wsgi runs Django's WSGI handler
 on ``HULEEDU_WEB_THREADS`` long-lived threads: one hop per request, a bounded number of
 requests working at once per process, and database connections that are kept and reused
-(``DATABASE_CONN_MAX_AGE``) because the threads are.
+(``DATABASE_CONN_MAX_AGE``) because the threads are. The threads share one GIL, so the
+process hands it over more often than Python's default (``HULEEDU_WEB_GIL_SWITCH_MS``).
 """
 
 import os
+import sys
 
 from django.core.wsgi import get_wsgi_application
 
@@ -28,6 +30,7 @@ from huleedu.consumers import TeacherConsumer  # noqa: E402
 from huleedu.server import disable_twisted_form_parsing, remember_server_loop  # noqa: E402
 
 disable_twisted_form_parsing()
+sys.setswitchinterval(settings.WEB_GIL_SWITCH_INTERVAL_MS / 1000)
 
 application = remember_server_loop(ProtocolTypeRouter({
     "http": WSGIMiddleware(django_http_app, workers=settings.WEB_THREADS),

@@ -95,6 +95,10 @@ TEMPLATES = [
 # its database connection for DATABASE_CONN_MAX_AGE seconds, so a process holds at most this
 # many connections for requests.
 WEB_THREADS = env_int("HULEEDU_WEB_THREADS", 8)
+# How long (ms) a request thread may keep the GIL while another wants it. Python's 5 ms suits
+# long computations; here a decision waits for the GIL after each of its SQL round trips, and
+# a busy neighbour (an upload, an essay list) would make it wait up to 5 ms each time.
+WEB_GIL_SWITCH_INTERVAL_MS = env_int("HULEEDU_WEB_GIL_SWITCH_MS", 1)
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
