@@ -97,6 +97,7 @@ class Config:
     review_seconds: float = 0.0
     think_seconds: tuple[float, float] = (2.0, 8.0)
     glance_seconds: tuple[float, float] = (5.0, 20.0)
+    split_routes: bool = False
 
     @property
     def paced(self) -> bool:
@@ -139,6 +140,9 @@ def parse_args(argv: list[str] | None = None) -> Config:
                         help="human pace: reviews start at random up to this long after the ramp")
     parser.add_argument("--think-seconds", type=_seconds_range, default=(2.0, 8.0),
                         help="human pace: MIN,MAX seconds a teacher takes per hand decision")
+    parser.add_argument("--split-routes", action="store_true",
+                        help="route as a balancer with two pools would: uploads, essay lists, "
+                             "accept-alls and class set-up to the last daphne, the rest to the others")
     parser.add_argument("--json-out", type=Path, default=None, help="also write the report as JSON")
     parser.add_argument("--keep-logs", action="store_true", help="keep the servers' log directory")
     args = parser.parse_args(argv)
@@ -157,6 +161,7 @@ def parse_args(argv: list[str] | None = None) -> Config:
         seed=args.seed, log_level=args.log_level, relay_grace_seconds=args.relay_grace_seconds,
         json_out=args.json_out, keep_logs=args.keep_logs, ramp_seconds=max(0.0, args.ramp_seconds),
         review_seconds=max(0.0, args.review_seconds), think_seconds=args.think_seconds,
+        split_routes=args.split_routes,
     )
 
 
@@ -421,8 +426,17 @@ class Pace:
             await asyncio.sleep(teacher.rng.uniform(*bounds))
 
 
+# Requests that hold a web process for tens of milliseconds of CPU (--split-routes).
+BULK_KINDS = frozenset({"upload", "list_essays", "bulk_confirm", "create_class"})
+
+
 class LoadClient:
-    """HTTP over the daphne ports, round-robin, bounded in flight, timing every request."""
+    """HTTP over the daphne ports, round-robin, bounded in flight, timing every request.
+
+    With ``split_routes`` the ports are two pools, as behind a balancer that routes by path:
+    the bulk requests go to the last daphne, the short interactive ones (decisions, polls,
+    registrations) to the others, so that a decision never shares a GIL with an upload.
+    """
 
     def __init__(self, config: Config, kind_suffix: str = "") -> None:
         self.config = config
@@ -431,7 +445,9 @@ class LoadClient:
                               max_keepalive_connections=config.concurrency)
         self.clients = [httpx.AsyncClient(base_url=f"http://{LOOPBACK}:{port}", limits=limits, timeout=120)
                         for port in config.ports]
-        self.next_client = itertools.cycle(self.clients)
+        split = config.split_routes and len(self.clients) > 1
+        self.next_interactive = itertools.cycle(self.clients[:-1] if split else self.clients)
+        self.next_bulk = itertools.cycle(self.clients[-1:]) if split else self.next_interactive
         self.in_flight = asyncio.Semaphore(config.concurrency)
         self.latencies: dict[str, list[float]] = defaultdict(list)
         self.errors: list[str] = []
@@ -444,7 +460,8 @@ class LoadClient:
         headers = {"Authorization": f"Token {token}"}
         async with self.in_flight:
             started = time.perf_counter()
-            response = await next(self.next_client).request(method, url, headers=headers, **kwargs)
+            pool = self.next_bulk if kind in BULK_KINDS else self.next_interactive
+            response = await next(pool).request(method, url, headers=headers, **kwargs)
             self.latencies[kind + self.kind_suffix].append(time.perf_counter() - started)
         if response.status_code != expect:
             message = f"{kind} {method} {url} -> {response.status_code}: {response.text[:300]}"
@@ -698,6 +715,7 @@ def build_report(config: Config, load: dict[str, Any], verdict: dict[str, Any],
                    "relay_grace_seconds": config.relay_grace_seconds,
                    "qcluster_workers": config.qcluster_workers, "concurrency": config.concurrency,
                    "files_per_upload": config.files_per_upload, "cpus": os.cpu_count(),
+                   "routing": "split" if config.split_routes and config.web > 1 else "round-robin",
                    "pace": ({"ramp_seconds": config.ramp_seconds, "review_seconds": config.review_seconds,
                              "think_seconds": config.think_seconds, "glance_seconds": config.glance_seconds}
                             if config.paced else "saturating")},
@@ -759,7 +777,7 @@ def print_report(report: dict[str, Any], ok: bool) -> None:
     c = report["config"]
     print(f"\n== HuleEdu load: {c['batches']} batches x {ESSAYS_PER_BATCH} essays, {c['web']} daphne, "
           f"{c['qclusters']} qcluster x {c['qcluster_workers']} worker(s), {c['concurrency']} in flight, "
-          f"{c['cpus']} CPUs ==")
+          f"{c['cpus']} CPUs, {c['routing']} routing ==")
     print(f"setup (classes): {report['setup_seconds']} s   load: {report['load_seconds']} s   "
           f"outbox drained {report['drain_seconds']} s after the last READY   "
           f"requests: {report['requests']}   tasks executed: {report['tasks_executed']:.0f}")
