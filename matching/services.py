@@ -214,17 +214,16 @@ def associations_decide_bulk(
     with transaction.atomic():
         batch = batch_lock(batch_id)
         _require_validating(batch)
-        decided = 0
-        for decision in decisions:  # validate everything before writing anything
-            _student_in_class(batch, decision.student_id)
-        for decision in decisions:
-            association = _association_lock(batch, decision.essay_id)
+        # Validate everything before writing anything (the serializer refuses repeated essays).
+        students = {d.essay_id: _student_in_class(batch, d.student_id) for d in decisions}
+        associations = _associations_lock(batch, list(students))
+        for association in associations.values():
             if association.method == DecisionMethod.TIMEOUT:
                 raise Conflict("An essay in the request was already decided by the timeout.",
                                code="decided_by_timeout", details=_decision_details(association))
-            verdict = Verdict(association, _student_in_class(batch, decision.student_id))
-            _decisions_apply(batch, [verdict], DecisionMethod.HUMAN, decided_by)
-            decided += 1
+        _decisions_apply(batch, [Verdict(associations[essay_id], student)
+                                 for essay_id, student in students.items()], DecisionMethod.HUMAN, decided_by)
+        decided = len(students)
         if accept_high_confidence:
             high = list(_undecided(batch).filter(match_level=MatchLevel.HIGH))
             top = _top_suggested_students(high)
@@ -242,12 +241,18 @@ def _undecided(batch: Batch):
 
 
 def _association_lock(batch: Batch, essay_id: UUID) -> StudentAssociation:
-    association = (StudentAssociation.objects.select_for_update()
-                   .filter(batch=batch, essay_id=essay_id).first())
-    if association is None:
-        raise NotFound("No essay with that id awaits a student decision in this batch.",
-                       code="essay_not_found", details={"essay_id": str(essay_id)})
-    return association
+    return _associations_lock(batch, [essay_id])[essay_id]
+
+
+def _associations_lock(batch: Batch, essay_ids: list[UUID]) -> dict[UUID, StudentAssociation]:
+    """Lock these essays' associations in one query; the first id that has none is a 404."""
+    locked = {association.essay_id: association for association in
+              StudentAssociation.objects.select_for_update().filter(batch=batch, essay_id__in=essay_ids)}
+    for essay_id in essay_ids:
+        if essay_id not in locked:
+            raise NotFound("No essay with that id awaits a student decision in this batch.",
+                           code="essay_not_found", details={"essay_id": str(essay_id)})
+    return locked
 
 
 def _student_in_class(batch: Batch, student_id: UUID | None) -> Student | None:
