@@ -6,11 +6,15 @@ from uuid import UUID
 
 from batches.models import Batch
 from huleedu.correlation import batch_correlation_remember
+from huleedu.rows import first_row
 
 
 def batch_lock(batch_id: UUID | str) -> Batch:
-    """Lock one batch row for the rest of the current transaction."""
-    batch = Batch.objects.select_for_update(of=("self",)).select_related(None).get(pk=batch_id)
+    """Lock one batch row for the rest of the current transaction (every write to a batch
+    and its essays starts here, so it is a plain statement: ``huleedu.rows``)."""
+    batch = first_row(Batch, for_update=True, pk=batch_id)
+    if batch is None:
+        raise Batch.DoesNotExist(f"no batch {batch_id}")
     # Log lines about this batch from here on carry its registration correlation id.
     batch_correlation_remember(batch.id, batch.correlation_id)
     return batch

@@ -26,6 +26,7 @@ from classroster.models import Student
 from essays.models import Essay, EssayStatus
 from huleedu import metrics
 from huleedu.errors import Conflict, DomainError, NotFound
+from huleedu.rows import first_row, rows, rows_exist, rows_update
 from matching import engine
 from matching.models import DecisionMethod, MatchLevel, MatchSuggestion, StudentAssociation
 
@@ -247,7 +248,7 @@ def _association_lock(batch: Batch, essay_id: UUID) -> StudentAssociation:
 def _associations_lock(batch: Batch, essay_ids: list[UUID]) -> dict[UUID, StudentAssociation]:
     """Lock these essays' associations in one query; the first id that has none is a 404."""
     locked = {association.essay_id: association for association in
-              StudentAssociation.objects.select_for_update().filter(batch=batch, essay_id__in=essay_ids)}
+              rows(StudentAssociation, for_update=True, batch_id=batch.id, essay_id__in=essay_ids)}
     for essay_id in essay_ids:
         if essay_id not in locked:
             raise NotFound("No essay with that id awaits a student decision in this batch.",
@@ -258,7 +259,7 @@ def _associations_lock(batch: Batch, essay_ids: list[UUID]) -> dict[UUID, Studen
 def _student_in_class(batch: Batch, student_id: UUID | None) -> Student | None:
     if student_id is None:
         return None
-    student = Student.objects.filter(pk=student_id, school_class_id=batch.school_class_id).first()
+    student = first_row(Student, pk=student_id, school_class_id=batch.school_class_id)
     if student is None:
         raise DomainError("That student is not on this batch's class roster.",
                           code="student_not_in_class", details={"student_id": str(student_id)})
@@ -307,19 +308,10 @@ def _decisions_apply(
         association.decided_by = decided_by
         association.decided_at = now
         association.needs_attention = verdict.needs_attention
-    StudentAssociation.objects.filter(essay_id__in=previous).update(
-        method=method, decided_by=decided_by, decided_at=now,
-        student_id=_per_essay({v.association.essay_id: v.association.student_id for v in verdicts},
-                              StudentAssociation._meta.get_field("student").target_field),
-        needs_attention=_per_essay({v.association.essay_id: v.needs_attention for v in verdicts},
-                                   StudentAssociation._meta.get_field("needs_attention")),
-    )
-    confirmed = [When(essay_id=v.association.essay_id, student=v.student,
-                      then=Value(MatchSuggestion.Status.CONFIRMED))
-                 for v in verdicts if v.student is not None]
-    MatchSuggestion.objects.filter(essay_id__in=previous).update(
-        status=Case(*confirmed, default=Value(MatchSuggestion.Status.REJECTED))
-    )
+    if len(verdicts) == 1:
+        _decision_write(verdicts[0].association)
+    else:
+        _decisions_write(verdicts, method, decided_by, now)
     # Every decision is an event: the audit trail keeps what was overwritten, too.
     decided_by_name = decided_by.get_username() if decided_by else None
     events_record(batch, "essay.student.association.decided", [
@@ -329,10 +321,43 @@ def _decisions_apply(
     ])
 
 
+def _decision_write(association: StudentAssociation) -> None:
+    """One essay (a teacher's decision, the hot path): three plain statements."""
+    rows_update(StudentAssociation, {"essay_id": association.essay_id}, {
+        "student_id": association.student_id, "method": association.method,
+        "decided_by_id": association.decided_by_id, "decided_at": association.decided_at,
+        "needs_attention": association.needs_attention,
+    })
+    rows_update(MatchSuggestion, {"essay_id": association.essay_id},
+                {"status": MatchSuggestion.Status.REJECTED})
+    if association.student_id is not None:
+        rows_update(MatchSuggestion, {"essay_id": association.essay_id, "student_id": association.student_id},
+                    {"status": MatchSuggestion.Status.CONFIRMED})
+
+
+def _decisions_write(
+    verdicts: list[Verdict], method: str, decided_by: AbstractBaseUser | None, now: datetime
+) -> None:
+    """Many essays (accept-all, the timeout): one UPDATE per table, a CASE where they differ."""
+    essay_ids = [verdict.association.essay_id for verdict in verdicts]
+    StudentAssociation.objects.filter(essay_id__in=essay_ids).update(
+        method=method, decided_by=decided_by, decided_at=now,
+        student_id=_per_essay({v.association.essay_id: v.association.student_id for v in verdicts},
+                              StudentAssociation._meta.get_field("student").target_field),
+        needs_attention=_per_essay({v.association.essay_id: v.needs_attention for v in verdicts},
+                                   StudentAssociation._meta.get_field("needs_attention")),
+    )
+    confirmed = [When(essay_id=v.association.essay_id, student=v.student,
+                      then=Value(MatchSuggestion.Status.CONFIRMED))
+                 for v in verdicts if v.student is not None]
+    MatchSuggestion.objects.filter(essay_id__in=essay_ids).update(
+        status=Case(*confirmed, default=Value(MatchSuggestion.Status.REJECTED))
+    )
+
+
 def _per_essay(values: dict[UUID, object], field: Field) -> object:
-    """A column that takes one value per essay: the value itself when they all agree (always,
-    for a single decision), else one CASE. A CASE costs milliseconds of ORM compile per
-    column (``bulk_update`` builds one for every column), and a decision is the hot path."""
+    """A column that takes one value per essay: the value itself when they all agree (accept-all
+    flags nobody), else one CASE, which costs milliseconds of ORM compile per column."""
     distinct = set(values.values())
     if len(distinct) == 1:
         return distinct.pop()
@@ -348,7 +373,7 @@ def associations_confirm_if_complete(batch: Batch) -> bool:
     """
     if batch.status != S.AWAITING_STUDENT_VALIDATION:
         return False
-    if StudentAssociation.objects.filter(batch=batch, method="").exists():
+    if rows_exist(StudentAssociation, batch_id=batch.id, method=""):
         return False
     associations = list(StudentAssociation.objects.filter(batch=batch).order_by("essay_id"))
     Essay.objects.filter(pk__in=[a.essay_id for a in associations]).update(
