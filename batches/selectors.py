@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import connection
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
@@ -8,6 +9,7 @@ from batches.models import Batch, BatchEvent
 from essays.models import Essay, EssayStatus
 from huleedu.errors import DomainError, NotFound
 from huleedu.ids import parse_id
+from huleedu.rows import first_row
 from matching.models import StudentAssociation
 
 
@@ -30,12 +32,31 @@ def batches_visible_to(user: AbstractBaseUser) -> QuerySet[Batch]:
 
 
 def batch_get_for_user(user: AbstractBaseUser, batch_id: object) -> Batch:
-    """The batch, if this user may see it; another teacher's batch is simply not found."""
+    """The batch, if this user may see it; another teacher's batch is simply not found.
+
+    Every batch request starts here (clients poll it), so it is one plain statement
+    (``huleedu.rows``); ``batch_counts`` gives the counts the list annotates."""
     pk = parse_id(batch_id, what="batch")
-    batch = batches_visible_to(user).filter(pk=pk).first()
-    if batch is None:
+    batch = first_row(Batch, pk=pk)
+    if batch is None or not (user.is_staff or batch.owner_id == user.pk):
         raise NotFound(f"No batch with id '{pk}'.", code="batch_not_found")
     return batch
+
+
+def batch_counts(batch: Batch) -> dict[str, int]:
+    """Essays received and failed, associations to decide and decided, in one statement."""
+    essays, associations = Essay._meta.db_table, StudentAssociation._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT COUNT(*) FROM {essays} WHERE batch_id = %s), "
+            f"(SELECT COUNT(*) FROM {essays} WHERE batch_id = %s AND status = %s), "
+            f"(SELECT COUNT(*) FROM {associations} WHERE batch_id = %s), "
+            f"(SELECT COUNT(*) FROM {associations} WHERE batch_id = %s AND method <> '')",
+            [*[Batch._meta.pk.get_db_prep_value(batch.pk, connection)] * 2, EssayStatus.FAILED,
+             *[Batch._meta.pk.get_db_prep_value(batch.pk, connection)] * 2],
+        )
+        uploaded, failed, to_decide, decided = cursor.fetchone()
+    return {"uploaded": uploaded, "failed": failed, "to_decide": to_decide, "decided": decided}
 
 
 def batch_timeline(batch: Batch, *, after: object = None, limit: int = 500) -> QuerySet[BatchEvent]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from batches.models import Batch
+from batches.selectors import batch_counts
 
 
 class BatchInputSerializer(serializers.Serializer):
@@ -36,21 +37,18 @@ class BatchOutputSerializer(serializers.Serializer):
     pipeline_requested_at = serializers.DateTimeField(allow_null=True)
 
     def get_counts(self, batch: Batch) -> dict[str, int]:
-        uploaded = getattr(batch, "essay_count", None)
-        if uploaded is None:  # not annotated (fresh from a service)
-            uploaded = batch.essays.count()
-            failed = batch.essays.filter(status="FAILED").count()
-            associations = batch.associations.count()
-            decided = batch.associations.exclude(method="").count()
+        if hasattr(batch, "essay_count"):  # annotated by batches_visible_to (lists)
+            counts = {"uploaded": batch.essay_count, "failed": batch.failed_count,
+                      "to_decide": batch.association_count, "decided": batch.decided_count}
         else:
-            failed, associations, decided = batch.failed_count, batch.association_count, batch.decided_count
+            counts = batch_counts(batch)
         return {
             "expected": batch.expected_essay_count,
-            "uploaded": uploaded,
-            "provisioned": uploaded - failed,
-            "failed": failed,
-            "to_decide": associations,
-            "decided": decided,
+            "uploaded": counts["uploaded"],
+            "provisioned": counts["uploaded"] - counts["failed"],
+            "failed": counts["failed"],
+            "to_decide": counts["to_decide"],
+            "decided": counts["decided"],
         }
 
 
