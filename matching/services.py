@@ -14,7 +14,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, Field, OuterRef, Subquery, Value, When
 from django.utils import timezone
 
@@ -322,17 +322,23 @@ def _decisions_apply(
 
 
 def _decision_write(association: StudentAssociation) -> None:
-    """One essay (a teacher's decision, the hot path): three plain statements."""
+    """One essay (a teacher's decision, the hot path): two plain statements."""
     rows_update(StudentAssociation, {"essay_id": association.essay_id}, {
         "student_id": association.student_id, "method": association.method,
         "decided_by_id": association.decided_by_id, "decided_at": association.decided_at,
         "needs_attention": association.needs_attention,
     })
-    rows_update(MatchSuggestion, {"essay_id": association.essay_id},
-                {"status": MatchSuggestion.Status.REJECTED})
-    if association.student_id is not None:
-        rows_update(MatchSuggestion, {"essay_id": association.essay_id, "student_id": association.student_id},
-                    {"status": MatchSuggestion.Status.CONFIRMED})
+    # The chosen student's suggestion confirmed, the others rejected (all of them for "no
+    # student": NULL equals nothing), in one statement.
+    field = MatchSuggestion._meta.get_field
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {MatchSuggestion._meta.db_table} SET status = "
+            f"CASE WHEN student_id = %s THEN %s ELSE %s END WHERE essay_id = %s",
+            [field("student").get_db_prep_value(association.student_id, connection),
+             MatchSuggestion.Status.CONFIRMED, MatchSuggestion.Status.REJECTED,
+             field("essay").get_db_prep_value(association.essay_id, connection)],
+        )
 
 
 def _decisions_write(

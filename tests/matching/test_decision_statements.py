@@ -1,11 +1,15 @@
-"""Accept-all decides a whole class in the same few statements, however large the class."""
+"""What decisions cost in statements, and what they write: accept-all decides a whole class in
+the same few statements however large the class; one decision is a handful."""
 
 from __future__ import annotations
+
+from uuid import UUID
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from matching.models import MatchSuggestion
 from tests.conftest import txt_file
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -58,6 +62,31 @@ def test_one_decision_is_a_dozen_plain_statements(api):
     assert decided.json()["student_id"] == student
     sql = [query["sql"] for query in statements.captured_queries]
     # essay lookup; BEGIN; lock batch and association; check the student; write the association
-    # and the suggestions (reject all, confirm one); the event; any essay left?; COMMIT; delivered
-    assert len(sql) <= 12, sql
+    # and its suggestions; the event; any essay left?; COMMIT; the event delivered
+    assert len(sql) <= 11, sql
     assert sum("FOR UPDATE" in statement for statement in sql) == 2
+
+
+def test_a_decision_confirms_the_chosen_suggestion_and_rejects_the_rest(api):
+    created = api.post("/api/v1/classes/", {"name": "9C", "students": [
+        {"first_name": first, "last_name": last} for first, last in NAMES[:4]]}, format="json").json()
+    batch = api.post("/api/v1/batches/", {"course_code": "SVE1", "expected_essay_count": 2,
+                                          "class_id": created["class_id"]}, format="json").json()
+    # One essay names two students, so both are suggested; the other keeps the batch open.
+    api.post(f"/api/v1/batches/{batch['batch_id']}/essays/", {"files": [
+        txt_file("uppsats.txt", "Erik Andersson och Elsa Lindqvist\n\nVi skrev om sommaren."),
+        txt_file("annan.txt", "Namn: Åsa Sjöström\n\nMin sommar var lång.")]}, format="multipart")
+    essay = next(e for e in api.get(f"/api/v1/batches/{batch['batch_id']}/essays/").json()
+                 if e["filename"] == "uppsats.txt")
+    suggested = [s["student_id"] for s in essay["suggestions"]]
+    assert len(suggested) >= 2
+    url = f"/api/v1/classes/{created['class_id']}/associations/{essay['essay_id']}/"
+
+    suggestions = MatchSuggestion.objects.filter(essay_id=essay["essay_id"])
+
+    assert api.put(url, {"student_id": suggested[1]}, format="json").status_code == 200
+    assert dict(suggestions.values_list("student_id", "status")) == {
+        UUID(student): "confirmed" if student == suggested[1] else "rejected" for student in suggested}
+
+    assert api.put(url, {"student_id": None}, format="json").status_code == 200
+    assert set(suggestions.values_list("status", flat=True)) == {"rejected"}
