@@ -2,8 +2,6 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from essays.models import Essay
-
 
 class SuggestionOutputSerializer(serializers.Serializer):
     rank = serializers.IntegerField()
@@ -38,14 +36,11 @@ class EssayOutputSerializer(serializers.Serializer):
     status = serializers.CharField()
     failure_code = serializers.CharField(allow_blank=True)
     reason = serializers.CharField(source="failure_reason", allow_blank=True)
-    text_preview = serializers.SerializerMethodField()
+    text_preview = serializers.CharField()  # annotated by essays.selectors.batch_essays
     student_id = serializers.UUIDField(allow_null=True)
     suggestions = SuggestionOutputSerializer(many=True)
     association = AssociationOutputSerializer(allow_null=True)
     created_at = serializers.DateTimeField()
-
-    def get_text_preview(self, essay: Essay) -> str:
-        return essay.text[:600]
 
 
 class UploadResultSerializer(serializers.Serializer):

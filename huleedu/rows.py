@@ -13,7 +13,6 @@ Everything else uses the ORM: this is for statements a request makes every time.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from functools import cache
 from typing import Any, TypeVar
 
@@ -86,7 +85,7 @@ def _where(
         field = _field(model, name)
         column = _quoted(field)
         if lookup == "in":
-            values = list(value) if isinstance(value, Iterable) else [value]
+            values = list(value)
             if not values:
                 return None, []
             clauses.append(f"{column} IN ({', '.join(['%s'] * len(values))})")
@@ -135,13 +134,14 @@ def _read_converters(db: BaseDatabaseWrapper, model: type[Model]) -> list[tuple[
     """What the ORM's compiler applies to each column it reads (SQLite's text UUIDs and
     datetimes, JSON...). Kept on this thread's connection: the backend's converters are
     methods of it."""
-    cache = db.__dict__.setdefault("_huleedu_read_converters", {})
-    if model not in cache:
-        cache[model] = []
+    per_model = db.__dict__.setdefault("_huleedu_read_converters", {})
+    if model not in per_model:
+        per_model[model] = []
         for field in model._meta.concrete_fields:
             column = field.get_col(model._meta.db_table)
-            cache[model].append((column, [*db.ops.get_db_converters(column), *column.get_db_converters(db)]))
-    return cache[model]
+            per_model[model].append((column, [*db.ops.get_db_converters(column),
+                                              *column.get_db_converters(db)]))
+    return per_model[model]
 
 
 def _convert(
