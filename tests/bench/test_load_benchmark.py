@@ -1,8 +1,10 @@
-"""The load benchmark itself, small: it must keep working, and its verdict must mean something.
+"""The load benchmarks themselves, small: they must keep working, and what they report must
+mean something.
 
 Three teachers at human pace through the whole stack the benchmark starts (its own PostgreSQL
-database, a Redis db of its own, two daphne and one qcluster process on free loopback ports).
-Timing is not asserted here: figures come from running the benchmark, not from a test.
+database, a Redis db of its own, two daphne and one qcluster process on free loopback ports),
+and the request-cost benchmark with five requests of each kind. Timing is not asserted here:
+figures come from running the benchmarks, not from a test.
 """
 
 from __future__ import annotations
@@ -82,3 +84,21 @@ def test_three_teachers_at_human_pace_reach_ready_with_a_clean_verdict(tmp_path:
     assert {"daphne", "qcluster", "postgres"} <= {
         key.removesuffix("_cpu_seconds") for key in report["cpu"] if key.endswith("_cpu_seconds")}
     assert report["matching_job_seconds"]["initiated_to_suggestions"]["n"] == 4
+
+
+def test_request_cost_reports_every_kind_of_request(tmp_path: Path) -> None:
+    postgres, redis_url = stores()
+    report_path = tmp_path / "cost.json"
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "load" / "request_cost.py"), "--repeat", "5",
+         "--database", "huleedu_cost_smoke", "--postgres-url", postgres, "--redis-url", redis_url,
+         "--port", str(two_free_ports()), "--json-out", str(report_path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    report = json.loads(report_path.read_text())
+    assert set(report["kinds"]) == {"healthz", "poll", "decision", "list_essays"}
+    for kind, row in report["kinds"].items():
+        assert row["n"] == 5, kind
+        assert row["daphne_cpu_ms"] > 0 and 0 < row["p50_ms"] <= row["p99_ms"], (kind, row)
+    assert "daphne CPU ms" in run.stdout

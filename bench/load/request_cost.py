@@ -1,0 +1,148 @@
+"""What one request costs a web process, at rest: daphne CPU and latency per kind of request.
+
+    .venv/bin/python bench/load/request_cost.py [--repeat 300]
+
+It starts what ``run_load.py`` starts, on loopback only (a fresh PostgreSQL database and
+Redis db, here one daphne and one qcluster), takes a few teachers' batches up to their
+suggestions, then sends each kind of request one at a time, ``--repeat`` times, and reads
+daphne's own CPU time from /proc before and after. CPU per request is what a request costs
+the web process whatever else the machine does; the latency is what it waits for with
+nobody else around. Under load both grow with the CPU the other requests take, so this is
+the figure to watch when changing a hot path.
+
+Kinds: ``healthz`` (the server stack alone: Twisted, a2wsgi, the middleware), ``poll``
+(GET a batch), ``decision`` (PUT an association; each batch keeps one essay undecided so
+that it stays open) and ``list_essays`` (GET a batch's 30 essays with their suggestions).
+The machine's speed is printed too (``sum(range(10**7))``): figures from machines of
+different speeds are not comparable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import signal
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from essay_texts import make_class_essays, make_roster
+from run_load import LOOPBACK, VALIDATING, Stack, _raise_interrupt, cpu_seconds_by_role, parse_args
+
+BATCHES = 4
+
+
+def machine_speed_seconds() -> float:
+    """The best of three: seconds for ``sum(range(10**7))`` in this Python."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        sum(range(10**7))
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def set_up_batches(client: httpx.Client, rng: random.Random) -> list[dict]:
+    """A class of 30, a batch of its 30 essays, matched and awaiting validation, per teacher."""
+    batches = []
+    for number in range(BATCHES):
+        roster = make_roster(rng, 30)
+        created = client.post("/api/v1/classes/", json={"name": f"9B-{number}", "students": [
+            {"first_name": s.first_name, "last_name": s.last_name, "email": s.email} for s in roster]})
+        created.raise_for_status()
+        school_class = created.json()
+        batch = client.post("/api/v1/batches/", json={
+            "course_code": "SVE1", "expected_essay_count": 30, "class_id": school_class["class_id"]}).json()
+        files = [("files", (e.filename, e.content, "text/plain")) for e in make_class_essays(rng, roster)]
+        client.post(f"/api/v1/batches/{batch['batch_id']}/essays/", files=files).raise_for_status()
+        deadline = time.monotonic() + 60
+        while client.get(f"/api/v1/batches/{batch['batch_id']}/").json()["status"] != VALIDATING:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"batch {batch['batch_id']} got no suggestions within 60 s")
+            time.sleep(0.2)
+        essays = client.get(f"/api/v1/batches/{batch['batch_id']}/essays/").json()
+        batches.append({"class_id": school_class["class_id"], "batch_id": batch["batch_id"],
+                        "students": [s["student_id"] for s in school_class["students"]],
+                        "essays": [e["essay_id"] for e in essays[1:]]})  # the first stays open
+    return batches
+
+
+def request_kinds(client: httpx.Client, batches: list[dict]) -> dict[str, Callable[[int], httpx.Response]]:
+    def decision(i: int) -> httpx.Response:
+        batch = batches[i % len(batches)]
+        essay = batch["essays"][(i // len(batches)) % len(batch["essays"])]
+        return client.put(f"/api/v1/classes/{batch['class_id']}/associations/{essay}/",
+                          json={"student_id": batch["students"][i % len(batch["students"])]})
+
+    def batch_url(i: int) -> str:
+        return f"/api/v1/batches/{batches[i % len(batches)]['batch_id']}/"
+
+    return {
+        "healthz": lambda i: client.get("/healthz"),
+        "poll": lambda i: client.get(batch_url(i)),
+        "decision": decision,
+        "list_essays": lambda i: client.get(batch_url(i) + "essays/"),
+    }
+
+
+def measure(stack: Stack, send: Callable[[int], httpx.Response], repeat: int) -> dict[str, float]:
+    for i in range(min(30, repeat)):  # warm: connections, caches, the first compile of each statement
+        send(i).raise_for_status()
+    latencies = []
+    cpu_before = cpu_seconds_by_role(stack)["daphne"]
+    for i in range(repeat):
+        started = time.perf_counter()
+        send(i).raise_for_status()
+        latencies.append((time.perf_counter() - started) * 1000)
+    cpu_ms = (cpu_seconds_by_role(stack)["daphne"] - cpu_before) * 1000 / repeat
+    cuts = statistics.quantiles(latencies, n=100)
+    return {"n": repeat, "daphne_cpu_ms": round(cpu_ms, 2), "p50_ms": round(cuts[49], 1),
+            "p95_ms": round(cuts[94], 1), "p99_ms": round(cuts[98], 1)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=300, help="requests of each kind (default 300)")
+    parser.add_argument("--kinds", default="healthz,poll,decision,list_essays")
+    parser.add_argument("--postgres-url", default=f"postgres://postgres@{LOOPBACK}:5432/postgres",
+                        help="a maintenance database to create the benchmark's database from")
+    parser.add_argument("--database", default="huleedu_cost", help="dropped and created afresh")
+    parser.add_argument("--redis-url", default=f"redis://{LOOPBACK}:6379/4", help="this db is flushed")
+    parser.add_argument("--port", type=int, default=8151, help="daphne's loopback port")
+    parser.add_argument("--json-out", type=Path, default=None)
+    args = parser.parse_args(argv)
+    config = parse_args(["--web", "1", "--qclusters", "1", "--batches", "1", "--database", args.database,
+                         "--first-port", str(args.port), "--postgres-url", args.postgres_url,
+                         "--redis-url", args.redis_url])
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    speed = machine_speed_seconds()
+    stack = Stack(config)
+    try:
+        stack.prepare_stores()
+        token = stack.seed_teachers(1)[0]["token"]
+        stack.start()
+        with httpx.Client(base_url=f"http://{LOOPBACK}:{config.first_port}", timeout=60,
+                          headers={"Authorization": f"Token {token}"}) as client:
+            kinds = request_kinds(client, set_up_batches(client, random.Random(config.seed)))
+            results = {kind: measure(stack, kinds[kind], args.repeat) for kind in args.kinds.split(",")}
+    finally:
+        stack.stop()
+        stack.cleanup(keep_logs=False)
+    print(f"machine: sum(range(10**7)) in {speed:.3f} s; one daphne, requests one at a time")
+    print(f"{'kind':<14}{'n':>6}{'daphne CPU ms':>15}{'p50':>8}{'p95':>8}{'p99':>8}")
+    for kind, row in results.items():
+        print(f"{kind:<14}{row['n']:>6}{row['daphne_cpu_ms']:>15.2f}{row['p50_ms']:>8.1f}"
+              f"{row['p95_ms']:>8.1f}{row['p99_ms']:>8.1f}")
+    if args.json_out:
+        args.json_out.write_text(json.dumps({"machine_sum_range_seconds": speed, "kinds": results}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
