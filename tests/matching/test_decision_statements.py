@@ -18,17 +18,23 @@ NAMES = [("Åsa", "Sjöström"), ("Erik", "Andersson"), ("Elsa", "Lindqvist"), (
          ("Saga", "Bergström"), ("Nils", "Öberg"), ("Ida", "Hedlund"), ("Viggo", "Nyström")]
 
 
-def statements_to_accept_all(api, size: int) -> tuple[int, dict]:
-    roster = NAMES[:size]
-    created = api.post("/api/v1/classes/", {"name": f"9B-{size}", "students": [
+def matched_batch(api, class_name: str, roster: list[tuple[str, str]], files: list) -> tuple[dict, dict]:
+    """A class with this roster and a batch of these essays, matched and awaiting decisions."""
+    created = api.post("/api/v1/classes/", {"name": class_name, "students": [
         {"first_name": first, "last_name": last} for first, last in roster]}, format="json")
     assert created.status_code == 201, created.content
-    batch = api.post("/api/v1/batches/", {"course_code": "SVE1", "expected_essay_count": size,
+    batch = api.post("/api/v1/batches/", {"course_code": "SVE1", "expected_essay_count": len(files),
                                           "class_id": created.json()["class_id"]}, format="json").json()
-    uploaded = api.post(f"/api/v1/batches/{batch['batch_id']}/essays/", {"files": [
-        txt_file(f"uppsats-{n}.txt", f"Namn: {first} {last}\nKlass: 9B\n\nMin sommar var lång och varm.")
-        for n, (first, last) in enumerate(roster)]}, format="multipart")
+    uploaded = api.post(f"/api/v1/batches/{batch['batch_id']}/essays/", {"files": files}, format="multipart")
     assert uploaded.status_code == 201, uploaded.content
+    return created.json(), batch
+
+
+def statements_to_accept_all(api, size: int) -> tuple[int, dict]:
+    roster = NAMES[:size]
+    _, batch = matched_batch(api, f"9B-{size}", roster, [
+        txt_file(f"uppsats-{n}.txt", f"Namn: {first} {last}\nKlass: 9B\n\nMin sommar var lång och varm.")
+        for n, (first, last) in enumerate(roster)])
     with CaptureQueriesContext(connection) as statements:
         accepted = api.post(f"/api/v1/batches/{batch['batch_id']}/associations/confirm/",
                             {"accept": "high_confidence"}, format="json")
@@ -45,14 +51,10 @@ def test_accept_all_costs_the_same_statements_for_three_essays_as_for_eight(api)
     assert large <= 25  # a handful per request, not a few per essay
 
 
-def test_one_decision_is_a_dozen_plain_statements(api):
-    created = api.post("/api/v1/classes/", {"name": "9B", "students": [
-        {"first_name": first, "last_name": last} for first, last in NAMES[:3]]}, format="json").json()
-    batch = api.post("/api/v1/batches/", {"course_code": "SVE1", "expected_essay_count": 3,
-                                          "class_id": created["class_id"]}, format="json").json()
-    api.post(f"/api/v1/batches/{batch['batch_id']}/essays/", {"files": [
+def test_one_decision_is_eleven_plain_statements(api):
+    created, batch = matched_batch(api, "9B", NAMES[:3], [
         txt_file(f"uppsats-{n}.txt", f"Namn: {first} {last}\n\nMin sommar var lång.")
-        for n, (first, last) in enumerate(NAMES[:3])]}, format="multipart")
+        for n, (first, last) in enumerate(NAMES[:3])])
     essay = api.get(f"/api/v1/batches/{batch['batch_id']}/essays/").json()[0]
     student = created["students"][1]["student_id"]
     with CaptureQueriesContext(connection) as statements:
@@ -68,14 +70,10 @@ def test_one_decision_is_a_dozen_plain_statements(api):
 
 
 def test_a_decision_confirms_the_chosen_suggestion_and_rejects_the_rest(api):
-    created = api.post("/api/v1/classes/", {"name": "9C", "students": [
-        {"first_name": first, "last_name": last} for first, last in NAMES[:4]]}, format="json").json()
-    batch = api.post("/api/v1/batches/", {"course_code": "SVE1", "expected_essay_count": 2,
-                                          "class_id": created["class_id"]}, format="json").json()
     # One essay names two students, so both are suggested; the other keeps the batch open.
-    api.post(f"/api/v1/batches/{batch['batch_id']}/essays/", {"files": [
+    created, batch = matched_batch(api, "9C", NAMES[:4], [
         txt_file("uppsats.txt", "Erik Andersson och Elsa Lindqvist\n\nVi skrev om sommaren."),
-        txt_file("annan.txt", "Namn: Åsa Sjöström\n\nMin sommar var lång.")]}, format="multipart")
+        txt_file("annan.txt", "Namn: Åsa Sjöström\n\nMin sommar var lång.")])
     essay = next(e for e in api.get(f"/api/v1/batches/{batch['batch_id']}/essays/").json()
                  if e["filename"] == "uppsats.txt")
     suggested = [s["student_id"] for s in essay["suggestions"]]
