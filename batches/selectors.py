@@ -46,14 +46,14 @@ def batch_get_for_user(user: AbstractBaseUser, batch_id: object) -> Batch:
 def batch_counts(batch: Batch) -> dict[str, int]:
     """Essays received and failed, associations to decide and decided, in one statement."""
     essays, associations = Essay._meta.db_table, StudentAssociation._meta.db_table
+    batch_id = Batch._meta.pk.get_db_prep_value(batch.pk, connection)
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT (SELECT COUNT(*) FROM {essays} WHERE batch_id = %s), "
             f"(SELECT COUNT(*) FROM {essays} WHERE batch_id = %s AND status = %s), "
             f"(SELECT COUNT(*) FROM {associations} WHERE batch_id = %s), "
             f"(SELECT COUNT(*) FROM {associations} WHERE batch_id = %s AND method <> '')",
-            [*[Batch._meta.pk.get_db_prep_value(batch.pk, connection)] * 2, EssayStatus.FAILED,
-             *[Batch._meta.pk.get_db_prep_value(batch.pk, connection)] * 2],
+            [batch_id, batch_id, EssayStatus.FAILED, batch_id, batch_id],
         )
         uploaded, failed, to_decide, decided = cursor.fetchone()
     return {"uploaded": uploaded, "failed": failed, "to_decide": to_decide, "decided": decided}
