@@ -66,7 +66,8 @@ def test_one_decision_is_eleven_plain_statements(api):
     # essay lookup; BEGIN; lock batch and association; check the student; write the association
     # and its suggestions; the event; any essay left?; COMMIT; the event delivered
     assert len(sql) <= 11, sql
-    assert sum("FOR UPDATE" in statement for statement in sql) == 2
+    row_locks = 2 if connection.features.has_select_for_update else 0  # SQLite locks the file
+    assert sum("FOR UPDATE" in statement for statement in sql) == row_locks
 
 
 def test_a_decision_confirms_the_chosen_suggestion_and_rejects_the_rest(api):
