@@ -20,6 +20,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
 from django.db.models.expressions import Col
+from django.db.transaction import TransactionManagementError
 
 M = TypeVar("M", bound=Model)
 
@@ -28,6 +29,8 @@ def rows(model: type[M], *, for_update: bool = False, **where: Any) -> list[M]:
     """``model.objects.filter(**where)`` (with ``select_for_update()``), for equality filters
     and ``name__in`` lists, as instances of ``model``."""
     db = connections[DEFAULT_DB_ALIAS]
+    if for_update and not db.in_atomic_block:  # as the ORM: a lock outside one would end at once
+        raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
     condition, params = _where(db, model, where)
     if condition is None:
         return []

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import DatabaseError, connection, connections, transaction
+from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -78,6 +79,12 @@ def test_only_equality_filters_on_named_rows():
         rows_update(Batch, {}, {"course_code": "X"})
     with pytest.raises(ValueError, match="no column"):
         rows(Batch, colour="blue")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_row_lock_outside_a_transaction_is_refused(batch):
+    with pytest.raises(TransactionManagementError):
+        first_row(Batch, for_update=True, pk=batch.pk)
 
 
 @pytest.mark.django_db(transaction=True)
