@@ -601,26 +601,52 @@ def wait_for_drain(config: Config) -> float:
     return time.monotonic() - started
 
 
+# Where a request's time went, from the servers' own histograms (see huleedu.metrics).
+BREAKDOWN = {"huleedu_http_request_duration_seconds": "", "huleedu_http_request_cpu_seconds": "cpu_",
+             "huleedu_http_request_database_wait_seconds": "db_wait_"}
+
+
 def scrape_metrics(config: Config) -> dict[str, Any]:
-    """The servers' own view: latency by route from the histograms, failures, errors."""
+    """The servers' own view: latency by route from the histograms and where it went (CPU,
+    database wait, the rest), failures, errors."""
     from prometheus_client.parser import text_string_to_metric_families
 
     text = httpx.get(f"http://{LOOPBACK}:{config.ports[0]}/metrics", timeout=30).text
-    buckets: dict[str, dict[float, float]] = defaultdict(lambda: defaultdict(float))
+    buckets: dict[tuple[str, str], dict[float, float]] = defaultdict(lambda: defaultdict(float))
+    sums: dict[tuple[str, str], float] = defaultdict(float)
+    statements: dict[str, float] = defaultdict(float)
     counters: dict[str, float] = defaultdict(float)
     for family in text_string_to_metric_families(text):
         for sample in family.samples:
-            if sample.name == "huleedu_http_request_duration_seconds_bucket":
+            base, _, part = sample.name.rpartition("_")
+            if base in BREAKDOWN:
                 route = f"{sample.labels['method']} {sample.labels['route']}"
-                buckets[route][float(sample.labels["le"])] += sample.value
+                if part == "bucket":
+                    buckets[(base, route)][float(sample.labels["le"])] += sample.value
+                elif part == "sum":
+                    sums[(base, route)] += sample.value
+            elif sample.name == "huleedu_http_database_statements_total":
+                statements[f"{sample.labels['method']} {sample.labels['route']}"] += sample.value
             elif sample.name in ("huleedu_task_failures_total", "huleedu_api_errors_total",
                                  "huleedu_unhandled_exceptions_total"):
                 counters[sample.name] += sample.value
             elif sample.name == "huleedu_task_duration_seconds_count":
                 counters["tasks_executed"] += sample.value
-    return {"route_p95_ms": {route: histogram_quantile(0.95, b) * 1000 for route, b in buckets.items()},
-            "route_counts": {route: max(b.values()) for route, b in buckets.items()},
-            **counters}
+    duration = "huleedu_http_request_duration_seconds"
+    breakdown: dict[str, dict[str, float]] = {}
+    for (name, route), cumulative in buckets.items():
+        if name != duration:
+            continue
+        count = max(cumulative.values())
+        row = breakdown[route] = {"requests": count}
+        for histogram, prefix in BREAKDOWN.items():
+            row[f"{prefix}mean_ms"] = sums[(histogram, route)] / count * 1000 if count else 0.0
+            row[f"{prefix}p95_ms"] = histogram_quantile(0.95, buckets[(histogram, route)]) * 1000
+        # Neither the thread's CPU nor a statement's answer: waiting for the GIL or a core.
+        row["other_wait_mean_ms"] = row["mean_ms"] - row["cpu_mean_ms"] - row["db_wait_mean_ms"]
+        row["statements_per_request"] = statements[route] / count if count else 0.0
+    return {"route_p95_ms": {route: row["p95_ms"] for route, row in breakdown.items()},
+            "route_breakdown": breakdown, **counters}
 
 
 def histogram_quantile(q: float, cumulative: dict[float, float]) -> float:
@@ -732,6 +758,8 @@ def build_report(config: Config, load: dict[str, Any], verdict: dict[str, Any],
                               for kind, values in sorted(load["latencies"].items())},
         "server_p95_ms": {route: round(ms, 1)
                           for route, ms in sorted(load["server_side"]["route_p95_ms"].items())},
+        "server_side_ms": {route: {k: round(v, 1) for k, v in row.items()}
+                           for route, row in sorted(load["server_side"]["route_breakdown"].items())},
         "matching_job_seconds": {
             name: {k: (round(v, 3) if k != "n" else v) for k, v in percentiles(verdict[key]).items()}
             for name, key in (("initiated_to_suggestions", "matching_job_latency"),
@@ -787,9 +815,14 @@ def print_report(report: dict[str, Any], ok: bool) -> None:
     print("client-side latency (ms):        n      p50      p95      p99      max")
     for kind, p in report["client_latency_ms"].items():
         print(f"  {kind:<26} {p['n']:>7} {p['p50']:>8} {p['p95']:>8} {p['p99']:>8} {p['max']:>8}")
-    print("server-side p95 (ms, from /metrics histograms):")
-    for route, ms in report["server_p95_ms"].items():
-        print(f"  {route:<48} {ms:>8}")
+    print("server-side (ms, from /metrics): requests, mean and p95 of the whole, of the thread's CPU and "
+          "of the database wait; the rest of the mean (GIL or core); statements per request")
+    print(f"  {'route':<40} {'n':>7} {'mean':>6} {'p95':>6} {'cpu':>6} {'p95':>6} {'db':>6} {'p95':>6} "
+          f"{'rest':>6} {'stmts':>6}")
+    for route, r in report["server_side_ms"].items():
+        print(f"  {route:<40} {r['requests']:>7.0f} {r['mean_ms']:>6} {r['p95_ms']:>6} {r['cpu_mean_ms']:>6} "
+              f"{r['cpu_p95_ms']:>6} {r['db_wait_mean_ms']:>6} {r['db_wait_p95_ms']:>6} "
+              f"{r['other_wait_mean_ms']:>6} {r['statements_per_request']:>6}")
     print("matching (s, from batch timestamps):  n      p50      p95      p99      max")
     for name, p in report["matching_job_seconds"].items():
         print(f"  {name:<28} {p['n']:>7} {p['p50']:>8} {p['p95']:>8} {p['p99']:>8} {p['max']:>8}")

@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import pytest
+from django.db import connection, reset_queries
 from django.http import HttpRequest, HttpResponse
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import include, path
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -142,6 +144,32 @@ def run_regular_flow_until_validation(api) -> str:
     return batch["batch_id"]
 
 
+def test_each_request_reports_its_cpu_time_database_wait_and_statements(api):
+    """Where a request's time went, for the on-call engineer: one observation per request, and
+    exactly the statements the request made."""
+    students = [{"first_name": f, "last_name": la, "email": e} for f, la, e in ROSTER]
+    created = api.post("/api/v1/classes/", {"name": "9D", "students": students}, format="json")
+    assert created.status_code == 201
+    before = scrape()
+    # Each request's start empties the query log: empty it first, and count before the scrape.
+    reset_queries()
+    with CaptureQueriesContext(connection) as queries:
+        assert api.get("/api/v1/classes/").status_code == 200
+    statements = len(queries)
+    after = scrape()
+
+    route = {"route": "api-classes", "method": "GET"}
+    assert statements > 0
+    assert moved(before, after, "huleedu_http_database_statements_total", **route) == statements
+    for histogram in ("huleedu_http_request_cpu_seconds", "huleedu_http_request_database_wait_seconds"):
+        assert moved(before, after, f"{histogram}_count", **route) == 1, histogram
+    duration = moved(before, after, "huleedu_http_request_duration_seconds_sum", **route)
+    cpu = moved(before, after, "huleedu_http_request_cpu_seconds_sum", **route)
+    waited = moved(before, after, "huleedu_http_request_database_wait_seconds_sum", **route)
+    assert 0 < cpu < duration + 0.001  # its clock stops a moment after the duration's
+    assert 0 <= waited < duration
+
+
 def test_every_listed_metric_is_documented_in_the_exposition():
     """Each metric family has HELP text, so a dashboard author can read what it means."""
     text = Client().get("/metrics").content.decode()
@@ -158,6 +186,8 @@ def metric_names() -> Iterable[str]:
         "huleedu_text_extraction_duration_seconds",
         "huleedu_associations_confirmed_total", "huleedu_matching_to_confirmation_seconds",
         "huleedu_api_errors_total", "huleedu_unhandled_exceptions_total", "huleedu_http_requests_total",
+        "huleedu_http_request_cpu_seconds", "huleedu_http_request_database_wait_seconds",
+        "huleedu_http_database_statements_total",
         "huleedu_http_request_duration_seconds", "huleedu_task_duration_seconds",
         "huleedu_task_queue_wait_seconds", "huleedu_task_failures_total", "huleedu_task_queue_length",
         "huleedu_outbox_undelivered_events", "huleedu_outbox_oldest_undelivered_age_seconds",
