@@ -8,7 +8,8 @@ in-process, and much worse once the loop is busy). Instead, a2wsgi runs Django's
 on ``HULEEDU_WEB_THREADS`` long-lived threads: one hop per request, a bounded number of
 requests working at once per process, and database connections that are kept and reused
 (``DATABASE_CONN_MAX_AGE``) because the threads are. The threads share one GIL, so the
-process hands it over more often than Python's default (``HULEEDU_WEB_GIL_SWITCH_MS``).
+process hands it over more often than Python's default (``HULEEDU_WEB_GIL_SWITCH_MS``), and
+heavy routes get a lane of few threads of their own (``huleedu.lanes``).
 """
 
 import os
@@ -27,13 +28,21 @@ from django.conf import settings  # noqa: E402
 from django.urls import path  # noqa: E402
 
 from huleedu.consumers import TeacherConsumer  # noqa: E402
+from huleedu.lanes import split_into_lanes  # noqa: E402
 from huleedu.server import disable_twisted_form_parsing, remember_server_loop  # noqa: E402
 
 disable_twisted_form_parsing()
 sys.setswitchinterval(settings.WEB_GIL_SWITCH_INTERVAL_MS / 1000)
 
+http_application = WSGIMiddleware(django_http_app, workers=settings.WEB_THREADS)
+if settings.WEB_BULK_THREADS > 0:
+    http_application = split_into_lanes(
+        interactive=http_application,
+        bulk=WSGIMiddleware(django_http_app, workers=settings.WEB_BULK_THREADS),
+    )
+
 application = remember_server_loop(ProtocolTypeRouter({
-    "http": WSGIMiddleware(django_http_app, workers=settings.WEB_THREADS),
+    "http": http_application,
     "websocket": AllowedHostsOriginValidator(
         AuthMiddlewareStack(URLRouter([path("ws/teacher/", TeacherConsumer.as_asgi())]))
     ),

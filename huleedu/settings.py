@@ -91,10 +91,13 @@ TEMPLATES = [
     },
 ]
 
-# daphne serves HTTP on this many long-lived threads per process (huleedu/asgi.py); each keeps
-# its database connection for DATABASE_CONN_MAX_AGE seconds, so a process holds at most this
-# many connections for requests.
-WEB_THREADS = env_int("HULEEDU_WEB_THREADS", 8)
+# daphne serves HTTP on long-lived threads in two lanes per process (huleedu/asgi.py,
+# huleedu/lanes.py): WEB_THREADS for decisions, polls and everything short, WEB_BULK_THREADS
+# for uploads, essay lists, accept-alls and class set-up (0: one pool for every request). Each
+# thread keeps its database connection for DATABASE_CONN_MAX_AGE seconds, so a process holds
+# at most WEB_THREADS + WEB_BULK_THREADS connections for requests.
+WEB_THREADS = env_int("HULEEDU_WEB_THREADS", 6)
+WEB_BULK_THREADS = env_int("HULEEDU_WEB_BULK_THREADS", 2)
 # How long (ms) a request thread may keep the GIL while another wants it. Python's 5 ms suits
 # long computations; here a decision waits for the GIL after each of its SQL round trips, and
 # a busy neighbour (an upload, an essay list) would make it wait up to 5 ms each time.
