@@ -15,7 +15,8 @@ from rest_framework.test import APIClient
 
 from batches.models import Batch, BatchStatus
 from classroster.models import SchoolClass, Student
-from huleedu.rows import first_row, rows, rows_exist, rows_update
+from huleedu.authentication import TokenAuthentication
+from huleedu.rows import first_row, referenced_row, rows, rows_exist, rows_update
 
 
 @pytest.fixture
@@ -116,8 +117,23 @@ def test_for_update_holds_the_row_until_commit(batch):
 
 
 @pytest.mark.django_db
+def test_a_row_found_through_a_reference_reads_as_the_orm_reads_it(teacher, batch):
+    token = Token.objects.create(user=teacher)
+    user_model = type(teacher)
+    user = referenced_row(user_model, by=Token, key=token.key)
+    assert column_values(user) == column_values(user_model.objects.get(pk=teacher.pk))
+    assert referenced_row(user_model, by=Token, key="no-such-key") is None
+    assert referenced_row(user_model, by=Token, key__in=[]) is None
+    with pytest.raises(ValueError, match="refer to"):  # a class does not point at a batch
+        referenced_row(Batch, by=SchoolClass, pk=batch.school_class_id)
+
+
+@pytest.mark.django_db
 def test_token_authentication_answers_as_drf_does(teacher):
     token = Token.objects.create(user=teacher)
+    user, auth = TokenAuthentication().authenticate_credentials(token.key)
+    assert user == teacher and auth.pk == token.key
+    assert auth.created == token.created  # not read by the check itself; loaded when asked for
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     assert client.get("/api/v1/batches/").status_code == 200
