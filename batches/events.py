@@ -22,6 +22,7 @@ from django.utils import timezone
 from batches.models import Batch, BatchEvent, ProcessedEvent
 from huleedu import metrics
 from huleedu.correlation import bound
+from huleedu.rows import rows_insert
 from huleedu.tasks import enqueue_now, enqueue_on_commit
 
 logger = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ def events_record(batch: Batch, event_type: str, payloads: list[dict[str, Any]])
     """Write events of one type in the current transaction, in one INSERT, in this order."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("events are written in the transaction of the change they report")
-    events = BatchEvent.objects.bulk_create([
+    events = rows_insert([  # every decision writes one: a plain INSERT (huleedu.rows says why)
         BatchEvent(batch=batch, event_type=event_type, correlation_id=batch.correlation_id, payload=payload)
         for payload in payloads
     ])

@@ -76,6 +76,34 @@ def rows_exist(model: type[Model], **where: Any) -> bool:
         return cursor.fetchone() is not None
 
 
+def rows_insert(instances: list[M]) -> list[M]:
+    """``Model.objects.bulk_create(instances)`` for new instances of one model with a database-
+    generated primary key (or their own): one INSERT, the keys read back in order (as Django
+    does on PostgreSQL and SQLite), the instances marked saved."""
+    if not instances:
+        return instances
+    model = type(instances[0])
+    db = connections[DEFAULT_DB_ALIAS]
+    if not db.features.can_return_rows_from_bulk_insert:  # an old SQLite: no RETURNING
+        return model.objects.bulk_create(instances)
+    pk = model._meta.pk
+    generated = [field for field in model._meta.concrete_fields if field is pk and field.db_returning]
+    fields = [field for field in model._meta.concrete_fields if field not in generated]
+    row = f"({', '.join(['%s'] * len(fields))})"
+    params = [field.get_db_prep_save(field.pre_save(instance, add=True), db)
+              for instance in instances for field in fields]
+    returning = f" RETURNING {_quoted(pk)}" if generated else ""
+    with db.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {_table(model)} ({', '.join(_quoted(f) for f in fields)}) "
+                       f"VALUES {', '.join([row] * len(instances))}{returning}", params)
+        keys = [found[0] for found in cursor.fetchall()] if generated else []
+    for index, instance in enumerate(instances):
+        if generated:
+            setattr(instance, pk.attname, keys[index])
+        instance._state.adding, instance._state.db = False, db.alias
+    return instances
+
+
 def rows_update(model: type[Model], where: dict[str, Any], values: dict[str, Any]) -> int:
     """``model.objects.filter(**where).update(**values)`` for plain values; how many rows."""
     db = connections[DEFAULT_DB_ALIAS]

@@ -13,10 +13,10 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from batches.models import Batch, BatchStatus
+from batches.models import Batch, BatchEvent, BatchStatus
 from classroster.models import SchoolClass, Student
 from huleedu.authentication import TokenAuthentication
-from huleedu.rows import first_row, referenced_row, rows, rows_exist, rows_update
+from huleedu.rows import first_row, referenced_row, rows, rows_exist, rows_insert, rows_update
 
 
 @pytest.fixture
@@ -56,6 +56,27 @@ def test_filters_by_name_attname_in_list_and_null(batch):
     assert first_row(Student, pk=uuid.uuid4()) is None
     assert rows_exist(Student, school_class_id=school_class.pk, first_name="Elev1")
     assert not rows_exist(Student, school_class_id=school_class.pk, first_name="Elev9")
+
+
+@pytest.mark.django_db
+def test_insert_stores_what_the_orm_would_store(batch):
+    def events(kind: str) -> list[BatchEvent]:
+        return [BatchEvent(batch=batch, event_type=kind, correlation_id="c-1", payload=payload)
+                for payload in ({"n": 1, "name": "Åsa"}, {}, {"nested": [1, None]})]
+
+    with transaction.atomic():
+        plain = rows_insert(events("plain"))
+        orm = BatchEvent.objects.bulk_create(events("orm"))
+    assert all(event.sequence is not None and event._state.adding is False for event in plain)
+    stored = {event.sequence: event for event in BatchEvent.objects.filter(batch=batch)}
+    ignored = {"sequence", "event_id", "event_type", "created_at"}
+    for inserted, reference in zip(plain, orm, strict=True):
+        mine, theirs = stored[inserted.sequence], stored[reference.sequence]
+        assert mine.event_id == inserted.event_id and mine.created_at == inserted.created_at
+        assert ({k: v for k, v in column_values(mine).items() if k not in ignored}
+                == {k: v for k, v in column_values(theirs).items() if k not in ignored})
+    assert [e.sequence for e in plain] == sorted(e.sequence for e in plain)  # keys come back in order
+    assert rows_insert([]) == []
 
 
 @pytest.mark.django_db
