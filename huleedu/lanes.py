@@ -9,9 +9,10 @@ however many arrive at once, at most that many compete with the interactive lane
 (``HULEEDU_WEB_THREADS``), and the others wait on the event loop, holding neither a thread nor
 a database connection. Heavy requests take a little longer in a burst; nothing is refused.
 
-The lanes are picked by route name, so renaming a path keeps its lane. A balancer can still
-split the routes between separate processes ("Keeping decisions short" in the operations
-guide); the lanes give most of that within every process, with no balancer rule.
+The lanes are picked by route name, so renaming a path keeps its lane. They bound the
+crowding within every process with no balancer rule; a balancer that splits the routes
+between separate processes also keeps their GILs apart ("Keeping decisions short" in the
+operations guide, which says what each measurably changed).
 """
 
 from __future__ import annotations
