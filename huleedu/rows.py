@@ -36,12 +36,10 @@ def rows(model: type[M], *, for_update: bool = False, **where: Any) -> list[M]:
     if condition is None:
         return []
     lock = " FOR UPDATE" if for_update and db.features.has_select_for_update else ""
-    converters = _read_converters(db, model)
     with db.cursor() as cursor:
         cursor.execute(f"SELECT {_select_list(model)} FROM {_table(model)} WHERE {condition}{lock}", params)
         fetched = cursor.fetchall()
-    attnames = _attnames(model)
-    return [model.from_db(db.alias, attnames, _convert(db, row, converters)) for row in fetched]
+    return [_instance(db, model, row) for row in fetched]
 
 
 def first_row(model: type[M], *, for_update: bool = False, **where: Any) -> M | None:
@@ -58,12 +56,11 @@ def referenced_row(model: type[M], *, by: type[Model], **where: Any) -> M | None
     if condition is None:
         return None
     pointer = _reference_to(by, model)
-    converters = _read_converters(db, model)
     with db.cursor() as cursor:
         cursor.execute(f"SELECT {_select_list(model)} FROM {_table(model)} WHERE {_quoted(model._meta.pk)} = "
                        f"(SELECT {_quoted(pointer)} FROM {_table(by)} WHERE {condition} LIMIT 1)", params)
         found = cursor.fetchone()
-    return model.from_db(db.alias, _attnames(model), _convert(db, found, converters)) if found else None
+    return _instance(db, model, found) if found else None
 
 
 def rows_exist(model: type[Model], **where: Any) -> bool:
@@ -87,8 +84,8 @@ def rows_insert(instances: list[M]) -> list[M]:
     if not db.features.can_return_rows_from_bulk_insert:  # an old SQLite: no RETURNING
         return model.objects.bulk_create(instances)
     pk = model._meta.pk
-    generated = [field for field in model._meta.concrete_fields if field is pk and field.db_returning]
-    fields = [field for field in model._meta.concrete_fields if field not in generated]
+    generated = pk.db_returning  # an auto-increment key: the database gives it, we read it back
+    fields = [field for field in model._meta.concrete_fields if not (generated and field is pk)]
     row = f"({', '.join(['%s'] * len(fields))})"
     params = [field.get_db_prep_save(field.pre_save(instance, add=True), db)
               for instance in instances for field in fields]
@@ -186,6 +183,11 @@ def _reference_to(model: type[Model], target: type[Model]) -> Field:
     if len(pointers) != 1:
         raise ValueError(f"{model.__name__} must refer to {target.__name__} by exactly one column")
     return pointers[0]
+
+
+def _instance(db: BaseDatabaseWrapper, model: type[M], row: tuple[Any, ...]) -> M:
+    """A fetched row of every concrete column, as the ORM builds an instance from it."""
+    return model.from_db(db.alias, _attnames(model), _convert(db, row, _read_converters(db, model)))
 
 
 def _read_converters(db: BaseDatabaseWrapper, model: type[Model]) -> list[tuple[Col, list[Any]]]:
