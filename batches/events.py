@@ -9,7 +9,7 @@ handler + event id), pushes the live notification, and marks the event delivered
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from importlib import import_module
 from typing import Any
@@ -39,26 +39,26 @@ HANDLERS: dict[str, tuple[str, ...]] = {
 
 def event_record(batch: Batch, event_type: str, payload: dict[str, Any] | None = None) -> BatchEvent:
     """Write an event in the current transaction; it is delivered once that commits."""
-    return events_record(batch, event_type, [payload or {}])[0]
+    return events_record(batch, [(event_type, payload or {})])[0]
 
 
-def events_record(batch: Batch, event_type: str, payloads: list[dict[str, Any]]) -> list[BatchEvent]:
-    """Write events of one type in the current transaction, in one INSERT, in this order."""
+def events_record(batch: Batch, events: Sequence[tuple[str, dict[str, Any]]]) -> list[BatchEvent]:
+    """Write events (type, payload) in the current transaction, in one INSERT, in this order."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("events are written in the transaction of the change they report")
-    events = rows_insert([  # every decision writes one: a plain INSERT (huleedu.rows says why)
+    recorded = rows_insert([  # every decision writes one: a plain INSERT (huleedu.rows says why)
         BatchEvent(batch=batch, event_type=event_type, correlation_id=batch.correlation_id, payload=payload)
-        for payload in payloads
+        for event_type, payload in events
     ])
-    for event in events:
+    for event in recorded:
         logger.info(
             "event recorded",
-            extra={"event_type": event_type, "event_id": str(event.event_id), "batch_id": str(batch.id),
-                   "correlation_id": batch.correlation_id},
+            extra={"event_type": event.event_type, "event_id": str(event.event_id),
+                   "batch_id": str(batch.id), "correlation_id": batch.correlation_id},
         )
-        metrics.event_recorded(event_type)
-    _schedule_delivery(events)
-    return events
+        metrics.event_recorded(event.event_type)
+    _schedule_delivery(recorded)
+    return recorded
 
 
 def _schedule_delivery(events: list[BatchEvent]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
@@ -73,16 +74,17 @@ def batch_register(
     return batch
 
 
-def batch_transition(batch: Batch, target: str) -> Batch:
+def batch_transition(batch: Batch, target: str, *, also_saving: Sequence[str] = ()) -> Batch:
     """Move a batch the caller has locked (``batch_lock``) to ``target``, or raise.
 
-    The only place a batch's status is written.
+    The only place a batch's status is written. ``also_saving`` names fields the caller has
+    set on the batch that belong to the same change; they are written in the same UPDATE.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("batch_transition needs the batch row locked in a transaction")
     previous = batch.status
     batch.transition_to(target)
-    fields = ["status", "updated_at"]
+    fields = ["status", "updated_at", *also_saving]
     stamp = _ENTERED_AT_FIELD.get(target)
     if stamp:
         setattr(batch, stamp, timezone.now())

@@ -63,16 +63,6 @@ def referenced_row(model: type[M], *, by: type[Model], **where: Any) -> M | None
     return _instance(db, model, found) if found else None
 
 
-def rows_exist(model: type[Model], **where: Any) -> bool:
-    db = connections[DEFAULT_DB_ALIAS]
-    condition, params = _where(db, model, where)
-    if condition is None:
-        return False
-    with db.cursor() as cursor:
-        cursor.execute(f"SELECT 1 FROM {_table(model)} WHERE {condition} LIMIT 1", params)
-        return cursor.fetchone() is not None
-
-
 def rows_insert(instances: list[M]) -> list[M]:
     """``Model.objects.bulk_create(instances)`` for new instances of one model with a database-
     generated primary key (or their own): one INSERT, the keys read back in order (as Django

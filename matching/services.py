@@ -26,7 +26,7 @@ from classroster.models import Student
 from essays.models import Essay, EssayStatus
 from huleedu import metrics
 from huleedu.errors import Conflict, DomainError, NotFound
-from huleedu.rows import first_row, rows, rows_exist, rows_update
+from huleedu.rows import first_row, rows, rows_update
 from matching import engine
 from matching.models import DecisionMethod, MatchLevel, MatchSuggestion, StudentAssociation
 
@@ -314,9 +314,10 @@ def _decisions_apply(
         _decisions_write(verdicts, method, decided_by, now)
     # Every decision is an event: the audit trail keeps what was overwritten, too.
     decided_by_name = decided_by.get_username() if decided_by else None
-    events_record(batch, "essay.student.association.decided", [
-        {**_decision_details(verdict.association), "decided_by": decided_by_name,
-         "needs_attention": verdict.needs_attention, "previous": previous[verdict.association.essay_id]}
+    events_record(batch, [
+        ("essay.student.association.decided",
+         {**_decision_details(verdict.association), "decided_by": decided_by_name,
+          "needs_attention": verdict.needs_attention, "previous": previous[verdict.association.essay_id]})
         for verdict in verdicts
     ])
 
@@ -375,36 +376,42 @@ def associations_confirm_if_complete(batch: Batch) -> bool:
     """When every essay has a decision: confirm the associations and make the batch ready.
 
     Runs under the batch lock, and only from AWAITING_STUDENT_VALIDATION, so it happens
-    exactly once however many decisions race for the last essay.
+    exactly once however many decisions race for the last essay. Every decision ends here,
+    and often the last one of a batch is the one a teacher waits for, so the confirmation is
+    a fixed five statements: read the decisions, write the essays, the batch and both events,
+    and (after commit) mark the events delivered.
     """
     if batch.status != S.AWAITING_STUDENT_VALIDATION:
         return False
-    if rows_exist(StudentAssociation, batch_id=batch.id, method=""):
+    # One read answers both "is anything undecided?" and "what is confirmed?".
+    decisions = [(a.essay_id, a.student_id, a.method) for a in
+                 sorted(rows(StudentAssociation, batch_id=batch.id), key=lambda a: a.essay_id)]
+    if any(not method for _, _, method in decisions):
         return False
-    associations = list(StudentAssociation.objects.filter(batch=batch).order_by("essay_id"))
-    Essay.objects.filter(pk__in=[a.essay_id for a in associations]).update(
+    Essay.objects.filter(pk__in=[essay_id for essay_id, _, _ in decisions]).update(
         student_id=Subquery(StudentAssociation.objects.filter(essay_id=OuterRef("pk")).values("student_id"))
     )
     by_method: dict[str, int] = {}
-    for association in associations:
-        by_method[association.method] = by_method.get(association.method, 0) + 1
+    for _, _, method in decisions:
+        by_method[method] = by_method.get(method, 0) + 1
     now = timezone.now()
     batch.associations_confirmed_at = now
-    batch.save(update_fields=["associations_confirmed_at"])
+    batch_transition(batch, S.READY_FOR_PIPELINE_EXECUTION, also_saving=["associations_confirmed_at"])
     metrics.associations_confirmed(
         by_method=by_method, matching_requested_at=batch.matching_requested_at, confirmed_at=now
     )
-    event_record(batch, "student.associations.confirmed", {
-        "associations": [
-            {"essay_id": str(a.essay_id), "student_id": str(a.student_id) if a.student_id else None,
-             "method": a.method}
-            for a in associations
-        ],
-        "by_method": by_method,
-        "without_student": sum(1 for a in associations if a.student_id is None),
-    })
-    batch_transition(batch, S.READY_FOR_PIPELINE_EXECUTION)
-    event_record(batch, "batch.essays.ready", {"essay_count": len(associations)})
+    events_record(batch, [
+        ("student.associations.confirmed", {
+            "associations": [
+                {"essay_id": str(essay_id), "student_id": str(student_id) if student_id else None,
+                 "method": method}
+                for essay_id, student_id, method in decisions
+            ],
+            "by_method": by_method,
+            "without_student": sum(1 for _, student_id, _ in decisions if student_id is None),
+        }),
+        ("batch.essays.ready", {"essay_count": len(decisions)}),
+    ])
     return True
 
 

@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 from batches.models import Batch, BatchEvent, BatchStatus
 from classroster.models import SchoolClass, Student
 from huleedu.authentication import TokenAuthentication
-from huleedu.rows import first_row, referenced_row, rows, rows_exist, rows_insert, rows_update
+from huleedu.rows import first_row, referenced_row, rows, rows_insert, rows_update
 
 
 @pytest.fixture
@@ -54,8 +54,6 @@ def test_filters_by_name_attname_in_list_and_null(batch):
     assert {s.pk for s in without_email} == {s.pk for s in students}
     assert rows(Student, pk__in=[]) == []
     assert first_row(Student, pk=uuid.uuid4()) is None
-    assert rows_exist(Student, school_class_id=school_class.pk, first_name="Elev1")
-    assert not rows_exist(Student, school_class_id=school_class.pk, first_name="Elev9")
 
 
 @pytest.mark.django_db

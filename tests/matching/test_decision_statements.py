@@ -70,6 +70,27 @@ def test_one_decision_is_eleven_plain_statements(api):
     assert sum("FOR UPDATE" in statement for statement in sql) == row_locks
 
 
+def test_the_decision_that_completes_a_batch_costs_four_statements_more(api):
+    """The last decision confirms the batch: read the decisions (every decision does), then
+    write the essays, the batch and both events, and mark those delivered."""
+    created, batch = matched_batch(api, "9D", NAMES[:2], [
+        txt_file(f"uppsats-{n}.txt", f"Namn: {first} {last}\n\nMin sommar var lång.")
+        for n, (first, last) in enumerate(NAMES[:2])])
+    first, last = api.get(f"/api/v1/batches/{batch['batch_id']}/essays/").json()
+    costs = []
+    for essay in (first, last):
+        student = essay["suggestions"][0]["student_id"]
+        with CaptureQueriesContext(connection) as statements:
+            decided = api.put(f"/api/v1/classes/{created['class_id']}/associations/{essay['essay_id']}/",
+                              {"student_id": student}, format="json")
+        assert decided.status_code == 200, decided.content
+        costs.append(len(statements.captured_queries))
+    assert api.get(f"/api/v1/batches/{batch['batch_id']}/").json()["status"] == "READY_FOR_PIPELINE_EXECUTION"
+    assert costs[1] - costs[0] == 4, costs
+    essays = {e["essay_id"]: e for e in api.get(f"/api/v1/batches/{batch['batch_id']}/essays/").json()}
+    assert all(e["student_id"] == e["suggestions"][0]["student_id"] for e in essays.values()), essays
+
+
 def test_a_decision_confirms_the_chosen_suggestion_and_rejects_the_rest(api):
     # One essay names two students, so both are suggested; the other keeps the batch open.
     created, batch = matched_batch(api, "9C", NAMES[:4], [
