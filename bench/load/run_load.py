@@ -30,7 +30,8 @@ Two ways to drive them:
 
 Requests round-robin over the daphne ports (a load balancer without sticky sessions), at most
 ``--concurrency`` in flight. The run is bounded by ``--max-requests`` and ``--max-seconds``.
-It prints throughput, client-side latency percentiles per kind of request, the server-side
+It prints throughput, client-side latency percentiles per kind of request (with how late the
+client's own event loop ran, which each of them includes), the server-side
 view from ``/metrics``, the matching job latency from the batches' own timestamps, Redis and
 PostgreSQL peaks, errors, and the database's verdict (no lost or duplicated essay, every
 batch READY). Exit status 0 only if there were no errors and the verdict is clean.
@@ -474,6 +475,24 @@ class LoadClient:
             await client.aclose()
 
 
+class LoopLagWatch:
+    """How late the benchmark client's own event loop wakes: a timer due every ``interval``
+    seconds records how far past due it ran. One loop sends every teacher's requests and
+    shares the machine's cores with the servers, so each client-side latency includes such a
+    delay at both ends, which a teacher's own browser would not add. Reported beside the
+    client-side figures to tell the client's delay from the servers'."""
+
+    def __init__(self, interval: float = 0.01) -> None:
+        self.interval = interval
+        self.lags: list[float] = []
+
+    async def run(self) -> None:
+        while True:
+            due = time.perf_counter() + self.interval
+            await asyncio.sleep(self.interval)
+            self.lags.append(max(0.0, time.perf_counter() - due))
+
+
 async def create_class(client: LoadClient, teacher: Teacher) -> None:
     body = {"name": f"9B-{teacher.number:04d}", "students": [
         {"first_name": s.first_name, "last_name": s.last_name, "email": s.email} for s in teacher.roster]}
@@ -554,6 +573,8 @@ async def run_load(config: Config, teachers: list[Teacher]) -> dict[str, Any]:
     client = LoadClient(config)
     failures: list[str] = []
     pace: Pace | None = None
+    loop_lag = LoopLagWatch()
+    watching = asyncio.create_task(loop_lag.run())
 
     async def paced_flow(client: LoadClient, teacher: Teacher) -> None:
         await teacher_flow(client, teacher, pace=pace)
@@ -581,9 +602,11 @@ async def run_load(config: Config, teachers: list[Teacher]) -> dict[str, Any]:
             failures.append(f"wall-time bound of {config.max_seconds:.0f}s reached")
         load_seconds = time.perf_counter() - load_started
     finally:
+        watching.cancel()
         await client.close()
     return {"setup_seconds": setup_seconds, "load_seconds": load_seconds, "latencies": client.latencies,
-            "errors": client.errors, "failures": failures, "requests": client.requests}
+            "errors": client.errors, "failures": failures, "requests": client.requests,
+            "client_loop_lags": loop_lag.lags}
 
 
 def wait_for_drain(config: Config) -> float:
@@ -756,6 +779,8 @@ def build_report(config: Config, load: dict[str, Any], verdict: dict[str, Any],
         "client_latency_ms": {kind: {k: (round(v * 1000, 1) if k != "n" else v)
                                      for k, v in percentiles(values).items()}
                               for kind, values in sorted(load["latencies"].items())},
+        "client_loop_lag_ms": {k: (round(v * 1000, 1) if k != "n" else v)
+                               for k, v in percentiles(load["client_loop_lags"]).items()},
         "server_p95_ms": {route: round(ms, 1)
                           for route, ms in sorted(load["server_side"]["route_p95_ms"].items())},
         "server_side_ms": {route: {k: round(v, 1) for k, v in row.items()}
@@ -815,6 +840,9 @@ def print_report(report: dict[str, Any], ok: bool) -> None:
     print("client-side latency (ms):        n      p50      p95      p99      max")
     for kind, p in report["client_latency_ms"].items():
         print(f"  {kind:<26} {p['n']:>7} {p['p50']:>8} {p['p95']:>8} {p['p99']:>8} {p['max']:>8}")
+    lag = report["client_loop_lag_ms"]
+    print(f"  {'(client loop lag)':<26} {lag['n']:>7} {lag['p50']:>8} {lag['p95']:>8} {lag['p99']:>8} "
+          f"{lag['max']:>8}   how late the client's own loop ran: part of every figure above")
     print("server-side (ms, from /metrics): requests, mean and p95 of the whole, of the thread's CPU and "
           "of the database wait; the rest of the mean (GIL or core); statements per request")
     print(f"  {'route':<40} {'n':>7} {'mean':>6} {'p95':>6} {'cpu':>6} {'p95':>6} {'db':>6} {'p95':>6} "

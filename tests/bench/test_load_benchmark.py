@@ -79,6 +79,8 @@ def test_three_teachers_at_human_pace_reach_ready_with_a_clean_verdict(tmp_path:
     latencies = report["client_latency_ms"]
     assert latencies["upload"]["n"] == 3 * 3 and latencies["bulk_confirm"]["n"] == 3
     assert latencies["decision_at_rest"]["n"] == 30
+    loop_lag = report["client_loop_lag_ms"]
+    assert loop_lag["n"] > 0 and 0 <= loop_lag["p50"] <= loop_lag["p95"] <= loop_lag["max"]
     assert report["config"]["pace"]["ramp_seconds"] == 2.0
     assert 1 <= report["peak_open_batches"] <= 4
     assert {"daphne", "qcluster", "postgres"} <= {
