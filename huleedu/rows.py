@@ -42,6 +42,22 @@ def rows(model: type[M], *, for_update: bool = False, **where: Any) -> list[M]:
     return [_instance(db, model, row) for row in fetched]
 
 
+def rows_values(model: type[Model], names: list[str], **where: Any) -> list[tuple[Any, ...]]:
+    """``model.objects.filter(**where).values_list(*names)``: only these columns, as tuples,
+    for a read that needs a few columns of many rows and no instances."""
+    db = connections[DEFAULT_DB_ALIAS]
+    condition, params = _where(db, model, where)
+    if condition is None:
+        return []
+    fields = [_field(model, name) for name in names]
+    with db.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(_quoted(field) for field in fields)} FROM {_table(model)} "
+                       f"WHERE {condition}", params)
+        fetched = cursor.fetchall()
+    converters = [_read_converters(db, model)[model._meta.concrete_fields.index(field)] for field in fields]
+    return [tuple(_convert(db, row, converters)) for row in fetched]
+
+
 def first_row(model: type[M], *, for_update: bool = False, **where: Any) -> M | None:
     """The one row the filter names (by a unique key), or None."""
     found = rows(model, for_update=for_update, **where)

@@ -26,7 +26,7 @@ from classroster.models import Student
 from essays.models import Essay, EssayStatus
 from huleedu import metrics
 from huleedu.errors import Conflict, DomainError, NotFound
-from huleedu.rows import first_row, rows, rows_update
+from huleedu.rows import first_row, rows, rows_update, rows_values
 from matching import engine
 from matching.models import DecisionMethod, MatchLevel, MatchSuggestion, StudentAssociation
 
@@ -384,8 +384,10 @@ def associations_confirm_if_complete(batch: Batch) -> bool:
     if batch.status != S.AWAITING_STUDENT_VALIDATION:
         return False
     # One read answers both "is anything undecided?" and "what is confirmed?".
-    decisions = [(a.essay_id, a.student_id, a.method) for a in
-                 sorted(rows(StudentAssociation, batch_id=batch.id), key=lambda a: a.essay_id)]
+    # Three columns as tuples, no instances: most decisions read the class's rows only to see
+    # that some are still undecided.
+    decisions = sorted(rows_values(StudentAssociation, ["essay_id", "student_id", "method"],
+                                   batch_id=batch.id))
     if any(not method for _, _, method in decisions):
         return False
     Essay.objects.filter(pk__in=[essay_id for essay_id, _, _ in decisions]).update(

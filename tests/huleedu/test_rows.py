@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 from batches.models import Batch, BatchEvent, BatchStatus
 from classroster.models import SchoolClass, Student
 from huleedu.authentication import TokenAuthentication
-from huleedu.rows import first_row, referenced_row, rows, rows_insert, rows_update
+from huleedu.rows import first_row, referenced_row, rows, rows_insert, rows_update, rows_values
 
 
 @pytest.fixture
@@ -41,6 +41,15 @@ def test_a_row_reads_back_as_the_orm_reads_it(batch):
     assert plain.processing_summary == {"matched": 2, "names": ["Åsa", None]}
     assert plain.validation_deadline.tzinfo is not None
     assert plain._state.adding is False and plain._state.db == "default"
+
+
+@pytest.mark.django_db
+def test_chosen_columns_read_back_as_values_list_reads_them(batch):
+    columns = ["id", "processing_summary", "validation_deadline", "school_class"]
+    orm = list(Batch.objects.filter(pk=batch.pk).values_list(*columns))
+    assert rows_values(Batch, columns, pk=batch.pk) == orm
+    assert orm[0][1] == {"matched": 2, "names": ["Åsa", None]}  # JSON and datetimes converted
+    assert rows_values(Batch, columns, pk__in=[]) == []
 
 
 @pytest.mark.django_db
