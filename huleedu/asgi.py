@@ -5,7 +5,8 @@ Every view, service and the whole middleware stack are synchronous. Django's ASG
 would run each request in a thread of its own and hop between that thread and the event loop
 for every middleware that can be both (measured here: 10 ms for ``/healthz`` against 0.7 ms
 in-process, and much worse once the loop is busy). Instead, a2wsgi runs Django's WSGI handler
-on ``HULEEDU_WEB_THREADS`` long-lived threads: one hop per request, a bounded number of
+on ``HULEEDU_WEB_THREADS`` long-lived threads (small requests through
+``huleedu.wsgi_bridge``: one hand-over there and one back), a bounded number of
 requests working at once per process, and database connections that are kept and reused
 (``DATABASE_CONN_MAX_AGE``) because the threads are. The threads share one GIL, so the
 process hands it over more often than Python's default (``HULEEDU_WEB_GIL_SWITCH_MS``), and
@@ -30,15 +31,16 @@ from django.urls import path  # noqa: E402
 from huleedu.consumers import TeacherConsumer  # noqa: E402
 from huleedu.lanes import split_into_lanes  # noqa: E402
 from huleedu.server import disable_twisted_form_parsing, remember_server_loop  # noqa: E402
+from huleedu.wsgi_bridge import small_request_bridge  # noqa: E402
 
 disable_twisted_form_parsing()
 sys.setswitchinterval(settings.WEB_GIL_SWITCH_INTERVAL_MS / 1000)
 
-http_application = WSGIMiddleware(django_http_app, workers=settings.WEB_THREADS)
+http_application = small_request_bridge(WSGIMiddleware(django_http_app, workers=settings.WEB_THREADS))
 if settings.WEB_BULK_THREADS > 0:
     http_application = split_into_lanes(
         interactive=http_application,
-        bulk=WSGIMiddleware(django_http_app, workers=settings.WEB_BULK_THREADS),
+        bulk=small_request_bridge(WSGIMiddleware(django_http_app, workers=settings.WEB_BULK_THREADS)),
     )
 
 application = remember_server_loop(ProtocolTypeRouter({
