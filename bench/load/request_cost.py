@@ -17,6 +17,10 @@ Kinds: ``healthz`` (the server stack alone: Twisted, a2wsgi, the middleware), ``
 that it stays open) and ``list_essays`` (GET a batch's 30 essays with their suggestions).
 The machine's speed is printed too (``sum(range(10**7))``): figures from machines of
 different speeds are not comparable.
+
+``--beside-lists K`` measures the same requests while K other clients fetch essay lists
+without pause on the same daphne: what a short request waits behind heavy ones sharing its
+process (the GIL, the event loop). Daphne's CPU then includes theirs and is not reported.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ import random
 import signal
 import statistics
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -99,7 +104,35 @@ def cpu_resolution_ms(repeat: int) -> float:
     return round(1000 / os.sysconf("SC_CLK_TCK") / repeat, 3)
 
 
-def measure(stack: Stack, send: Callable[[int], httpx.Response], repeat: int) -> dict[str, float]:
+class EssayListLoops:
+    """``count`` clients, each on a thread of its own, fetching essay lists one after another
+    until stopped."""
+
+    def __init__(self, count: int, client: httpx.Client, batches: list[dict]) -> None:
+        self.stopping = threading.Event()
+        self.urls = [f"/api/v1/batches/{batch['batch_id']}/essays/" for batch in batches]
+        self.settings = {"base_url": client.base_url, "headers": client.headers, "timeout": 60}
+        self.threads = [threading.Thread(target=self._loop, args=(n,), daemon=True) for n in range(count)]
+
+    def _loop(self, first: int) -> None:
+        with httpx.Client(**self.settings) as client:
+            n = first
+            while not self.stopping.is_set():
+                client.get(self.urls[n % len(self.urls)]).raise_for_status()
+                n += 1
+
+    def __enter__(self) -> EssayListLoops:
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stopping.set()
+        for thread in self.threads:
+            thread.join()
+
+
+def measure(stack: Stack, send: Callable[[int], httpx.Response], repeat: int) -> dict[str, float | None]:
     for i in range(min(30, repeat)):  # warm: connections, caches, the first compile of each statement
         send(i).raise_for_status()
     latencies = []
@@ -119,6 +152,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=300, help="requests of each kind (default 300)")
     parser.add_argument("--kinds", default="healthz,poll,decision,list_essays")
+    parser.add_argument("--beside-lists", type=int, default=0, metavar="K",
+                        help="measure while K clients fetch essay lists without pause (default 0)")
     parser.add_argument("--postgres-url", default=f"postgres://postgres@{LOOPBACK}:5432/postgres",
                         help="a maintenance database to create the benchmark's database from")
     parser.add_argument("--database", default="huleedu_cost", help="dropped and created afresh")
@@ -138,19 +173,27 @@ def main(argv: list[str] | None = None) -> int:
         stack.start()
         with httpx.Client(base_url=f"http://{LOOPBACK}:{config.first_port}", timeout=60,
                           headers={"Authorization": f"Token {token}"}) as client:
-            kinds = request_kinds(client, set_up_batches(client, random.Random(config.seed)))
-            results = {kind: measure(stack, kinds[kind], args.repeat) for kind in args.kinds.split(",")}
+            batches = set_up_batches(client, random.Random(config.seed))
+            kinds = request_kinds(client, batches)
+            with EssayListLoops(args.beside_lists, client, batches):
+                results = {kind: measure(stack, kinds[kind], args.repeat) for kind in args.kinds.split(",")}
+            if args.beside_lists:  # their CPU is in daphne's too
+                for row in results.values():
+                    row["daphne_cpu_ms"] = None
     finally:
         stack.stop()
         stack.cleanup(keep_logs=False)
     print(f"machine: sum(range(10**7)) in {speed:.3f} s; one daphne, requests one at a time; "
-          f"CPU figures in steps of {cpu_resolution_ms(args.repeat)} ms")
+          f"CPU figures in steps of {cpu_resolution_ms(args.repeat)} ms"
+          + (f"; beside {args.beside_lists} clients fetching essay lists" if args.beside_lists else ""))
     print(f"{'kind':<14}{'n':>6}{'daphne CPU ms':>15}{'p50':>8}{'p95':>8}{'p99':>8}")
     for kind, row in results.items():
-        print(f"{kind:<14}{row['n']:>6}{row['daphne_cpu_ms']:>15.2f}{row['p50_ms']:>8.1f}"
+        cpu = "-" if row["daphne_cpu_ms"] is None else f"{row['daphne_cpu_ms']:.2f}"
+        print(f"{kind:<14}{row['n']:>6}{cpu:>15}{row['p50_ms']:>8.1f}"
               f"{row['p95_ms']:>8.1f}{row['p99_ms']:>8.1f}")
     if args.json_out:
-        args.json_out.write_text(json.dumps({"machine_sum_range_seconds": speed, "kinds": results}, indent=2))
+        report = {"machine_sum_range_seconds": speed, "beside_lists": args.beside_lists, "kinds": results}
+        args.json_out.write_text(json.dumps(report, indent=2))
     return 0
 
 

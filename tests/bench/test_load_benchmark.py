@@ -108,3 +108,22 @@ def test_request_cost_reports_every_kind_of_request(tmp_path: Path) -> None:
         assert row["daphne_cpu_ms"] >= row["daphne_cpu_resolution_ms"] > 0, (kind, row)
         assert 0 < row["p50_ms"] <= row["p99_ms"], (kind, row)
     assert "daphne CPU ms" in run.stdout
+
+
+def test_request_cost_beside_essay_lists_reports_latency_but_not_cpu(tmp_path: Path) -> None:
+    postgres, redis_url = stores()
+    report_path = tmp_path / "beside.json"
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "load" / "request_cost.py"), "--repeat", "10",
+         "--kinds", "decision", "--beside-lists", "2",
+         "--database", "huleedu_cost_smoke", "--postgres-url", postgres, "--redis-url", redis_url,
+         "--port", str(two_free_ports()), "--json-out", str(report_path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    report = json.loads(report_path.read_text())
+    assert report["beside_lists"] == 2 and set(report["kinds"]) == {"decision"}
+    decision = report["kinds"]["decision"]
+    assert decision["n"] == 10 and decision["daphne_cpu_ms"] is None  # the lists' CPU is in daphne's too
+    assert 0 < decision["p50_ms"] <= decision["p99_ms"]
+    assert "beside 2 clients fetching essay lists" in run.stdout
