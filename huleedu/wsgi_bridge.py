@@ -37,8 +37,7 @@ def small_request_bridge(streaming: WSGIMiddleware) -> Any:
     wsgi_app = streaming.app
 
     async def application(scope: dict[str, Any], receive: Any, send: Any) -> None:
-        length = _small_body_length(scope)
-        if length is None:
+        if not _has_small_body(scope):
             await streaming(scope, receive, send)
             return
         body = await _read_body(receive)
@@ -53,20 +52,20 @@ def small_request_bridge(streaming: WSGIMiddleware) -> Any:
     return application
 
 
-def _small_body_length(scope: dict[str, Any]) -> int | None:
-    """The announced body length of a small HTTP request, 0 without a body; None otherwise."""
+def _has_small_body(scope: dict[str, Any]) -> bool:
+    """An HTTP request with no body or an announced one of at most ``SMALL_BODY_BYTES``."""
     if scope["type"] != "http":
-        return None
+        return False
     length = 0
     for name, value in scope.get("headers", ()):
         if name == b"transfer-encoding":
-            return None
+            return False
         if name == b"content-length":
             try:
                 length = int(value)
             except ValueError:
-                return None
-    return length if 0 <= length <= SMALL_BODY_BYTES else None
+                return False
+    return 0 <= length <= SMALL_BODY_BYTES
 
 
 async def _read_body(receive: Any) -> bytes | None:
