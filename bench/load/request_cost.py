@@ -12,7 +12,7 @@ the web process whatever else the machine does; the latency is what it waits for
 nobody else around. Under load both grow with the CPU the other requests take, so this is
 the figure to watch when changing a hot path.
 
-Kinds: ``healthz`` (the server stack alone: Twisted, a2wsgi, the middleware), ``poll``
+Kinds: ``healthz`` (the server stack alone: Twisted, the hand-over to a thread, the middleware), ``poll``
 (GET a batch), ``decision`` (PUT an association; each batch keeps one essay undecided so
 that it stays open) and ``list_essays`` (GET a batch's 30 essays with their suggestions).
 The machine's speed is printed too (``sum(range(10**7))``): figures from machines of
