@@ -7,7 +7,7 @@ resolve the batch (assignment.py) → package suggestions with reasons and evide
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from . import calibration as cal
 from .assignment import Ranking, resolve_batch
@@ -73,15 +73,33 @@ def _to_match(essay: EssayInput, ranking: Ranking, index: RosterIndex) -> EssayM
 
 
 def match_batch(
-    essays: Sequence[EssayInput], roster: Sequence[RosterStudent]
+    essays: Sequence[EssayInput],
+    roster: Sequence[RosterStudent],
+    *,
+    already_attributed: Collection[str] = (),
 ) -> list[EssayMatch]:
-    """Whole-batch matching; returns one EssayMatch per essay, in the same order."""
+    """Whole-batch matching; returns one EssayMatch per essay, in the same order.
+
+    ``already_attributed``: ids of roster students already attributed (decided) to other
+    essays of the same batch, e.g. when late essays arrive or a batch is re-matched.
+    They are taken: still suggested, with a reason saying so, but never "high" here, and
+    the students *not* in it are the ones weak cues can still point at.
+    """
     if not essays:
         return []
     index = RosterIndex.build(roster)
     per_essay = [score_essay(essay, index) if roster else {} for essay in essays]
-    rankings = resolve_batch(per_essay)
+    wanted = {str(sid) for sid in already_attributed}
+    taken = {n.index for n in index.students if n.student.student_id in wanted}
+    text_keys = [_text_key(essay.text) for essay in essays]
+    rankings = resolve_batch(per_essay, taken=taken, text_keys=text_keys)
     return [_to_match(e, r, index) for e, r in zip(essays, rankings, strict=True)]
+
+
+def _text_key(text: str | None) -> str | None:
+    """Identical uploads meet here (whitespace at the ends does not count)."""
+    stripped = (text or "").strip()
+    return stripped or None
 
 
 HIGH_CONFIDENCE = cal.HIGH_CONFIDENCE

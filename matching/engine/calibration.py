@@ -55,6 +55,14 @@ MIDDLE_NAME_PENALTY = 0.02       # "Erik Johan Andersson" for roster "Erik Ander
 MAX_EXTRA_WORDS_PENALISED = 3
 SURNAME_AND_INITIAL = 0.72       # "A. Andersson"
 SURNAME_ONLY = 0.45              # "Author: Rodriguez"
+SURNAME_INITIAL_BONUS = 0.02     # "Hugo E.": a first name whose surname initial agrees
+INITIALS_ONLY = 0.45             # "H.E." in an author position
+SPLIT_NAME_PENALTY = 0.03        # first name and surname in two different places
+PARTIAL_CUE_FACTOR = 0.3
+"""A lone first name or surname in a filename or e-mail address is no author cue by
+itself (a file called "Selma.docx" may be about Selma Lagerlöf): it is kept at this
+fraction of its worth, below REVIEW_MIN, only to complete a split name."""
+SPELLING_RULE_PENALTY = 0.04     # another transliteration by rule (skeleton), like a typo
 GIVEN_ONLY = 0.80                # "// Anna" with nothing else on the line
 GIVEN_ONLY_TYPO = 0.30
 CONTRADICTED = 0.08              # the name found there is mostly somebody else's
@@ -90,6 +98,11 @@ EXACT_MATCH_ADVANTAGE = 0.10
 roster e-mail), a runner-up that only fits through a typo or a missing/extra name part
 counts this much less in the margin rule: "Erik Andersson" written in a header is Erik
 Andersson, not Erika Andersson with a dropped letter."""
+
+PRIOR_CONFIDENCE = 0.92
+"""A weak author cue (first name only, "Hugo E.", "H. Ekström", "H.E.", surname only)
+that fits exactly one student still without an essay, after the confident matches of
+the batch, and no other: the batch has ruled out everybody else, so it is "high"."""
 
 HIGH_CAP_FOR_REVIEW = HIGH_CONFIDENCE - 0.01
 """Where a rule says "at most review", the confidence is capped here."""

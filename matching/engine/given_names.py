@@ -35,6 +35,7 @@ Gendered pairs (Jovan/Jovana, Aleksandar/Aleksandra) are different names, not va
 
 from __future__ import annotations
 
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Final
 
@@ -155,6 +156,7 @@ VARIANT_GROUPS: Final[tuple[frozenset[str], ...]] = tuple(frozenset(g) for g in 
 PET = "pet"          # alias kinds, as the roster index records them
 SHORT = "short"
 VARIANT = "variant"
+SPELLING = "spelling"  # another transliteration by rule (normalize.translit_keys)
 
 
 def _invert(table: MappingProxyType[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
@@ -170,6 +172,7 @@ _NICKS_OF_SHORT = _invert(SHORT_FORMS)
 _GROUP_OF: dict[str, frozenset[str]] = {w: g for g in VARIANT_GROUPS for w in g}
 
 
+@lru_cache(maxsize=16384)
 def spelling_alternatives(word: str) -> frozenset[str]:
     """Other spellings of the same name (folded): ``"mohammed"`` → ``{"muhammad", …}``.
 
@@ -179,6 +182,7 @@ def spelling_alternatives(word: str) -> frozenset[str]:
     return group - {word} if group else frozenset()
 
 
+@lru_cache(maxsize=16384)
 def nicknames_for(word: str) -> tuple[tuple[str, str], ...]:
     """Nicknames that stand for a (folded) registered given name, with their kind.
 

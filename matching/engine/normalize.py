@@ -82,6 +82,7 @@ def collapse_whitespace(text: str) -> str:
     return _WHITESPACE_RE.sub(" ", text).strip()
 
 
+@lru_cache(maxsize=16384)
 def spelling_variants(word: str) -> frozenset[str]:
     """All folded spellings of one name word, including å/ä/ö/ü transliterations.
 
@@ -132,3 +133,96 @@ def split_camel_case(text: str) -> str:
 def has_digit(token: str) -> bool:
     """True for tokens such as "9b", "2025" or "sa24d" (class codes, dates, ids)."""
     return any(ch.isdigit() for ch in token)
+
+
+# --- rule keys: spellings that differ by scanning errors or by transliteration ---------
+# Both sides of a comparison are reduced to the same key, so one rule covers every name
+# it applies to, including names no table lists.
+
+# OCR confusion classes (applied to folded text): a scan reads "rn" for "m", "cl" for
+# "d", "1"/"I"/"|" for "l", "0" for "o", "vv" for "w"; doubled letters are dropped or
+# added. The key maps each class to one representative and collapses doubled letters.
+_OCR_PAIRS: tuple[tuple[str, str], ...] = (
+    ("rn", "m"), ("cl", "d"), ("vv", "w"), ("0", "o"), ("1", "l"), ("|", "l"), ("i", "l"),
+)
+_OCR_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz01|")
+MIN_RULE_KEY_WORD = 4
+
+
+def _collapse_doubles(word: str) -> str:
+    out = []
+    for ch in word:
+        if not out or out[-1] != ch:
+            out.append(ch)
+    return "".join(out)
+
+
+@lru_cache(maxsize=65536)
+def ocr_key(folded: str) -> str:
+    """The scan-error class of a folded word: ``"ekstr0rn"`` and ``"ekstrom"`` meet.
+
+    Empty for words shorter than MIN_RULE_KEY_WORD or with characters a scan of a name
+    would not produce (so "2025" or "9b" never look like a name).
+    """
+    if len(folded) < MIN_RULE_KEY_WORD or not set(folded) <= _OCR_CHARS:
+        return ""
+    key = folded
+    for a, b in _OCR_PAIRS:
+        key = key.replace(a, b)
+    if not key.isalpha():
+        return ""
+    return _collapse_doubles(key)
+
+
+# Transliteration alternations (on folded text, in this order): the consonant spellings
+# that Latin transcriptions of Arabic, Persian, Somali, Kurdish, Turkish, Bosnian,
+# Russian and Tigrinya names alternate between, then a vowel-blind skeleton, since
+# unwritten or differently written vowels are the commonest difference of all
+# (Mohammed/Muhammad, Hossein/Husein, Tsegay/Tsegai, Senait/Senayt, Yousef/Yusuf).
+_TRANSLIT_PAIRS: tuple[tuple[str, str], ...] = (
+    ("dzh", "J"), ("dz", "J"), ("dj", "J"), ("tsch", "c"), ("sch", "s"), ("tch", "c"),
+    ("kh", "k"), ("gh", "g"), ("ph", "f"), ("th", "t"), ("dh", "d"), ("ch", "k"),
+    ("sh", "s"), ("zh", "z"), ("ck", "k"), ("q", "k"), ("c", "k"), ("x", "ks"), ("w", "v"),
+    ("z", "s"),
+)
+# Somali and Kurdish Latin orthography: x is h/kh (Xasan = Hasan, Maxamed = Mohamed,
+# Xebat = Khabat) and a word-initial c is the ʿayn before a vowel (Cabdi = Abdi).
+_SOMALI_PAIRS: tuple[tuple[str, str], ...] = (("kh", "h"), ("x", "h"))
+_VOWELS = frozenset("aeiouy")
+MIN_SKELETON = 3
+
+
+def _skeleton(word: str, pairs: tuple[tuple[str, str], ...]) -> str:
+    if word.endswith("ff"):
+        word = word[:-2] + "v"  # Ivanoff/Ivanov
+    for a, b in pairs:  # "J" marks the affricate dž/dj, which stays a consonant
+        word = word.replace(a, b)
+    if not word.isalpha():
+        return ""
+    head = "y" if word[0] in "jyJ" else "a" if word[0] in _VOWELS else word[0]
+    rest = word[1:]
+    if rest.endswith("h") and len(rest) > 1 and rest[-2] in _VOWELS:
+        rest = rest[:-1]  # Fatimah/Fatima, Rojdah/Rojda
+    # j/y next to a vowel is a glide written either way (Sulejman/Suleiman): a vowel
+    body = "".join(ch for ch in rest if ch not in _VOWELS and ch != "j").replace("J", "j")
+    key = _collapse_doubles(head + body)
+    return key if len(key) >= MIN_SKELETON else ""
+
+
+@lru_cache(maxsize=65536)
+def translit_keys(folded: str) -> tuple[str, ...]:
+    """Vowel-blind consonant skeletons of a folded name word under the alternation rules.
+
+    ``"husein"``, ``"hossein"`` → ``"hsn"``; ``"yousef"``, ``"jusuf"`` → ``"ysf"``;
+    ``"xasan"`` (Somali) → ``"hsn"``. Words shorter than MIN_RULE_KEY_WORD get none:
+    short names (Ali/Eli, Ella/Elle) differ *only* in their vowels and are left to the
+    one-typo look-up and the variant table.
+    """
+    if len(folded) < MIN_RULE_KEY_WORD or not folded.isalpha():
+        return ()
+    keys = [_skeleton(folded, _TRANSLIT_PAIRS)]
+    somali = folded
+    if somali[0] == "c" and len(somali) > 1 and somali[1] in _VOWELS:
+        somali = somali[1:]
+    keys.append(_skeleton(somali, _SOMALI_PAIRS + _TRANSLIT_PAIRS))
+    return tuple(dict.fromkeys(k for k in keys if k))

@@ -13,15 +13,15 @@ Fuzzy look-ups (one typo) go through rapidfuzz against the roster's own spelling
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from .given_names import VARIANT, nicknames_for, spelling_alternatives
-from .normalize import fold, name_words, spelling_variants
+from .given_names import SPELLING, VARIANT, nicknames_for, spelling_alternatives
+from .normalize import fold, name_words, ocr_key, spelling_variants, translit_keys
 from .types import RosterStudent
 
 # Name particles: part of a surname but never enough on their own to identify anyone.
@@ -75,16 +75,6 @@ class StudentNames:
     """The given names are one hyphenated name ("Anna-Karin"), not two given names."""
 
 
-def _max_edits(token: str) -> int:
-    """How many typos a token may carry and still be looked up fuzzily.
-
-    One edit at most; a two-letter word is only compared with three-letter names that
-    start with the same letter (see ``lookup``), since one edit on two letters matches
-    almost anything.
-    """
-    return 1 if len(token) >= 2 else 0
-
-
 @dataclass(slots=True)
 class RosterIndex:
     """Everything about a roster that matching needs, precomputed once per batch."""
@@ -93,7 +83,16 @@ class RosterIndex:
     token_map: dict[str, list[Entry]]
     emails: dict[str, list[int]]
     given_share: dict[str, int]
-    vocab: list[str]
+    vocab: dict[int, list[str]]
+    """The roster's own spellings by length: a word one edit away from a token is one
+    letter longer, shorter or as long, so a typo look-up scans three short lists."""
+    ocr_map: dict[str, list[Entry]] = field(default_factory=dict)
+    """OCR key (``normalize.ocr_key``) of every roster spelling → its entries."""
+    translit_map: dict[str, list[Entry]] = field(default_factory=dict)
+    """Transliteration skeletons (``normalize.translit_keys``) → entries."""
+    ocr_vocab: dict[int, list[str]] = field(default_factory=dict)
+    initials: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    """(first given initial, surname initial) → students, for cues like "H.E."."""
     _cache: dict[str, tuple[Hit, ...]] = field(default_factory=dict)
 
     @classmethod
@@ -163,46 +162,136 @@ class RosterIndex:
             if any(e[0] == sid and e[1] == role and e[2] == part for e in present):
                 continue
             add(key, (sid, role, part, kind))
+        ocr_map, translit_map = _rule_maps(token_map)
         return cls(
             students=students,
             token_map=dict(token_map),
             emails=dict(emails),
             given_share={k: len(v) for k, v in given_students.items()},
-            vocab=vocab,
+            vocab=_by_length(vocab),
+            ocr_map=ocr_map,
+            translit_map=translit_map,
+            ocr_vocab=_by_length(k for k in ocr_map if len(k) >= 2),
+            initials=_initials(students),
         )
 
     def lookup(self, token: str) -> tuple[Hit, ...]:
-        """Every roster name word this folded token may stand for, exact or one typo away.
+        """Every roster name word this folded token may stand for.
 
-        Exact and fuzzy hits are both returned (a word can be one student's exact
-        surname and another's with a typo); the scorer weighs the edits.
+        In order of trust: the roster's own spellings and the aliases of the name tables
+        (edits 0); a scan-error spelling (same ``ocr_key``, counted as one edit); another
+        transliteration by rule (same skeleton, alias ``"spelling"``); one typo (OSA
+        distance 1); and, only when nothing else fits, a scan error plus one more typo
+        (two edits). Exact and weaker hits are all returned — a word can be one student's
+        exact surname and another's with a typo — and the scorer weighs them. Cached per
+        batch, because the same words recur across essays.
         """
         cached = self._cache.get(token)
         if cached is not None:
             return cached
-        hits: list[Hit] = [Hit(s, r, p, 0, a) for s, r, p, a in self.token_map.get(token, ())]
-        max_edits = _max_edits(token)
-        if max_edits and self.vocab and token not in PARTICLES:
-            for choice, dist, _ in process.extract(
-                token, self.vocab, scorer=OSA.distance, score_cutoff=max_edits, limit=None
-            ):
-                if dist == 0:
-                    continue
-                if len(token) == 2 and (len(choice) != 3 or choice[0] != token[0]):
-                    continue  # "Nu" may be a cut-off "Nur", not any three-letter word
-                if len(choice) == 2 and (len(token) != 3 or not token.startswith(choice)):
-                    continue  # "Ekk"/"Boo" for Ek/Bo (a doubled or added last letter) only
-                hits.extend(
-                    Hit(s, r, p, int(dist)) for s, r, p, a in self.token_map[choice] if not a
-                )
-        result = tuple(hits)
+        found: dict[tuple[int, str, int], Hit] = {}
+
+        def keep(hit: Hit) -> None:
+            key = (hit.student, hit.role, hit.part)
+            old = found.get(key)
+            if old is None or (hit.edits, hit.alias != "") < (old.edits, old.alias != ""):
+                found[key] = hit
+
+        for s, r, p, a in self.token_map.get(token, ()):
+            keep(Hit(s, r, p, 0, a))
+        okey = ocr_key(token)
+        for s, r, p, _a in self.ocr_map.get(okey, ()) if okey else ():
+            keep(Hit(s, r, p, 1))
+        if token.isalpha():
+            self._fuzzy(token, self.vocab, self.token_map, 1, keep)
+        if not found:
+            # Rule skeletons and two-step scan errors are looser than a typo: only for a
+            # word that is no roster spelling and no typo of one ("Husein" for Hossein),
+            # so Erik/Erika or Nilsson/Nielsen never meet through a skeleton.
+            for tkey in translit_keys(token):
+                for s, r, p, _a in self.translit_map.get(tkey, ()):
+                    keep(Hit(s, r, p, 0, SPELLING))
+        if not found and okey and len(okey) >= 5:
+            self._fuzzy(okey, self.ocr_vocab, self.ocr_map, 2, keep)
+        result = tuple(found.values())
         if len(self._cache) < 200_000:
             self._cache[token] = result
         return result
 
+    def lookup_exact(self, token: str) -> tuple[Hit, ...]:
+        """Roster spellings, aliases and rule skeletons only (no typo): for glued pairs."""
+        hits = [Hit(s, r, p, 0, a) for s, r, p, a in self.token_map.get(token, ())]
+        if not hits:
+            for tkey in translit_keys(token):
+                hits.extend(Hit(s, r, p, 0, SPELLING)
+                            for s, r, p, _a in self.translit_map.get(tkey, ()))
+        return tuple(hits)
+
+    @staticmethod
+    def _fuzzy(token: str, vocab: dict[int, list[str]], entries: dict[str, list[Entry]],
+               edits: int, keep: Callable[[Hit], None]) -> None:
+        """One-edit neighbours of ``token`` among the indexed spellings (short words: see
+        the rules)."""
+        if not vocab or len(token) < 2 or token in PARTICLES:
+            return
+        n = len(token)
+        for length in (n - 1, n, n + 1):
+            words = vocab.get(length)
+            if not words:
+                continue
+            for choice, dist, _ in process.extract(
+                token, words, scorer=OSA.distance, score_cutoff=1, limit=None
+            ):
+                if dist == 0:
+                    continue
+                if n == 2 and (len(choice) != 3 or choice[0] != token[0]):
+                    continue  # "Nu" may be a cut-off "Nur", not any three-letter word
+                if len(choice) == 2 and (n != 3 or not token.startswith(choice)):
+                    continue  # "Ekk"/"Boo" for Ek/Bo (a doubled or added last letter) only
+                for s, r, p, a in entries[choice]:
+                    if not a:
+                        keep(Hit(s, r, p, edits))
+
+    def students_with_initials(self, given: str, surname: str) -> list[int]:
+        """Students whose first given name and core surname start with these letters."""
+        return self.initials.get((given, surname), [])
+
     def students_for_email(self, email: str) -> list[int]:
         """Students whose roster e-mail is exactly this address (case-insensitive)."""
         return self.emails.get(email.strip().lower(), [])
+
+
+def _by_length(words: Iterable[str]) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = defaultdict(list)
+    for word in sorted(set(words)):
+        out[len(word)].append(word)
+    return dict(out)
+
+
+def _initials(students: list[StudentNames]) -> dict[tuple[str, str], list[int]]:
+    out: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for names in students:
+        if names.given and names.surname and names.given[0] and names.surname[0]:
+            out[(names.given[0][0], names.surname[0][0])].append(names.index)
+    return dict(out)
+
+
+def _rule_maps(
+    token_map: dict[str, list[Entry]],
+) -> tuple[dict[str, list[Entry]], dict[str, list[Entry]]]:
+    """Index the roster's own spellings (not the aliases) by OCR key and skeleton."""
+    ocr_map: dict[str, list[Entry]] = defaultdict(list)
+    translit_map: dict[str, list[Entry]] = defaultdict(list)
+    for key, entries in token_map.items():
+        own = [e for e in entries if not e[3] and e[1] != PARTICLE]
+        if not own:
+            continue
+        okey = ocr_key(key)
+        if okey:
+            ocr_map[okey].extend(e for e in own if e not in ocr_map[okey])
+        for tkey in translit_keys(key):
+            translit_map[tkey].extend(e for e in own if e not in translit_map[tkey])
+    return dict(ocr_map), dict(translit_map)
 
 
 def _joined_variants(words: list[str]) -> set[str]:

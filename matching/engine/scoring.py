@@ -19,7 +19,8 @@ independent cue; competition between students is handled later (batch.py/assignm
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from . import calibration as cal
 from .cues import (
@@ -34,8 +35,8 @@ from .cues import (
     Cue,
     EmailFound,
 )
-from .given_names import PET, SHORT, VARIANT
-from .normalize import fold, has_digit, name_words
+from .given_names import PET, SHORT, SPELLING, VARIANT
+from .normalize import fold, has_digit, name_words, ocr_key
 from .roster_index import (
     FULL_JOINED,
     GIVEN,
@@ -78,6 +79,14 @@ _KIND_LABEL = {
     EMAIL_NAME: "e-mail address",
 }
 
+# Fits with only part of the name: never "high" by themselves (see assignment.py).
+WEAK_SHAPES = frozenset({"given_only", "given_initial", "surname_initial", "surname_only",
+                         "initials"})
+PRIOR_SHAPES = WEAK_SHAPES - {"surname_only"}
+# Kinds where a lone name part is still worth keeping as partial evidence for a split
+# name ("/Hugo" in the signature, "Ekström_uppsats.docx" as the filename).
+_PARTIAL_SLOTS = frozenset({FILENAME, EMAIL_NAME})
+
 # Positions where a first name or surname on its own still means something.
 _AUTHOR_SLOTS = frozenset({HEADER_LABEL, FIRST_LINE, NAME_PHRASE})
 
@@ -110,6 +119,9 @@ class CueScore:
     reason: str
     evidence: Evidence
     alias: str = ""         # as NameFit.alias: a nickname fit never counts as identity
+    weight: float = 1.0     # the weight of the position (confidence = weight × strength)
+    partial: bool = False   # one name part where a lone part is no author cue (filename,
+                            # e-mail): only ever evidence in combination with another cue
 
 
 @dataclass(slots=True)
@@ -132,6 +144,20 @@ class StudentScore:
         )
 
     @property
+    def weak_cue(self) -> bool:
+        """A first name (with or without the surname's initial), initial and surname, or
+        initials, in an author position, uncontradicted and spelled as on the roster:
+        what the batch's remaining students can decide. A surname alone is not one:
+        siblings share it, and a sibling need not be on this roster."""
+        best = self.best
+        return (
+            best.fit_shape in PRIOR_SHAPES
+            and not best.partial
+            and not best.alias
+            and best.strength > cal.CONTRADICTED
+        )
+
+    @property
     def exact_identity(self) -> bool:
         """The roster name exactly and completely as written, or the roster e-mail."""
         return self.best.fit_shape == "email" or (
@@ -139,150 +165,215 @@ class StudentScore:
         )
 
 
+class Placed(NamedTuple):
+    """A roster hit at token position ``pos`` of a cue, covering tokens pos..end."""
+
+    pos: int
+    end: int
+    hit: Hit
+
+
+@dataclass(slots=True)
+class _Aligned:
+    """One student's name parts matched to the tokens of one cue."""
+
+    used: dict[int, Hit] = field(default_factory=dict)   # token position → hit
+    given: dict[int, int] = field(default_factory=dict)  # given part → edits
+    surname: dict[int, int] = field(default_factory=dict)
+    aliased: dict[int, str] = field(default_factory=dict)  # token position → alias kind
+    given_initial: bool = False     # "H." standing for the first given name
+    surname_initial: bool = False   # "E." standing for the surname
+    extra: int = 0                  # unexplained words (or a wrong initial)
+    middle: int = 0                 # words where a middle name goes
+
+
+def _align(names: StudentNames, placed: list[Placed]) -> _Aligned:
+    """Each name part takes at most one token (or glued pair of tokens), and each token
+    serves at most one part: cheapest first (fewest edits, the roster's own spelling
+    before an alias, a glued pair before its halves)."""
+    al = _Aligned()
+    particles: set[int] = set()
+    for pos, end, hit in sorted(
+        placed, key=lambda p: (p.hit.edits, p.hit.alias != "", p.pos - p.end, p.pos)
+    ):
+        if any(q in al.used for q in range(pos, end + 1)):
+            continue
+        if hit.role == GIVEN and hit.part not in al.given:
+            al.given[hit.part] = hit.edits
+        elif hit.role == SURNAME and hit.part not in al.surname:
+            al.surname[hit.part] = hit.edits
+        elif hit.role == PARTICLE and hit.part not in particles:
+            particles.add(hit.part)
+        elif hit.role == GIVEN_JOINED and not al.given:
+            al.given.update({i: 0 for i in range(len(names.given))})
+            al.given[0] = hit.edits
+        elif hit.role == SURNAME_JOINED and not al.surname:
+            al.surname.update({i: 0 for i in range(len(names.surname))})
+            al.surname[0] = hit.edits
+        elif hit.role == FULL_JOINED and not al.given and not al.surname:
+            al.given.update({i: 0 for i in range(len(names.given))})
+            al.surname.update({i: 0 for i in range(len(names.surname))})
+            al.given[0] = hit.edits
+        else:
+            continue
+        for q in range(pos, end + 1):
+            al.used[q] = hit
+        if hit.alias:
+            al.aliased[pos] = hit.alias
+    return al
+
+
+def _read_leftovers(cue: Cue, names: StudentNames, al: _Aligned) -> None:
+    """Initials, middle names and unexplained words among the tokens not yet used.
+
+    An initial counts for the name part it can stand for (the first given name, the
+    surname); next to a first name, an initial that fits neither is another person's
+    ("Hugo Q." is not Hugo Ekström), so it counts as an unexplained word.
+    """
+    for pos, (tok, _s, _e) in enumerate(cue.tokens):
+        if pos in al.used:
+            continue
+        if len(tok) == 1 and tok.isalpha():
+            if names.given and not al.given and not al.given_initial \
+                    and tok == names.given[0][:1]:
+                al.given_initial = True
+                al.used[pos] = Hit(names.index, GIVEN, 0, 0)
+            elif names.surname and not al.surname and not al.surname_initial \
+                    and tok == names.surname[0][:1]:
+                al.surname_initial = True
+                al.used[pos] = Hit(names.index, SURNAME, 0, 0)
+            elif al.given and not al.surname and not al.surname_initial:
+                al.extra += 1
+            continue
+        if len(tok) < 2 or has_digit(tok) or tok in FILLER_WORDS or tok in PARTICLES:
+            continue
+        if al.given and al.surname and _middle_position(pos, al.used):
+            al.middle += 1
+            continue
+        al.extra += 1
+
+
+def _edit_costs(names: StudentNames, al: _Aligned) -> tuple[int, int]:
+    """All edits in the matched name words, and those in words of four letters or fewer."""
+    edits = sum(al.given.values()) + sum(al.surname.values())
+    short = sum(
+        e for part, e in al.given.items()
+        if e and part < len(names.given) and len(names.given[part]) <= 4
+    ) + sum(
+        e for part, e in al.surname.items()
+        if e and part < len(names.surname) and len(names.surname[part]) <= 4
+    )
+    return edits, short
+
+
+def _grade_full(
+    cue: Cue, names: StudentNames, al: _Aligned, edits: int, short_edits: int,
+    penalty: float, class_given_names: dict[str, int] | None,
+) -> float:
+    """Strength of a full-name fit (a given name and the surname)."""
+    strength = cal.FULL_NAME
+    if 0 not in al.given:
+        strength -= (
+            cal.NOT_FIRST_GIVEN_PENALTY if names.compound_given
+            else cal.LATER_GIVEN_NAME_PENALTY
+        )
+    strength -= cal.MISSING_GIVEN_PENALTY * (len(names.given) - len(al.given))
+    strength -= cal.MISSING_SURNAME_PENALTY * (len(names.surname) - len(al.surname))
+    strength -= cal.EDIT_PENALTY * (edits - short_edits)
+    strength -= cal.SHORT_WORD_EDIT_PENALTY * short_edits
+    strength -= penalty
+    nick_positions = [p for p, kind in al.aliased.items() if kind in (PET, SHORT)]
+    if nick_positions:
+        strength -= cal.NICKNAME_PENALTY
+        nick = cue.tokens[nick_positions[0]][0]
+        decisive = (
+            len(nick_positions) == 1
+            and len(al.aliased) == 1
+            and edits == 0
+            and al.extra == 0
+            and al.middle == 0
+            and len(al.surname) == len(names.surname)
+            and not (class_given_names or {}).get(nick)
+        )
+        if not decisive:
+            strength = min(strength, cal.NICKNAME_REVIEW_STRENGTH)
+    return strength
+
+
+def _grade_partial(al: _Aligned, edits: int, penalty: float) -> tuple[float, str]:
+    """Strength and shape of a fit with only part of the name (or initials)."""
+    nickname = any(kind in (PET, SHORT) for kind in al.aliased.values())
+    if al.surname and al.given_initial:
+        return cal.SURNAME_AND_INITIAL - cal.EDIT_PENALTY * edits - penalty, "surname_initial"
+    if al.surname:
+        if al.extra:
+            return cal.CONTRADICTED, "surname_only"
+        return cal.SURNAME_ONLY - cal.EDIT_PENALTY * edits - penalty, "surname_only"
+    if al.given:
+        shape = "given_initial" if al.surname_initial else "given_only"
+        if al.extra:
+            return cal.CONTRADICTED, shape
+        strength = cal.GIVEN_ONLY if edits == 0 else cal.GIVEN_ONLY_TYPO
+        if al.surname_initial:
+            strength += cal.SURNAME_INITIAL_BONUS
+        if 0 not in al.given:
+            strength -= cal.NOT_FIRST_GIVEN_PENALTY
+        if nickname:
+            strength -= cal.NICKNAME_GIVEN_ONLY_PENALTY
+        return strength - penalty, shape
+    if al.given_initial and al.surname_initial and not al.extra:
+        return cal.INITIALS_ONLY, "initials"
+    return 0.0, "none"
+
+
 def fit_name(
     cue: Cue,
     names: StudentNames,
-    hits: list[tuple[int, Hit]],
+    placed: list[Placed],
     class_given_names: dict[str, int] | None = None,
 ) -> NameFit:
     """Align one student's hits inside one cue and grade the fit.
 
-    Each name part takes at most one token and each token serves at most one part,
-    cheapest (fewest edits, the roster's own spelling before an alias) first.
     ``class_given_names`` (folded given name → how many students carry it) lets a
     nickname that is literally a classmate's given name stay ambiguous.
     """
-    ordered = sorted(hits, key=lambda ph: (ph[1].edits, ph[1].alias != "", ph[0]))
-    used_positions: dict[int, Hit] = {}
-    given_hit: dict[int, int] = {}
-    surname_hit: dict[int, int] = {}
-    aliased: dict[int, str] = {}     # token position → alias kind
-    particle_parts: set[int] = set()
-    for pos, hit in ordered:
-        if pos in used_positions:
-            continue
-        if hit.role == GIVEN and hit.part not in given_hit:
-            given_hit[hit.part] = hit.edits
-        elif hit.role == SURNAME and hit.part not in surname_hit:
-            surname_hit[hit.part] = hit.edits
-        elif hit.role == PARTICLE and hit.part not in particle_parts:
-            particle_parts.add(hit.part)
-        elif hit.role == GIVEN_JOINED and not given_hit:
-            given_hit.update({i: 0 for i in range(len(names.given))})
-            given_hit[0] = hit.edits
-        elif hit.role == SURNAME_JOINED and not surname_hit:
-            surname_hit.update({i: 0 for i in range(len(names.surname))})
-            surname_hit[0] = hit.edits
-        elif hit.role == FULL_JOINED and not given_hit and not surname_hit:
-            given_hit.update({i: 0 for i in range(len(names.given))})
-            surname_hit.update({i: 0 for i in range(len(names.surname))})
-            given_hit[0] = hit.edits
-        else:
-            continue
-        used_positions[pos] = hit
-        if hit.alias:
-            aliased[pos] = hit.alias
-
-    initial = False
-    extra = 0
-    middle = 0
-    for pos, (tok, _s, _e) in enumerate(cue.tokens):
-        if pos in used_positions:
-            continue
-        if len(tok) == 1 and names.given and not given_hit and tok == names.given[0][:1]:
-            initial = True
-            used_positions[pos] = Hit(names.index, GIVEN, 0, 0)
-            continue
-        if len(tok) < 2 or has_digit(tok) or tok in FILLER_WORDS or tok in PARTICLES:
-            continue
-        if given_hit and surname_hit and _middle_position(pos, used_positions):
-            middle += 1
-            continue
-        extra += 1
-
-    edits = sum(given_hit.values()) + sum(surname_hit.values())
-    short_edits = sum(
-        e for part, e in given_hit.items() if e and part < len(names.given)
-        and len(names.given[part]) <= 4
-    ) + sum(
-        e for part, e in surname_hit.items() if e and part < len(names.surname)
-        and len(names.surname[part]) <= 4
-    )
-    positions = sorted(used_positions)
-    first, last = (positions[0], positions[-1]) if positions else (0, 0)
-    reversed_order = _is_reversed(used_positions)
-    folded = _needs_folding(cue, used_positions, names)
-    extra_penalty = (
+    al = _align(names, placed)
+    _read_leftovers(cue, names, al)
+    edits, short_edits = _edit_costs(names, al)
+    n_variants = sum(1 for kind in al.aliased.values() if kind == VARIANT)
+    n_spelling = sum(1 for kind in al.aliased.values() if kind == SPELLING)
+    penalty = (
         cal.EXTRA_WORD_PENALTY_FILENAME if cue.kind == FILENAME else cal.EXTRA_WORD_PENALTY
-    ) * min(extra, cal.MAX_EXTRA_WORDS_PENALISED)
-    extra_penalty += cal.MIDDLE_NAME_PENALTY * min(middle, cal.MAX_EXTRA_WORDS_PENALISED)
-    n_variants = sum(1 for kind in aliased.values() if kind == VARIANT)
-    nick_positions = [p for p, kind in aliased.items() if kind in (PET, SHORT)]
-    alias = (
-        SHORT if SHORT in aliased.values() else PET if nick_positions
-        else VARIANT if n_variants else ""
-    )
-    alias_penalty = cal.VARIANT_PENALTY * n_variants
-
-    if given_hit and surname_hit:
-        strength = cal.FULL_NAME
-        if 0 not in given_hit:
-            strength -= (
-                cal.NOT_FIRST_GIVEN_PENALTY if names.compound_given
-                else cal.LATER_GIVEN_NAME_PENALTY
-            )
-        strength -= cal.MISSING_GIVEN_PENALTY * (len(names.given) - len(given_hit))
-        strength -= cal.MISSING_SURNAME_PENALTY * (len(names.surname) - len(surname_hit))
-        strength -= cal.EDIT_PENALTY * (edits - short_edits)
-        strength -= cal.SHORT_WORD_EDIT_PENALTY * short_edits
-        strength -= extra_penalty + alias_penalty
-        if nick_positions:
-            strength -= cal.NICKNAME_PENALTY
-            decisive = (
-                alias == PET
-                and len(nick_positions) == 1
-                and n_variants == 0
-                and edits == 0
-                and extra == 0
-                and middle == 0
-                and len(surname_hit) == len(names.surname)
-                and not (class_given_names or {}).get(cue.tokens[nick_positions[0]][0])
-            )
-            if not decisive:
-                strength = min(strength, cal.NICKNAME_REVIEW_STRENGTH)
+    ) * min(al.extra, cal.MAX_EXTRA_WORDS_PENALISED)
+    penalty += cal.MIDDLE_NAME_PENALTY * min(al.middle, cal.MAX_EXTRA_WORDS_PENALISED)
+    penalty += cal.VARIANT_PENALTY * n_variants + cal.SPELLING_RULE_PENALTY * n_spelling
+    if al.given and al.surname:
+        strength = _grade_full(cue, names, al, edits, short_edits, penalty, class_given_names)
         shape = "full"
-    elif surname_hit and initial:
-        strength = (
-            cal.SURNAME_AND_INITIAL - cal.EDIT_PENALTY * edits - extra_penalty - alias_penalty
-        )
-        shape = "surname_initial"
-    elif surname_hit:
-        strength = (
-            cal.SURNAME_ONLY - cal.EDIT_PENALTY * edits - alias_penalty
-            if extra == 0 else cal.CONTRADICTED
-        )
-        shape = "surname_only"
-    elif given_hit:
-        if extra:
-            strength = cal.CONTRADICTED
-        else:
-            strength = cal.GIVEN_ONLY if edits == 0 else cal.GIVEN_ONLY_TYPO
-            if 0 not in given_hit:
-                strength -= cal.NOT_FIRST_GIVEN_PENALTY
-            strength -= alias_penalty
-            if nick_positions:
-                strength -= cal.NICKNAME_GIVEN_ONLY_PENALTY
-        shape = "given_only"
     else:
-        return NameFit(0.0, "none", 0, False, False, 0, 0)
-    note = ""
-    if aliased:
-        pos = nick_positions[0] if nick_positions else min(aliased)
-        _tok, s, e = cue.tokens[pos]
-        note = ("nickname" if nick_positions else "spelling variant") + f" '{cue.line[s:e]}'"
+        strength, shape = _grade_partial(al, edits, penalty)
+        if shape == "none":
+            return NameFit(0.0, "none", 0, False, False, 0, 0)
+    kinds = set(al.aliased.values())
+    alias = next((k for k in (SHORT, PET, VARIANT, SPELLING) if k in kinds), "")
+    positions = sorted(al.used)
     return NameFit(
-        max(strength, 0.0), shape, edits, reversed_order, folded, first, last, alias, note
+        max(strength, 0.0), shape, edits, _is_reversed(al.used),
+        _needs_folding(cue, al.used, names), positions[0], positions[-1], alias,
+        _alias_note(cue, al),
     )
+
+
+def _alias_note(cue: Cue, al: _Aligned) -> str:
+    """"nickname 'Kalle'" / "spelling variant 'Muhammad'", for the teacher."""
+    if not al.aliased:
+        return ""
+    nick_positions = [p for p, kind in al.aliased.items() if kind in (PET, SHORT)]
+    pos = nick_positions[0] if nick_positions else min(al.aliased)
+    _tok, s, _e = cue.tokens[pos]
+    end = max(q for q, h in al.used.items() if h is al.used[pos])
+    text = cue.line[s:cue.tokens[end][2]]
+    return ("nickname" if nick_positions else "spelling variant") + f" '{text}'"
 
 
 def _middle_position(pos: int, used: dict[int, Hit]) -> bool:
@@ -374,6 +465,8 @@ def _reason(cue: Cue, fit: NameFit, names: StudentNames, index: RosterIndex) -> 
         "surname_initial": "initial and surname",
         "surname_only": "surname only",
         "given_only": "first name only",
+        "given_initial": "first name and initial of the surname",
+        "initials": "initials",
     }[fit.shape]
     if fit.shape == "given_only" and names.given:
         shared = index.given_share.get(names.given[0], 1)
@@ -402,31 +495,55 @@ def _evidence(cue: Cue, fit: NameFit) -> Evidence:
     return Evidence(cue.kind, cue.source, matched, context, cue.line_number)
 
 
-def score_cue(cue: Cue, index: RosterIndex) -> list[CueScore]:
-    """Every student this cue supports, with a confidence for the cue alone."""
-    per_student: dict[int, list[tuple[int, Hit]]] = {}
-    for pos, (tok, _s, _e) in enumerate(cue.tokens):
-        if len(tok) < 2 or has_digit(tok):
+def _placed_hits(cue: Cue, index: RosterIndex) -> dict[int, list[Placed]]:
+    """Roster hits of the cue's tokens (and of adjacent pairs glued), per student.
+
+    A glued pair finds a compound written apart: "Abdi Rahman" for roster "Abdirahman",
+    "Gebre Medhin" for "Gebremedhin". Digits are skipped unless a scan could have put
+    them in a name ("Ekstr0m", "A1bin").
+    """
+    per_student: dict[int, list[Placed]] = {}
+    toks = cue.tokens
+    usable = [len(t) >= 2 and (not has_digit(t) or bool(ocr_key(t))) for t, _s, _e in toks]
+    for pos, (tok, _s, _e) in enumerate(toks):
+        if not usable[pos]:
             continue
         for hit in index.lookup(tok):
-            per_student.setdefault(hit.student, []).append((pos, hit))
+            per_student.setdefault(hit.student, []).append(Placed(pos, pos, hit))
+        if pos + 1 < len(toks) and usable[pos + 1] and tok.isalpha() \
+                and toks[pos + 1][0].isalpha():
+            for hit in index.lookup_exact(tok + toks[pos + 1][0]):
+                per_student.setdefault(hit.student, []).append(Placed(pos, pos + 1, hit))
+    if len(toks) in (2, 3) and all(len(t) == 1 and t.isalpha() for t, _s, _e in toks):
+        for student in index.students_with_initials(toks[0][0], toks[-1][0]):
+            per_student.setdefault(student, [])
+    return per_student
+
+
+def score_cue(cue: Cue, index: RosterIndex) -> list[CueScore]:
+    """Every student this cue supports, with a confidence for the cue alone."""
+    per_student = _placed_hits(cue, index)
     if not per_student:
         return []
     weight = cue_weight(cue)
+    author_slot = _single_name_slot(cue)
     scores = []
-    for student, hits in per_student.items():
-        if all(h.role == PARTICLE for _p, h in hits):
+    for student, placed in per_student.items():
+        if placed and all(p.hit.role == PARTICLE for p in placed):
             continue
         names = index.students[student]
-        fit = fit_name(cue, names, hits, index.given_share)
+        fit = fit_name(cue, names, placed, index.given_share)
         if fit.strength <= 0.0:
             continue
-        if fit.shape in ("given_only", "surname_only") and not _single_name_slot(cue):
-            continue
+        partial = False
+        if fit.shape in WEAK_SHAPES and not author_slot:
+            if cue.kind not in _PARTIAL_SLOTS or fit.shape not in _SPLIT_PARTS:
+                continue
+            partial = True
         scores.append(
             CueScore(
                 student=student,
-                confidence=weight * fit.strength,
+                confidence=weight * fit.strength * (cal.PARTIAL_CUE_FACTOR if partial else 1),
                 fit_shape=fit.shape,
                 strength=fit.strength,
                 edits=fit.edits,
@@ -434,6 +551,8 @@ def score_cue(cue: Cue, index: RosterIndex) -> list[CueScore]:
                 reason=_reason(cue, fit, names, index),
                 evidence=_evidence(cue, fit),
                 alias=fit.alias,
+                weight=weight,
+                partial=partial,
             )
         )
     return scores
@@ -459,6 +578,7 @@ def score_email(found: EmailFound, student: int) -> CueScore:
         kind=EMAIL,
         reason="roster e-mail address in the text",
         evidence=evidence,
+        weight=cal.EMAIL_EXACT_WEIGHT,
     )
 
 
@@ -467,19 +587,24 @@ def combine(cue_scores: list[CueScore]) -> dict[int, StudentScore]:
 
     The best cue sets the confidence; a second cue of a *different* kind raises it
     (noisy-or, damped), so a filename that agrees with a signature helps, while the
-    same first name repeated on three lines does not add up to a full name.
+    same first name repeated on three lines does not add up to a full name. A first
+    name in one place and the surname in another make a full name together
+    (``split_name``).
     """
     by_student: dict[int, list[CueScore]] = {}
     for score in cue_scores:
         by_student.setdefault(score.student, []).append(score)
     combined: dict[int, StudentScore] = {}
     for student, scores in by_student.items():
+        split = split_name(scores)
+        if split is not None:
+            scores.append(split)
         scores.sort(key=lambda s: s.confidence, reverse=True)
         best = scores[0]
         confidence = best.confidence
         seen_kinds = {best.kind}
         for other in scores[1:]:
-            if other.kind in seen_kinds:
+            if other.kind in seen_kinds or other is split:
                 continue
             seen_kinds.add(other.kind)
             confidence = 1.0 - (1.0 - confidence) * (
@@ -488,6 +613,35 @@ def combine(cue_scores: list[CueScore]) -> dict[int, StudentScore]:
         support = _dedupe(scores)
         combined[student] = StudentScore(student, min(confidence, 0.995), best, support)
     return combined
+
+
+_SPLIT_PARTS = frozenset({"given_only", "surname_only"})
+
+
+def split_name(scores: list[CueScore]) -> CueScore | None:
+    """A first name in one place and the surname in another, both uncontradicted.
+
+    "/Hugo" at the end and "Ekstrom_uppsats.docx" as the filename name Hugo Ekström
+    together, though neither does alone. The pair is worth a full name at the weaker
+    place's weight, less SPLIT_NAME_PENALTY: two places agreeing on two different parts
+    of one student's name is strong evidence, but only that student's name can do it.
+    """
+    clean = [s for s in scores if s.fit_shape in _SPLIT_PARTS and s.edits == 0
+             and not s.alias and s.strength > cal.CONTRADICTED]
+    given = [s for s in clean if s.fit_shape == "given_only"]
+    surname = [s for s in clean if s.fit_shape == "surname_only"]
+    pairs = [(g, n) for g in given for n in surname
+             if (g.kind, g.evidence.line_number) != (n.kind, n.evidence.line_number)]
+    if not pairs:
+        return None
+    g, n = max(pairs, key=lambda gn: min(gn[0].weight, gn[1].weight))
+    weight = min(g.weight, n.weight)
+    strength = cal.FULL_NAME - cal.SPLIT_NAME_PENALTY
+    return replace(
+        g, confidence=weight * strength, fit_shape="split", strength=strength,
+        reason=f"first name and surname in two places: {g.reason}; {n.reason}",
+        weight=weight, partial=False,
+    )
 
 
 def _dedupe(scores: list[CueScore]) -> list[CueScore]:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from matching.engine import HIGH_CONFIDENCE
+from matching.engine import HIGH_CONFIDENCE, EssayInput, match_batch
 
-from .helpers import BODY, match_one
+from .helpers import BODY, ROSTER, match_one
 
 
 def _top(text: str, filename: str | None = None) -> tuple[str | None, str, float]:
@@ -58,10 +58,16 @@ def test_first_name_shared_by_two_is_not_enough() -> None:
     assert {s.student_id for s in m.suggestions} == {"s2", "s6"}
 
 
-def test_unique_first_name_in_signature_is_review() -> None:
+def test_unique_first_name_in_signature_decides_only_through_the_batch() -> None:
+    # The only Christina, and nobody else in the batch: the remaining students decide.
     m = match_one("Titel" + BODY + "\n// Christina")
-    assert (m.student_id, m.status) == ("s7", "review")
+    assert (m.student_id, m.status) == ("s7", "high")
     assert "unique in class" in m.suggestions[0].reasons[0]
+    assert any("still without an essay" in r for r in m.suggestions[0].reasons)
+    # Two essays with the same weak cue: a teacher decides.
+    twice = match_batch([EssayInput("a", "T" + BODY + "\n// Christina"),
+                         EssayInput("b", "U" + BODY + "\n// Christina")], ROSTER)
+    assert all(r.status == "review" for r in twice)
 
 
 def test_other_person_sharing_a_first_name_is_not_matched() -> None:
