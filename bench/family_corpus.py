@@ -256,7 +256,7 @@ def initials_name(rng: random.Random, student: dict, roster: list[dict],
            and initials(s)[0] == initials(student)[0]) == 1:
         forms.append(f"{given[0]}. {last}")
     if sum(1 for s in remaining if initials(s) == initials(student)) == 1:
-        forms.append(rng.choice(["{}.{}.", "{}. {}.", "{}{}"]).format(*initials(student)))
+        forms.append(rng.choice(["{}.{}.", "{}. {}."]).format(*initials(student)))
     return rng.choice(forms) if forms else None
 
 

@@ -150,7 +150,7 @@ def _numbered_lines(text: str) -> tuple[list[tuple[int, str]], list[tuple[int, s
     if len(text) > HEAD_CHARS and len(head_raw) > 1:
         head_raw = head_raw[:-1]  # the last piece was cut mid-line
     head = [(i + 1, line) for i, line in enumerate(head_raw[: HEAD_LINES * 3])]
-    head = _first_nonempty(head, HEAD_LINES)
+    head = _first_nonempty(_join_hyphenated(head), HEAD_LINES)
 
     if len(text) <= HEAD_CHARS:
         all_lines = [(i + 1, line) for i, line in enumerate(head_text.split("\n"))]
@@ -163,6 +163,22 @@ def _numbered_lines(text: str) -> tuple[list[tuple[int, str]], list[tuple[int, s
         all_lines = [(base + i, line) for i, line in enumerate(text[first_nl + 1 :].split("\n"))]
     tail = [(n, line) for n, line in all_lines if line.strip()][-TAIL_LINES:]
     return head, tail
+
+
+_HYPHEN_END_RE = re.compile(r"[^\W\d_]-\s*$")
+
+
+def _join_hyphenated(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Undo hyphenation at a line end ("Ekst-" + "röm …" → "Ekström …"), as scans of
+    printed or handwritten headers give it; the joined line keeps the first number."""
+    out: list[tuple[int, str]] = []
+    for number, line in lines:
+        if out and line[:1].islower() and _HYPHEN_END_RE.search(out[-1][1]):
+            prev_number, prev = out[-1]
+            out[-1] = (prev_number, prev.rstrip()[:-1] + line)
+            continue
+        out.append((number, line))
+    return out
 
 
 def _first_nonempty(lines: list[tuple[int, str]], limit: int) -> list[tuple[int, str]]:
@@ -265,12 +281,32 @@ def find_text_cues(text: str) -> tuple[list[Cue], list[EmailFound]]:
         kind = FIRST_LINE if number == first_number else NAME_LINE
         cues.append(Cue(kind, "text", line, number, _span(line, 0), position=position))
 
+    cues.extend(_wrapped_label_cues(cues, head))
     combined = _combined_label_cue(cues)
     if combined is not None:
         cues.append(combined)
     tail = [(n, line) for n, line in tail if n not in early_numbers]
     cues.extend(_signature_cues(tail, emails, {n for n, _ in head}))
     return cues, emails
+
+
+def _wrapped_label_cues(cues: list[Cue], head: list[tuple[int, str]]) -> list[Cue]:
+    """A label whose one-word value continues on the next line ("Namn: Hugo" / "Ekström"):
+    the two lines read as one, when the next line is one or two words and no label."""
+    following = {n: head[i + 1][1] for i, (n, _line) in enumerate(head[:-1])}
+    out = []
+    for cue in cues:
+        if cue.kind != HEADER_LABEL or len(cue.tokens) != 1 or cue.line_number is None:
+            continue
+        nxt = following.get(cue.line_number)
+        if nxt is None or _LABEL_RE.match(nxt) or not 1 <= len(tokens(nxt)) <= 2:
+            continue
+        line = cue.line.rstrip() + " " + nxt.strip()
+        start = len(cue.line.rstrip()) + 1
+        out.append(Cue(HEADER_LABEL, "text", line, cue.line_number,
+                       cue.tokens + _span(line, start), label=cue.label,
+                       position=cue.position))
+    return out
 
 
 def _combined_label_cue(cues: list[Cue]) -> Cue | None:

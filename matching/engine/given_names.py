@@ -36,73 +36,31 @@ Gendered pairs (Jovan/Jovana, Aleksandar/Aleksandra) are different names, not va
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 from types import MappingProxyType
 from typing import Final
 
+# Nicknames and short forms live in a reviewed data file (data/nicknames.tsv), one row
+# per nickname with its source, so a teacher-reported form is a one-line change.
+_DATA = Path(__file__).resolve().parent / "data" / "nicknames.tsv"
+
+
+def _load_nicknames(path: Path) -> dict[str, dict[str, tuple[str, ...]]]:
+    tables: dict[str, dict[str, tuple[str, ...]]] = {"pet": {}, "short": {}}
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        if not raw.strip() or raw.startswith("#"):
+            continue
+        kind, nick, formal, _source = raw.split("\t")
+        tables[kind][nick] = tuple(f for f in formal.split(",") if f)
+    return tables
+
+
+_TABLES = _load_nicknames(_DATA)
 # Nickname → the registered given names it stands for. Pet forms: not names in their
 # own right in Swedish registers (or very rarely).
-PET_FORMS: Final[MappingProxyType[str, tuple[str, ...]]] = MappingProxyType({
-    "kalle": ("karl", "carl"),
-    "lasse": ("lars",),
-    "pelle": ("per", "pehr"),
-    "nisse": ("nils",),
-    "micke": ("mikael", "michael", "mikaela", "michaela"),
-    "mickan": ("mikaela", "michaela"),
-    "bosse": ("bo",),
-    "jocke": ("joakim", "joachim"),
-    "fredde": ("fredrik",),
-    "stoffe": ("kristoffer", "christoffer", "christopher"),
-    "kicki": ("kristina", "christina", "kristin", "christin"),
-    "fia": ("sofia", "sophia", "sofie", "sophie"),
-    "ninni": ("nina",),
-    "nicke": ("niklas", "nicklas", "niclas", "nicholas"),
-    "robban": ("robert",),
-    "tobbe": ("tobias",),
-    "sebbe": ("sebastian",),
-    "gabbe": ("gabriel",),
-    "ludde": ("ludvig", "ludwig"),
-    "vicke": ("viktor", "victor"),
-    "isse": ("isabelle", "isabella", "isabel"),
-    "hasse": ("hans",),
-    "gurra": ("gustav", "gustaf"),
-    "mange": ("magnus",),
-    "danne": ("daniel",),
-    "matte": ("mattias", "matthias", "mathias"),
-    "mackan": ("markus", "marcus"),
-    "jonte": ("jonathan", "jonatan"),
-    "hampe": ("hampus",),
-    "kenta": ("kenneth",),
-    "benke": ("bengt",),
-    "lelle": ("lennart",),
-    "affe": ("alfred",),
-    "tessan": ("teresa", "therese", "theresa", "terese"),
-    "jossan": ("josefin", "josefine", "josephine", "johanna"),
-    "jessan": ("jessica", "jessika"),
-    "nettan": ("annette", "anette", "jeanette", "jannette"),
-    "sussie": ("susanne", "susanna"),
-})  # fmt: skip
-
-# Short forms that are also common registered names on their own (so: never decisive).
-SHORT_FORMS: Final[MappingProxyType[str, tuple[str, ...]]] = MappingProxyType({
-    "olle": ("olof", "olov", "ola"),
-    "janne": ("jan",),
-    "stina": ("kristina", "christina"),
-    "lisa": ("elisabet", "elisabeth", "elizabeth"),
-    "lisen": ("elisabet", "elisabeth"),
-    "kajsa": ("karin", "katarina", "katharina", "catharina", "katrin"),
-    "maja": ("maria",),
-    "mia": ("maria",),
-    "sanna": ("susanne", "susanna"),
-    "alex": ("alexander", "alexandra", "aleksander", "aleksandra", "alexis"),
-    "max": ("maximilian", "maximillian"),
-    "lotta": ("charlotte", "charlotta", "carlotta"),
-    "tilda": ("matilda", "mathilda"),
-    "bella": ("isabella", "isabelle"),
-    "ville": ("vilhelm", "wilhelm", "william"),
-    "theo": ("theodor", "teodor"),
-    "sigge": ("sigurd", "sigvard"),
-    "mattis": ("mattias", "matthias"),
-})  # fmt: skip
+PET_FORMS: Final[MappingProxyType[str, tuple[str, ...]]] = MappingProxyType(_TABLES["pet"])
+# Short forms that are also common registered names on their own.
+SHORT_FORMS: Final[MappingProxyType[str, tuple[str, ...]]] = MappingProxyType(_TABLES["short"])
 
 # Spellings of one name, near-equivalent (transliterations of the same original).
 VARIANT_GROUPS: Final[tuple[frozenset[str], ...]] = tuple(frozenset(g) for g in (
