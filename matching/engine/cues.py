@@ -281,10 +281,11 @@ def find_text_cues(text: str) -> tuple[list[Cue], list[EmailFound]]:
         kind = FIRST_LINE if number == first_number else NAME_LINE
         cues.append(Cue(kind, "text", line, number, _span(line, 0), position=position))
 
-    cues.extend(_wrapped_label_cues(cues, head))
+    wrapped = _wrapped_label_cues(cues, head)
     combined = _combined_label_cue(cues)
     if combined is not None:
         cues.append(combined)
+    cues.extend(wrapped)
     tail = [(n, line) for n, line in tail if n not in early_numbers]
     cues.extend(_signature_cues(tail, emails, {n for n, _ in head}))
     return cues, emails
@@ -293,7 +294,8 @@ def find_text_cues(text: str) -> tuple[list[Cue], list[EmailFound]]:
 def _wrapped_label_cues(cues: list[Cue], head: list[tuple[int, str]]) -> list[Cue]:
     """A label whose one-word value continues on the next line ("Namn: Hugo" / "Ekström"):
     the two lines read as one, when the next line is one or two words and no label."""
-    following = {n: head[i + 1][1] for i, (n, _line) in enumerate(head[:-1])}
+    following = {n: head[i + 1][1] for i, (n, _line) in enumerate(head[:-1])
+                 if head[i + 1][0] == n + 1}
     out = []
     for cue in cues:
         if cue.kind != HEADER_LABEL or len(cue.tokens) != 1 or cue.line_number is None:

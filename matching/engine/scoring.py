@@ -514,10 +514,21 @@ def _placed_hits(cue: Cue, index: RosterIndex) -> dict[int, list[Placed]]:
                 and toks[pos + 1][0].isalpha():
             for hit in index.lookup_exact(tok + toks[pos + 1][0]):
                 per_student.setdefault(hit.student, []).append(Placed(pos, pos + 1, hit))
-    if len(toks) in (2, 3) and all(len(t) == 1 and t.isalpha() for t, _s, _e in toks):
+    if _initials_only(cue):
         for student in index.students_with_initials(toks[0][0], toks[-1][0]):
             per_student.setdefault(student, [])
     return per_student
+
+
+def _initials_only(cue: Cue) -> bool:
+    """"H.E." or "H. E." as the value of an author label or a marked signature: two or
+    three letters, each followed by a full stop (a bare "HE" or "y;o" is no initials)."""
+    toks = cue.tokens
+    return (
+        len(toks) in (2, 3)
+        and (cue.kind in (HEADER_LABEL, NAME_PHRASE) or (cue.kind == SIGNATURE and cue.marked))
+        and all(len(t) == 1 and t.isalpha() and cue.line[e:e + 1] == "." for t, _s, e in toks)
+    )
 
 
 def score_cue(cue: Cue, index: RosterIndex) -> list[CueScore]:
