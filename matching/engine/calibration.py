@@ -57,7 +57,7 @@ SURNAME_AND_INITIAL = 0.72       # "A. Andersson"
 SURNAME_ONLY = 0.45              # "Author: Rodriguez"
 SURNAME_INITIAL_BONUS = 0.02     # "Hugo E.": a first name whose surname initial agrees
 INITIALS_ONLY = 0.45             # "H.E." in an author position
-SPLIT_NAME_PENALTY = 0.03        # first name and surname in two different places
+SPLIT_NAME_PENALTY = 0.02        # first name and surname in two different places
 PARTIAL_CUE_FACTOR = 0.3
 """A lone first name or surname in a filename or e-mail address is no author cue by
 itself (a file called "Selma.docx" may be about Selma Lagerlöf): it is kept at this
@@ -70,7 +70,7 @@ CONTRADICTED = 0.08              # the name found there is mostly somebody else'
 # --- other spellings of a name (tables in given_names.py) -------------------------------
 VARIANT_PENALTY = 0.02           # "Muhammad" for "Mohammed": like a folded diacritic, but the
                                  # roster's own spelling still wins a tie (and is "exact")
-NICKNAME_PENALTY = 0.05          # "Kalle Andersson" for "Karl Andersson": good, not exact
+NICKNAME_PENALTY = 0.03          # "Kalle Andersson" for "Karl Andersson": good, not exact
 NICKNAME_GIVEN_ONLY_PENALTY = 0.10  # "// Kalle" alone: weaker than "// Karl" alone
 NICKNAME_REVIEW_STRENGTH = 0.88
 """A nickname fit reaches "high" only when it is *decisive*: a pet form that is not a

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
 from .normalize import fold, split_camel_case, tokens
 
@@ -74,6 +76,8 @@ _NAME_PHRASE_RE = re.compile(
     r"([^\W\d_][\w\-' ]{0,60})",
     re.IGNORECASE,
 )
+# Substrings every _NAME_PHRASE_RE match contains: a cheap test before the regex runs.
+_NAME_PHRASE_KEYS = ("my name", "mitt namn", "jag heter", "called")
 _SIG_MARKER_RE = re.compile(r"^\s*(?:/{1,2}|[-–—~]{1,2})\s*([^\W\d_].*)$")
 _CLOSING_RE = re.compile(
     r"^\s*(best regards|kind regards|warm regards|warmest regards|regards|"
@@ -214,6 +218,49 @@ def _is_name_candidate(line: str) -> bool:
     return not (stripped.endswith((".", "?", "!")) and len(words) > 4)
 
 
+class _HeadLine(NamedTuple):
+    """What one header line can be, read once (cached: header templates recur in every
+    essay of a class, and across re-matches of the same batch)."""
+
+    label: str | None        # "Namn" of "Namn: Anna", when the line is a label line
+    label_kind: int          # _AUTHOR, _EMAIL_ONLY, _OTHER (or _NO_LABEL)
+    value: tuple[tuple[str, int, int], ...]  # tokens of the value of an author label
+    candidate: bool          # short enough and few enough words to be a name line
+    prefix: str | None       # "By", "Skriven av" of "By Anna Andersson"
+    prefix_tokens: tuple[tuple[str, int, int], ...]
+    tokens: tuple[tuple[str, int, int], ...]  # tokens of the whole line (candidates only)
+
+
+_NO_LABEL, _AUTHOR, _EMAIL_ONLY, _OTHER = 0, 1, 2, 3
+_CACHED_LINE_CHARS = 300
+
+
+def _analyse_head_line(line: str) -> _HeadLine:
+    label_match = _LABEL_RE.match(line[:200]) if ":" in line[:200] or "：" in line[:200] else None
+    key = label_key(label_match.group(1)) if label_match else None
+    if label_match and key and len(key) <= 25 and "@" not in label_match.group(1):
+        label = label_match.group(1).strip()
+        if key in AUTHOR_LABELS:
+            value = _span(line, label_match.start(2)) if label_match.group(2).strip() else ()
+            return _HeadLine(label, _AUTHOR, value, False, None, (), ())
+        kind = _EMAIL_ONLY if key in EMAIL_LABELS else _OTHER
+        return _HeadLine(label, kind, (), False, None, (), ())
+    if not _is_name_candidate(line):
+        return _HeadLine(None, _NO_LABEL, (), False, None, (), ())
+    prefix = _PREFIX_RE.match(line)
+    if prefix:
+        return _HeadLine(None, _NO_LABEL, (), True, prefix.group(1),
+                         _span(line, prefix.start(2)), _span(line, 0))
+    return _HeadLine(None, _NO_LABEL, (), True, None, (), _span(line, 0))
+
+
+_read_head_line = lru_cache(maxsize=32768)(_analyse_head_line)
+
+
+def _head_line(line: str) -> _HeadLine:
+    return _read_head_line(line) if len(line) <= _CACHED_LINE_CHARS else _analyse_head_line(line)
+
+
 def find_text_cues(text: str) -> tuple[list[Cue], list[EmailFound]]:
     """All author cues in the head and tail of ``text``, plus author-compatible e-mails."""
     head, tail = _numbered_lines(text)
@@ -228,58 +275,43 @@ def find_text_cues(text: str) -> tuple[list[Cue], list[EmailFound]]:
     if len(text) <= HEAD_CHARS and len(head) < HEAD_LINES:
         early = max(1, min(early, len(head) - 2))
     early_numbers = {n for n, _ in head[:early]}
+    head_lower = text[:HEAD_CHARS].lower()
+    phrases = any(key in head_lower for key in _NAME_PHRASE_KEYS)
 
     pending_label: str | None = None
     for position, (number, line) in enumerate(head):
-        label_match = _LABEL_RE.match(line[:200])
-        key = label_key(label_match.group(1)) if label_match else None
-        if label_match and key and len(key) <= 25 and "@" not in label_match.group(1):
-            value_start = label_match.start(2)
-            value = label_match.group(2)
-            if key in AUTHOR_LABELS or key in EMAIL_LABELS:
+        info = _head_line(line)
+        if info.label_kind != _NO_LABEL:
+            if info.label_kind == _OTHER:
+                pending_label = None  # Teacher, Kurs, Datum, …: announces a non-author
+            else:
                 emails.extend(find_emails(line, number))
-                if key in AUTHOR_LABELS:
-                    if value.strip():
-                        cues.append(
-                            Cue(HEADER_LABEL, "text", line, number, _span(line, value_start),
-                                label=label_match.group(1).strip(), position=position)
-                        )
-                    else:
-                        pending_label = label_match.group(1).strip()
-                continue
-            # Any other label (Teacher, Kurs, Datum, …) announces a non-author.
-            pending_label = None
+            if info.label_kind == _AUTHOR:
+                if info.value:
+                    cues.append(Cue(HEADER_LABEL, "text", line, number, info.value,
+                                    label=info.label, position=position))
+                else:
+                    pending_label = info.label
             continue
-
         emails.extend(find_emails(line, number))
         if pending_label is not None:
-            if _is_name_candidate(line):
-                cues.append(
-                    Cue(HEADER_LABEL, "text", line, number, _span(line, 0),
-                        label=pending_label, position=position)
-                )
+            if info.candidate:
+                cues.append(Cue(HEADER_LABEL, "text", line, number, info.tokens,
+                                label=pending_label, position=position))
             pending_label = None
             continue
-
-        for m in _NAME_PHRASE_RE.finditer(line[:500]):
-            value_tokens = _span(line, m.start(1), _phrase_end(line, m.start(1)))[:4]
-            if value_tokens:
-                cues.append(Cue(NAME_PHRASE, "text", line, number, value_tokens,
-                                position=position))
-
+        if phrases:
+            cues.extend(_phrase_cues(line, number, position))
         if number in tail_numbers and number not in early_numbers:
             continue  # the tail pass reads it as a possible signature
-        if not _is_name_candidate(line):
+        if not info.candidate:
             continue
-        prefix = _PREFIX_RE.match(line)
-        if prefix:
-            cues.append(
-                Cue(HEADER_LABEL, "text", line, number, _span(line, prefix.start(2)),
-                    label=prefix.group(1), position=position)
-            )
+        if info.prefix is not None:
+            cues.append(Cue(HEADER_LABEL, "text", line, number, info.prefix_tokens,
+                            label=info.prefix, position=position))
             continue
         kind = FIRST_LINE if number == first_number else NAME_LINE
-        cues.append(Cue(kind, "text", line, number, _span(line, 0), position=position))
+        cues.append(Cue(kind, "text", line, number, info.tokens, position=position))
 
     wrapped = _wrapped_label_cues(cues, head)
     combined = _combined_label_cue(cues)
@@ -291,14 +323,25 @@ def find_text_cues(text: str) -> tuple[list[Cue], list[EmailFound]]:
     return cues, emails
 
 
+def _phrase_cues(line: str, number: int, position: int) -> list[Cue]:
+    """"My name is …" / "Jag heter …" cues in one line."""
+    out = []
+    for m in _NAME_PHRASE_RE.finditer(line[:500]):
+        value_tokens = _span(line, m.start(1), _phrase_end(line, m.start(1)))[:4]
+        if value_tokens:
+            out.append(Cue(NAME_PHRASE, "text", line, number, value_tokens, position=position))
+    return out
+
+
 def _wrapped_label_cues(cues: list[Cue], head: list[tuple[int, str]]) -> list[Cue]:
-    """A label whose one-word value continues on the next line ("Namn: Hugo" / "Ekström"):
-    the two lines read as one, when the next line is one or two words and no label."""
+    """A label whose value continues on the next line ("Namn: Hugo" / "Ekström", a
+    scanned header wrapped): the two lines read as one, when the value has at most three
+    words and the next line one or two words and no label. The one-line reading stays."""
     following = {n: head[i + 1][1] for i, (n, _line) in enumerate(head[:-1])
                  if head[i + 1][0] == n + 1}
     out = []
     for cue in cues:
-        if cue.kind != HEADER_LABEL or len(cue.tokens) != 1 or cue.line_number is None:
+        if cue.kind != HEADER_LABEL or not 1 <= len(cue.tokens) <= 3 or cue.line_number is None:
             continue
         nxt = following.get(cue.line_number)
         if nxt is None or _LABEL_RE.match(nxt) or not 1 <= len(tokens(nxt)) <= 2:

@@ -57,6 +57,24 @@ _TRANSLITERATIONS: dict[str, tuple[str, ...]] = {
     "æ": ("ae", "a"),
 }
 
+# Words that often stand next to a name in a header line or filename without being
+# part of it; they are neither evidence nor counter-evidence.
+FILLER_WORDS: frozenset[str] = frozenset(
+    {
+        "class", "klass", "group", "grupp", "essay", "uppsats", "text", "final", "slutversion",
+        "inlamning", "inlaming", "document", "dokument", "untitled", "namnlost", "min", "mitt",
+        "my", "draft", "utkast", "version", "ver", "rev", "book", "report", "the", "and",
+        "och", "of", "by", "av", "copy", "kopia", "ny", "new", "docx", "pdf", "txt", "doc",
+        "odt", "rtf", "assignment", "uppgift", "task", "hand", "in", "english", "svenska",
+        "engelska", "eng", "sve", "sva", "swedish", "writing", "written", "production",
+        "argumenterande", "argumentative", "debattartikel", "kronika", "analys", "analysis",
+        "skrivuppgift", "provet", "prov", "exam", "test", "del", "part", "januari",
+        "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
+        "oktober", "november", "december", "january", "february", "march", "may", "june",
+        "july", "august", "october", "kl", "am", "pm", "vt", "ht", "name", "namn",
+    }
+)  # fmt: skip
+
 # A word token: a run of letters/digits (``\w`` minus the underscore).
 _TOKEN_RE = re.compile(r"[^\W_]+")
 _WHITESPACE_RE = re.compile(r"\s+")
@@ -142,8 +160,8 @@ def has_digit(token: str) -> bool:
 # OCR confusion classes (applied to folded text): a scan reads "rn" for "m", "cl" for
 # "d", "1"/"I"/"|" for "l", "0" for "o", "vv" for "w"; doubled letters are dropped or
 # added. The key maps each class to one representative and collapses doubled letters.
-_OCR_PAIRS: tuple[tuple[str, str], ...] = (
-    ("rn", "m"), ("cl", "d"), ("vv", "w"), ("0", "o"), ("1", "l"), ("|", "l"), ("i", "l"),
+_OCR_PAIRS: tuple[tuple[str, str], ...] = (  # digits first: "Haralc1" is "Harald"
+    ("0", "o"), ("1", "l"), ("|", "l"), ("rn", "m"), ("cl", "d"), ("vv", "w"), ("i", "l"),
 )
 _OCR_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz01|")
 MIN_RULE_KEY_WORD = 4
@@ -206,6 +224,8 @@ def _skeleton(word: str, pairs: tuple[tuple[str, str], ...]) -> str:
     # j/y next to a vowel is a glide written either way (Sulejman/Suleiman): a vowel
     body = "".join(ch for ch in rest if ch not in _VOWELS and ch != "j").replace("J", "j")
     key = _collapse_doubles(head + body)
+    if len(key) < MIN_SKELETON and word[-1] in _VOWELS:
+        key += "a"  # a short skeleton keeps its final vowel: Yulia/Juliya, not Joel
     return key if len(key) >= MIN_SKELETON else ""
 
 

@@ -15,13 +15,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import NamedTuple
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from .given_names import SPELLING, VARIANT, nicknames_for, spelling_alternatives
-from .normalize import fold, name_words, ocr_key, spelling_variants, translit_keys
+from .normalize import FILLER_WORDS, fold, name_words, ocr_key, spelling_variants, translit_keys
 from .types import RosterStudent
 
 # Name particles: part of a surname but never enough on their own to identify anyone.
@@ -99,78 +100,49 @@ class RosterIndex:
     def build(cls, roster: Sequence[RosterStudent]) -> RosterIndex:
         students: list[StudentNames] = []
         token_map: dict[str, list[Entry]] = defaultdict(list)
+        ocr_map: dict[str, list[Entry]] = defaultdict(list)
+        translit_map: dict[str, list[Entry]] = defaultdict(list)
         emails: dict[str, list[int]] = defaultdict(list)
         given_students: dict[str, set[int]] = defaultdict(set)
         aliases: list[tuple[str, Entry]] = []
-
-        def add(key: str, entry: Entry) -> None:
-            if key and entry not in token_map[key]:
-                token_map[key].append(entry)
-
         for idx, student in enumerate(roster):
-            given_words = name_words(student.first_name)
-            surname_words = name_words(student.last_name)
-            core = [w for w in surname_words if fold(w) not in PARTICLES] or surname_words
-            particles = [w for w in surname_words if w not in core]
-            names = StudentNames(
-                index=idx,
-                student=student,
-                given=tuple(fold(w) for w in given_words),
-                surname=tuple(fold(w) for w in core),
-                particles=tuple(fold(w) for w in particles),
+            plan = _name_plan(student.first_name or "", student.last_name or "")
+            students.append(StudentNames(
+                index=idx, student=student, given=plan.given, surname=plan.surname,
+                particles=plan.particles,
                 display=f"{student.first_name} {student.last_name}".strip(),
-                compound_given="-" in (student.first_name or "") and len(given_words) > 1,
-            )
-            students.append(names)
-            for part, word in enumerate(given_words):
-                for v in spelling_variants(word):
-                    add(v, (idx, GIVEN, part, ""))
-                given_students[fold(word)].add(idx)
-                folded = fold(word)
-                aliases.extend((alt, (idx, GIVEN, part, VARIANT))
-                               for alt in spelling_alternatives(folded))
-                aliases.extend((nick, (idx, GIVEN, part, kind))
-                               for nick, kind in nicknames_for(folded))
-            for part, word in enumerate(core):
-                for v in spelling_variants(word):
-                    add(v, (idx, SURNAME, part, ""))
-                aliases.extend((alt, (idx, SURNAME, part, VARIANT))
-                               for alt in spelling_alternatives(fold(word)))
-            for part, word in enumerate(particles):
-                add(fold(word), (idx, PARTICLE, part, ""))
-            joined_given = _joined_variants(given_words)
-            joined_surname = _joined_variants(surname_words)
-            if len(given_words) > 1:
-                for v in joined_given:
-                    add(v, (idx, GIVEN_JOINED, 0, ""))
-            if len(surname_words) > 1:
-                for v in joined_surname:
-                    add(v, (idx, SURNAME_JOINED, 0, ""))
-            if given_words and surname_words:
-                for v in _joined_variants(given_words + surname_words):
-                    add(v, (idx, FULL_JOINED, 0, ""))
+                compound_given=plan.compound_given,
+            ))
+            for key, role, part, okey, tkeys in plan.own:
+                entry = (idx, role, part, "")
+                token_map[key].append(entry)
+                if okey:
+                    ocr_map[okey].append(entry)
+                for tkey in tkeys:
+                    translit_map[tkey].append(entry)
+            for word in plan.given:
+                given_students[word].add(idx)
+            aliases.extend((key, (idx, role, part, kind)) for key, role, part, kind in plan.aliases)
             if student.email:
                 emails[student.email.strip().lower()].append(idx)
-
         # Only the roster's own spellings take part in the one-typo look-up: a nickname
         # or transliteration variant *plus* a typo is two steps from the roster.
-        vocab = sorted(k for k in token_map if len(k) >= 2 and k not in PARTICLES)
+        vocab = [k for k in token_map if len(k) >= 2 and k not in PARTICLES]
         # Alias spellings come last and never shadow the roster's own spelling of the
         # same name part ("Ali" on the roster stays an exact "ali", not a variant).
-        for key, (sid, role, part, kind) in aliases:
+        for key, entry in aliases:
             present = token_map.get(key, ())
-            if any(e[0] == sid and e[1] == role and e[2] == part for e in present):
+            if any(e[0] == entry[0] and e[1] == entry[1] and e[2] == entry[2] for e in present):
                 continue
-            add(key, (sid, role, part, kind))
-        ocr_map, translit_map = _rule_maps(token_map)
+            token_map[key].append(entry)
         return cls(
             students=students,
             token_map=dict(token_map),
             emails=dict(emails),
             given_share={k: len(v) for k, v in given_students.items()},
             vocab=_by_length(vocab),
-            ocr_map=ocr_map,
-            translit_map=translit_map,
+            ocr_map=dict(ocr_map),
+            translit_map=dict(translit_map),
             ocr_vocab=_by_length(k for k in ocr_map if len(k) >= 2),
             initials=_initials(students),
         )
@@ -211,8 +183,11 @@ class RosterIndex:
             for tkey in translit_keys(token):
                 for s, r, p, _a in self.translit_map.get(tkey, ()):
                     keep(Hit(s, r, p, 0, SPELLING))
-        if not found and okey and len(okey) >= 5:
-            self._fuzzy(okey, self.ocr_vocab, self.ocr_map, 2, keep)
+        if not found and okey and len(token) >= 5 and token not in FILLER_WORDS:
+            # two steps from the roster: only for one name word, never a glued name
+            # ("final" is not "Elin Ali" glued with two scan errors)
+            self._fuzzy(okey, self.ocr_vocab, self.ocr_map, 2,
+                        lambda hit: keep(hit) if hit.role in (GIVEN, SURNAME) else None)
         result = tuple(found.values())
         if len(self._cache) < 200_000:
             self._cache[token] = result
@@ -276,22 +251,60 @@ def _initials(students: list[StudentNames]) -> dict[tuple[str, str], list[int]]:
     return dict(out)
 
 
-def _rule_maps(
-    token_map: dict[str, list[Entry]],
-) -> tuple[dict[str, list[Entry]], dict[str, list[Entry]]]:
-    """Index the roster's own spellings (not the aliases) by OCR key and skeleton."""
-    ocr_map: dict[str, list[Entry]] = defaultdict(list)
-    translit_map: dict[str, list[Entry]] = defaultdict(list)
-    for key, entries in token_map.items():
-        own = [e for e in entries if not e[3] and e[1] != PARTICLE]
-        if not own:
-            continue
-        okey = ocr_key(key)
-        if okey:
-            ocr_map[okey].extend(e for e in own if e not in ocr_map[okey])
-        for tkey in translit_keys(key):
-            translit_map[tkey].extend(e for e in own if e not in translit_map[tkey])
-    return dict(ocr_map), dict(translit_map)
+class _NamePlan(NamedTuple):
+    """Everything the index needs from one roster name, independent of the student."""
+
+    given: tuple[str, ...]
+    surname: tuple[str, ...]
+    particles: tuple[str, ...]
+    compound_given: bool
+    own: tuple[tuple[str, str, int, str, tuple[str, ...]], ...]
+    """(spelling, role, part, OCR key, transliteration skeletons) of the roster's own
+    spellings; particles get no rule keys."""
+    aliases: tuple[tuple[str, str, int, str], ...]
+    """(spelling, role, part, alias kind) from the name tables."""
+
+
+@lru_cache(maxsize=8192)
+def _name_plan(first_name: str, last_name: str) -> _NamePlan:
+    """The spellings of one roster name. Cached: the same names recur across the classes
+    of a school and every time a class's batch is matched again."""
+    given_words = name_words(first_name)
+    surname_words = name_words(last_name)
+    core = [w for w in surname_words if fold(w) not in PARTICLES] or surname_words
+    particles = [w for w in surname_words if w not in core]
+    own: dict[tuple[str, str, int], None] = {}
+    aliases: list[tuple[str, str, int, str]] = []
+    for part, word in enumerate(given_words):
+        own.update(((v, GIVEN, part), None) for v in spelling_variants(word))
+        folded = fold(word)
+        aliases.extend((alt, GIVEN, part, VARIANT) for alt in spelling_alternatives(folded))
+        aliases.extend((nick, GIVEN, part, kind) for nick, kind in nicknames_for(folded))
+    for part, word in enumerate(core):
+        own.update(((v, SURNAME, part), None) for v in spelling_variants(word))
+        aliases.extend((alt, SURNAME, part, VARIANT)
+                       for alt in spelling_alternatives(fold(word)))
+    for part, word in enumerate(particles):
+        own[(fold(word), PARTICLE, part)] = None
+    if len(given_words) > 1:
+        own.update(((v, GIVEN_JOINED, 0), None) for v in _joined_variants(given_words))
+    if len(surname_words) > 1:
+        own.update(((v, SURNAME_JOINED, 0), None) for v in _joined_variants(surname_words))
+    if given_words and surname_words:
+        own.update(((v, FULL_JOINED, 0), None)
+                   for v in _joined_variants(given_words + surname_words))
+    return _NamePlan(
+        given=tuple(fold(w) for w in given_words),
+        surname=tuple(fold(w) for w in core),
+        particles=tuple(fold(w) for w in particles),
+        compound_given="-" in first_name and len(given_words) > 1,
+        own=tuple(
+            (key, role, part, "", ()) if role == PARTICLE
+            else (key, role, part, ocr_key(key), translit_keys(key))
+            for key, role, part in own if key
+        ),
+        aliases=tuple(aliases),
+    )
 
 
 def _joined_variants(words: list[str]) -> set[str]:

@@ -36,7 +36,7 @@ from .cues import (
     EmailFound,
 )
 from .given_names import PET, SHORT, SPELLING, VARIANT
-from .normalize import fold, has_digit, name_words, ocr_key
+from .normalize import FILLER_WORDS, fold, has_digit, name_words, ocr_key
 from .roster_index import (
     FULL_JOINED,
     GIVEN,
@@ -50,24 +50,6 @@ from .roster_index import (
     StudentNames,
 )
 from .types import Evidence
-
-# Words that often stand next to a name in a header line or filename without being
-# part of it; they are neither evidence nor counter-evidence.
-FILLER_WORDS: frozenset[str] = frozenset(
-    {
-        "class", "klass", "group", "grupp", "essay", "uppsats", "text", "final", "slutversion",
-        "inlamning", "inlaming", "document", "dokument", "untitled", "namnlost", "min", "mitt",
-        "my", "draft", "utkast", "version", "ver", "rev", "book", "report", "the", "and",
-        "och", "of", "by", "av", "copy", "kopia", "ny", "new", "docx", "pdf", "txt", "doc",
-        "odt", "rtf", "assignment", "uppgift", "task", "hand", "in", "english", "svenska",
-        "engelska", "eng", "sve", "sva", "swedish", "writing", "written", "production",
-        "argumenterande", "argumentative", "debattartikel", "kronika", "analys", "analysis",
-        "skrivuppgift", "provet", "prov", "exam", "test", "del", "part", "januari",
-        "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
-        "oktober", "november", "december", "january", "february", "march", "may", "june",
-        "july", "august", "october", "kl", "am", "pm", "vt", "ht", "name", "namn",
-    }
-)  # fmt: skip
 
 _KIND_LABEL = {
     HEADER_LABEL: "header",
@@ -116,12 +98,19 @@ class CueScore:
     strength: float
     edits: int
     kind: str
-    reason: str
+    why: str | tuple[Cue, NameFit, int]
+    """The reason shown to the teacher, or what it is made from (cue, fit, how many
+    students share the given name): most cue scores are never shown, so the text is
+    only written for those that are (``reason``)."""
     evidence: Evidence
     alias: str = ""         # as NameFit.alias: a nickname fit never counts as identity
     weight: float = 1.0     # the weight of the position (confidence = weight × strength)
     partial: bool = False   # one name part where a lone part is no author cue (filename,
                             # e-mail): only ever evidence in combination with another cue
+
+    @property
+    def reason(self) -> str:
+        return self.why if isinstance(self.why, str) else _reason(*self.why)
 
 
 @dataclass(slots=True)
@@ -242,8 +231,10 @@ def _read_leftovers(cue: Cue, names: StudentNames, al: _Aligned) -> None:
                     and tok == names.surname[0][:1]:
                 al.surname_initial = True
                 al.used[pos] = Hit(names.index, SURNAME, 0, 0)
-            elif al.given and not al.surname and not al.surname_initial:
-                al.extra += 1
+            elif (al.given and not al.surname and not al.surname_initial) or (
+                al.surname and not al.given and not al.given_initial
+            ):
+                al.extra += 1  # "Hugo Q." or "Q. Ekström": another person's initial
             continue
         if len(tok) < 2 or has_digit(tok) or tok in FILLER_WORDS or tok in PARTICLES:
             continue
@@ -454,7 +445,7 @@ def cue_weight(cue: Cue) -> float:
     return 0.5
 
 
-def _reason(cue: Cue, fit: NameFit, names: StudentNames, index: RosterIndex) -> str:
+def _reason(cue: Cue, fit: NameFit, shared: int) -> str:
     where = _KIND_LABEL.get(cue.kind, cue.kind)
     if cue.kind == HEADER_LABEL and cue.label:
         where = f"'{cue.label}:' header"
@@ -468,8 +459,7 @@ def _reason(cue: Cue, fit: NameFit, names: StudentNames, index: RosterIndex) -> 
         "given_initial": "first name and initial of the surname",
         "initials": "initials",
     }[fit.shape]
-    if fit.shape == "given_only" and names.given:
-        shared = index.given_share.get(names.given[0], 1)
+    if fit.shape == "given_only" and shared:
         what += " (unique in class)" if shared == 1 else f" (shared by {shared} students)"
     details = []
     if fit.alias_note:
@@ -559,7 +549,7 @@ def score_cue(cue: Cue, index: RosterIndex) -> list[CueScore]:
                 strength=fit.strength,
                 edits=fit.edits,
                 kind=cue.kind,
-                reason=_reason(cue, fit, names, index),
+                why=(cue, fit, index.given_share.get(names.given[0], 1) if names.given else 0),
                 evidence=_evidence(cue, fit),
                 alias=fit.alias,
                 weight=weight,
@@ -587,7 +577,7 @@ def score_email(found: EmailFound, student: int) -> CueScore:
         strength=1.0,
         edits=0,
         kind=EMAIL,
-        reason="roster e-mail address in the text",
+        why="roster e-mail address in the text",
         evidence=evidence,
         weight=cal.EMAIL_EXACT_WEIGHT,
     )
@@ -633,9 +623,9 @@ def split_name(scores: list[CueScore]) -> CueScore | None:
     """A first name in one place and the surname in another, both uncontradicted.
 
     "/Hugo" at the end and "Ekstrom_uppsats.docx" as the filename name Hugo Ekström
-    together, though neither does alone. The pair is worth a full name at the weaker
-    place's weight, less SPLIT_NAME_PENALTY: two places agreeing on two different parts
-    of one student's name is strong evidence, but only that student's name can do it.
+    together, though neither does alone. The pair is worth a full name at the stronger
+    place's weight, less SPLIT_NAME_PENALTY: two independent places agreeing on the two
+    parts of one student's name is as strong as the full name in either of them.
     """
     clean = [s for s in scores if s.fit_shape in _SPLIT_PARTS and s.edits == 0
              and not s.alias and s.strength > cal.CONTRADICTED]
@@ -645,12 +635,12 @@ def split_name(scores: list[CueScore]) -> CueScore | None:
              if (g.kind, g.evidence.line_number) != (n.kind, n.evidence.line_number)]
     if not pairs:
         return None
-    g, n = max(pairs, key=lambda gn: min(gn[0].weight, gn[1].weight))
-    weight = min(g.weight, n.weight)
+    g, n = max(pairs, key=lambda gn: gn[0].weight + gn[1].weight)
+    weight = max(g.weight, n.weight)
     strength = cal.FULL_NAME - cal.SPLIT_NAME_PENALTY
     return replace(
         g, confidence=weight * strength, fit_shape="split", strength=strength,
-        reason=f"first name and surname in two places: {g.reason}; {n.reason}",
+        why=f"first name and surname in two places: {g.reason}; {n.reason}",
         weight=weight, partial=False,
     )
 
