@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
-from .normalize import fold, split_camel_case, tokens
+from .normalize import fold, has_digit, split_camel_case, tokens
 
 # How much of a text is read. The head holds headers, exam.net name lines and
 # "my name is"; the tail holds signatures. Bodies can be huge and are skipped.
@@ -70,6 +70,7 @@ _PREFIX_RE = re.compile(
     r"^\s*(written by|skriven av|skrivet av|inlämnad av|submitted by|by|av)\s+(\S.*)$",
     re.IGNORECASE,
 )
+_WORD_RE = re.compile(r"[^\W_]+")
 _EMAIL_RE = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
 _NAME_PHRASE_RE = re.compile(
     r"\b(?:my name is|my name's|mitt namn är|jag heter|i am called|i'm called)\s+"
@@ -148,51 +149,48 @@ def _numbered_lines(text: str) -> tuple[list[tuple[int, str]], list[tuple[int, s
 
     Only the first HEAD_CHARS and the last TAIL_CHARS characters are split; the line
     numbers of the tail come from counting newlines (a C-speed scan), not splitting.
+    Hyphenation at the end of a head line is undone ("Ekst-" + "röm …" → "Ekström …",
+    as scans of printed or handwritten headers give it); the joined line keeps the
+    first number.
     """
     head_text = text[:HEAD_CHARS]
-    head_raw = head_text.split("\n")
-    if len(text) > HEAD_CHARS and len(head_raw) > 1:
-        head_raw = head_raw[:-1]  # the last piece was cut mid-line
-    head = [(i + 1, line) for i, line in enumerate(head_raw[: HEAD_LINES * 3])]
-    head = _first_nonempty(_join_hyphenated(head), HEAD_LINES)
-
-    if len(text) <= HEAD_CHARS:
-        all_lines = [(i + 1, line) for i, line in enumerate(head_text.split("\n"))]
+    raw = head_text.split("\n")
+    short = len(text) <= HEAD_CHARS
+    head_raw = raw if short or len(raw) == 1 else raw[:-1]  # last piece was cut mid-line
+    head: list[tuple[int, str]] = []
+    last = 0  # number of the line the last head entry ended on
+    for number, line in enumerate(head_raw[: HEAD_LINES * 3], 1):
+        if head and last == number - 1 and line[:1].islower() and _ends_hyphenated(head[-1][1]):
+            head[-1] = (head[-1][0], head[-1][1].rstrip()[:-1] + line)
+            last = number
+            continue
+        if line and not line.isspace():
+            if len(head) >= HEAD_LINES:
+                break
+            head.append((number, line))
+            last = number
+    if short:
+        numbered = list(enumerate(raw, 1))
     else:
-        tail_start = len(text) - TAIL_CHARS
-        first_nl = text.find("\n", tail_start)
+        first_nl = text.find("\n", len(text) - TAIL_CHARS)
         if first_nl == -1:
             return head, []
         base = text.count("\n", 0, first_nl + 1) + 1
-        all_lines = [(base + i, line) for i, line in enumerate(text[first_nl + 1 :].split("\n"))]
-    tail = [(n, line) for n, line in all_lines if line.strip()][-TAIL_LINES:]
+        numbered = list(enumerate(text[first_nl + 1 :].split("\n"), base))
+    tail: list[tuple[int, str]] = []
+    for number, line in reversed(numbered):
+        if line and not line.isspace():
+            tail.append((number, line))
+            if len(tail) >= TAIL_LINES:
+                break
+    tail.reverse()
     return head, tail
 
 
-_HYPHEN_END_RE = re.compile(r"[^\W\d_]-\s*$")
-
-
-def _join_hyphenated(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
-    """Undo hyphenation at a line end ("Ekst-" + "röm …" → "Ekström …"), as scans of
-    printed or handwritten headers give it; the joined line keeps the first number."""
-    out: list[tuple[int, str]] = []
-    for number, line in lines:
-        if out and line[:1].islower() and _HYPHEN_END_RE.search(out[-1][1]):
-            prev_number, prev = out[-1]
-            out[-1] = (prev_number, prev.rstrip()[:-1] + line)
-            continue
-        out.append((number, line))
-    return out
-
-
-def _first_nonempty(lines: list[tuple[int, str]], limit: int) -> list[tuple[int, str]]:
-    out = []
-    for n, line in lines:
-        if line.strip():
-            out.append((n, line))
-            if len(out) >= limit:
-                break
-    return out
+def _ends_hyphenated(line: str) -> bool:
+    """"Ekst-": a letter and a hyphen at the end of the line."""
+    stripped = line.rstrip()
+    return len(stripped) >= 2 and stripped[-1] == "-" and stripped[-2].isalpha()
 
 
 def find_emails(line: str, line_number: int) -> list[EmailFound]:
@@ -211,7 +209,7 @@ def _is_name_candidate(line: str) -> bool:
     stripped = line.strip()
     if not stripped or len(stripped) > MAX_CUE_LINE:
         return False
-    words = [t for t in tokens(stripped) if not any(ch.isdigit() for ch in t[0])]
+    words = [t for t in _WORD_RE.findall(stripped) if not has_digit(t)]
     if not words or len(words) > MAX_NAME_TOKENS:
         return False
     # A sentence ending in a full stop with many words is prose, not a name line.
@@ -385,6 +383,40 @@ def _phrase_end(line: str, start: int) -> int:
     return min(len(line), start + 60)
 
 
+class _TailLine(NamedTuple):
+    """What one of the last lines can be, read once (cached like ``_HeadLine``)."""
+
+    closing: bool            # "Mvh", "Best regards," …
+    signed: tuple[tuple[str, int, int], ...] | None  # a name cue's tokens on this line
+    marked: bool             # the name follows a marker ("/", "//", "—", "Mvh …", "By …")
+    plain: tuple[tuple[str, int, int], ...] | None  # the whole line as a name, if it is one
+
+
+def _analyse_tail_line(line: str) -> _TailLine:
+    stripped = line.strip()
+    if len(stripped) > MAX_CUE_LINE:
+        return _TailLine(False, None, False, None)
+    closing = _CLOSING_RE.match(stripped)
+    if closing:
+        rest = closing.group(2)
+        if rest.strip():
+            return _TailLine(True, _span(line, line.find(rest)), True, None)
+        return _TailLine(True, None, False, None)
+    if _LABEL_RE.match(line):
+        return _TailLine(False, None, False, None)  # "Datum: …" is not a signature
+    plain = _span(line, 0) if _is_name_candidate(line) else None
+    marker = _SIG_MARKER_RE.match(line)
+    if marker and _is_name_candidate(marker.group(1)):
+        return _TailLine(False, _span(line, marker.start(1)), True, plain)
+    prefix = _PREFIX_RE.match(line)
+    if prefix and _is_name_candidate(prefix.group(2)):
+        return _TailLine(False, _span(line, prefix.start(2)), True, plain)
+    return _TailLine(False, None, False, plain)
+
+
+_read_tail_line = lru_cache(maxsize=32768)(_analyse_tail_line)
+
+
 def _signature_cues(
     tail: list[tuple[int, str]], emails: list[EmailFound], head_numbers: set[int]
 ) -> list[Cue]:
@@ -395,37 +427,15 @@ def _signature_cues(
     for number, line in tail:
         if number not in head_numbers:
             emails.extend(find_emails(line, number))
-        stripped = line.strip()
-        if len(stripped) > MAX_CUE_LINE:
-            closing_next = False
+        info = (_read_tail_line(line) if len(line) <= _CACHED_LINE_CHARS
+                else _analyse_tail_line(line))
+        if info.closing and info.signed is None:
+            closing_next = True
             continue
-        closing = _CLOSING_RE.match(stripped)
-        if closing:
-            rest = closing.group(2)
-            if rest.strip():
-                start = line.find(rest)
-                cues.append(Cue(SIGNATURE, "text", line, number, _span(line, start), marked=True))
-                closing_next = False
-            else:
-                closing_next = True
-            continue
-        if _LABEL_RE.match(line):
-            closing_next = False
-            continue  # a header-style line ("Datum: …") is not a signature
-        marker = _SIG_MARKER_RE.match(line)
-        prefix = _PREFIX_RE.match(line)
-        if marker and _is_name_candidate(marker.group(1)):
-            cues.append(
-                Cue(SIGNATURE, "text", line, number, _span(line, marker.start(1)), marked=True)
-            )
-        elif prefix and _is_name_candidate(prefix.group(2)):
-            cues.append(
-                Cue(SIGNATURE, "text", line, number, _span(line, prefix.start(2)), marked=True)
-            )
-        elif closing_next and _is_name_candidate(line):
-            cues.append(Cue(SIGNATURE, "text", line, number, _span(line, 0), marked=True))
-        elif number == last_number and _is_name_candidate(line):
-            cues.append(Cue(SIGNATURE, "text", line, number, _span(line, 0), marked=False))
+        if info.signed is not None:
+            cues.append(Cue(SIGNATURE, "text", line, number, info.signed, marked=info.marked))
+        elif info.plain is not None and (closing_next or number == last_number):
+            cues.append(Cue(SIGNATURE, "text", line, number, info.plain, marked=closing_next))
         closing_next = False
     return cues
 

@@ -150,7 +150,7 @@ def split_camel_case(text: str) -> str:
 
 def has_digit(token: str) -> bool:
     """True for tokens such as "9b", "2025" or "sa24d" (class codes, dates, ids)."""
-    return any(ch.isdigit() for ch in token)
+    return not token.isalpha() and any(ch.isdigit() for ch in token)
 
 
 # --- rule keys: spellings that differ by scanning errors or by transliteration ---------

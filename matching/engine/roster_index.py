@@ -85,8 +85,8 @@ class RosterIndex:
     emails: dict[str, list[int]]
     given_share: dict[str, int]
     vocab: dict[int, list[str]]
-    """The roster's own spellings by length: a word one edit away from a token is one
-    letter longer, shorter or as long, so a typo look-up scans three short lists."""
+    """The roster's own spellings by length window: a word one edit away from a token of
+    length n has n-1, n or n+1 letters, so a typo look-up scans only those."""
     ocr_map: dict[str, list[Entry]] = field(default_factory=dict)
     """OCR key (``normalize.ocr_key``) of every roster spelling → its entries."""
     translit_map: dict[str, list[Entry]] = field(default_factory=dict)
@@ -206,26 +206,24 @@ class RosterIndex:
     def _fuzzy(token: str, vocab: dict[int, list[str]], entries: dict[str, list[Entry]],
                edits: int, keep: Callable[[Hit], None]) -> None:
         """One-edit neighbours of ``token`` among the indexed spellings (short words: see
-        the rules)."""
-        if not vocab or len(token) < 2 or token in PARTICLES:
-            return
+        the rules). ``vocab`` maps a length to the spellings one letter shorter, as long
+        and one letter longer (see ``_by_length``)."""
         n = len(token)
-        for length in (n - 1, n, n + 1):
-            words = vocab.get(length)
-            if not words:
+        words = vocab.get(n)
+        if not words or n < 2 or token in PARTICLES:
+            return
+        for choice, dist, _ in process.extract(
+            token, words, scorer=OSA.distance, score_cutoff=1, limit=None
+        ):
+            if dist == 0:
                 continue
-            for choice, dist, _ in process.extract(
-                token, words, scorer=OSA.distance, score_cutoff=1, limit=None
-            ):
-                if dist == 0:
-                    continue
-                if n == 2 and (len(choice) != 3 or choice[0] != token[0]):
-                    continue  # "Nu" may be a cut-off "Nur", not any three-letter word
-                if len(choice) == 2 and (n != 3 or not token.startswith(choice)):
-                    continue  # "Ekk"/"Boo" for Ek/Bo (a doubled or added last letter) only
-                for s, r, p, a in entries[choice]:
-                    if not a:
-                        keep(Hit(s, r, p, edits))
+            if n == 2 and (len(choice) != 3 or choice[0] != token[0]):
+                continue  # "Nu" may be a cut-off "Nur", not any three-letter word
+            if len(choice) == 2 and (n != 3 or not token.startswith(choice)):
+                continue  # "Ekk"/"Boo" for Ek/Bo (a doubled or added last letter) only
+            for s, r, p, a in entries[choice]:
+                if not a:
+                    keep(Hit(s, r, p, edits))
 
     def students_with_initials(self, given: str, surname: str) -> list[int]:
         """Students whose first given name and core surname start with these letters."""
@@ -237,10 +235,16 @@ class RosterIndex:
 
 
 def _by_length(words: Iterable[str]) -> dict[int, list[str]]:
-    out: dict[int, list[str]] = defaultdict(list)
-    for word in sorted(set(words)):
-        out[len(word)].append(word)
-    return dict(out)
+    """Length n → the words of length n-1, n and n+1: the only ones one edit away."""
+    by_len: dict[int, list[str]] = defaultdict(list)
+    for word in set(words):
+        by_len[len(word)].append(word)
+    window: dict[int, list[str]] = {}
+    for n in range(1, max(by_len, default=0) + 2):
+        near = by_len.get(n - 1, []) + by_len.get(n, []) + by_len.get(n + 1, [])
+        if near:
+            window[n] = near
+    return window
 
 
 def _initials(students: list[StudentNames]) -> dict[tuple[str, str], list[int]]:

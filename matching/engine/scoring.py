@@ -80,12 +80,11 @@ class NameFit:
     strength: float
     shape: str              # "full", "surname_initial", "surname_only", "given_only", "none"
     edits: int
-    reversed_order: bool
-    folded: bool            # matched only through diacritic folding/transliteration
     first: int              # token positions covered (for quoting the evidence)
     last: int
     alias: str = ""         # strongest alias used: "" | "variant" | "pet" | "short"
-    alias_note: str = ""    # e.g. "nickname 'Kalle'", for the reason shown to teachers
+    aligned: _Aligned | None = None  # the alignment, for the reason shown to teachers
+    names: StudentNames | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,16 +175,19 @@ class _Aligned:
     middle: int = 0                 # words where a middle name goes
 
 
+def _placed_order(p: Placed) -> tuple[int, bool, int, int]:
+    return (p.hit.edits, p.hit.alias != "", p.pos - p.end, p.pos)
+
+
 def _align(names: StudentNames, placed: list[Placed]) -> _Aligned:
     """Each name part takes at most one token (or glued pair of tokens), and each token
     serves at most one part: cheapest first (fewest edits, the roster's own spelling
     before an alias, a glued pair before its halves)."""
     al = _Aligned()
     particles: set[int] = set()
-    for pos, end, hit in sorted(
-        placed, key=lambda p: (p.hit.edits, p.hit.alias != "", p.pos - p.end, p.pos)
-    ):
-        if any(q in al.used for q in range(pos, end + 1)):
+    used = al.used
+    for pos, end, hit in sorted(placed, key=_placed_order) if len(placed) > 1 else placed:
+        if pos in used or (end != pos and end in used):
             continue
         if hit.role == GIVEN and hit.part not in al.given:
             al.given[hit.part] = hit.edits
@@ -344,15 +346,11 @@ def fit_name(
     else:
         strength, shape = _grade_partial(al, edits, penalty)
         if shape == "none":
-            return NameFit(0.0, "none", 0, False, False, 0, 0)
+            return NameFit(0.0, "none", 0, 0, 0)
     kinds = set(al.aliased.values())
     alias = next((k for k in (SHORT, PET, VARIANT, SPELLING) if k in kinds), "")
-    positions = sorted(al.used)
-    return NameFit(
-        max(strength, 0.0), shape, edits, _is_reversed(al.used),
-        _needs_folding(cue, al.used, names), positions[0], positions[-1], alias,
-        _alias_note(cue, al),
-    )
+    return NameFit(max(strength, 0.0), shape, edits, min(al.used), max(al.used), alias, al,
+                   names)
 
 
 def _alias_note(cue: Cue, al: _Aligned) -> str:
@@ -462,13 +460,14 @@ def _reason(cue: Cue, fit: NameFit, shared: int) -> str:
     if fit.shape == "given_only" and shared:
         what += " (unique in class)" if shared == 1 else f" (shared by {shared} students)"
     details = []
-    if fit.alias_note:
-        details.append(fit.alias_note)
+    al = fit.aligned
+    if al is not None and al.aliased:
+        details.append(_alias_note(cue, al))
     if fit.edits:
         details.append(f"{fit.edits} typo" + ("s" if fit.edits > 1 else ""))
-    if fit.folded:
+    if al is not None and fit.names is not None and _needs_folding(cue, al.used, fit.names):
         details.append("without diacritics")
-    if fit.reversed_order:
+    if al is not None and _is_reversed(al.used):
         details.append("surname first")
     details_text = ", ".join(details) if details else "exact"
     return f"{what} in {where} ({details_text})"
@@ -521,6 +520,12 @@ def _initials_only(cue: Cue) -> bool:
     )
 
 
+_PARTICLE_ONLY = frozenset({PARTICLE})
+_FULL_ROLES = frozenset({FULL_JOINED})
+_GIVEN_ROLES = frozenset({GIVEN, GIVEN_JOINED})
+_SURNAME_ROLES = frozenset({SURNAME, SURNAME_JOINED})
+
+
 def score_cue(cue: Cue, index: RosterIndex) -> list[CueScore]:
     """Every student this cue supports, with a confidence for the cue alone."""
     per_student = _placed_hits(cue, index)
@@ -529,9 +534,14 @@ def score_cue(cue: Cue, index: RosterIndex) -> list[CueScore]:
     weight = cue_weight(cue)
     author_slot = _single_name_slot(cue)
     scores = []
+    both_needed = not author_slot and cue.kind not in _PARTIAL_SLOTS
     for student, placed in per_student.items():
-        if placed and all(p.hit.role == PARTICLE for p in placed):
+        roles = {p.hit.role for p in placed}
+        if placed and roles <= _PARTICLE_ONLY:
             continue
+        if both_needed and not (roles & _FULL_ROLES or (roles & _GIVEN_ROLES
+                                                         and roles & _SURNAME_ROLES)):
+            continue  # one name part where only a full name counts: no fit to grade
         names = index.students[student]
         fit = fit_name(cue, names, placed, index.given_share)
         if fit.strength <= 0.0:
