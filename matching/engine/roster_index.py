@@ -95,6 +95,8 @@ class RosterIndex:
     initials: dict[tuple[str, str], list[int]] = field(default_factory=dict)
     """(first given initial, surname initial) → students, for cues like "H.E."."""
     _cache: dict[str, tuple[Hit, ...]] = field(default_factory=dict)
+    placed_cache: dict[tuple[str, ...], dict] = field(default_factory=dict)
+    """Per batch: a cue's words → its hits per student (see scoring._placed_hits)."""
 
     @classmethod
     def build(cls, roster: Sequence[RosterStudent]) -> RosterIndex:

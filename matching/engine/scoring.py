@@ -487,25 +487,51 @@ def _evidence(cue: Cue, fit: NameFit) -> Evidence:
 def _placed_hits(cue: Cue, index: RosterIndex) -> dict[int, list[Placed]]:
     """Roster hits of the cue's tokens (and of adjacent pairs glued), per student.
 
+    Cached per batch by the cue's words: the same header, title and name lines recur
+    across the essays of a class.
+
     A glued pair finds a compound written apart: "Abdi Rahman" for roster "Abdirahman",
     "Gebre Medhin" for "Gebremedhin". Digits are skipped unless a scan could have put
     them in a name ("Ekstr0m", "A1bin").
     """
+    key = tuple(tok for tok, _s, _e in cue.tokens)
+    cached = index.placed_cache.get(key)
+    if cached is None:
+        cached = index.placed_cache[key] = _find_placed(cue, index)
+    if _initials_only(cue):
+        cached = dict(cached)
+        for student in index.students_with_initials(key[0], key[-1]):
+            cached.setdefault(student, [])
+    return cached
+
+
+def _find_placed(cue: Cue, index: RosterIndex) -> dict[int, list[Placed]]:
     per_student: dict[int, list[Placed]] = {}
     toks = cue.tokens
-    usable = [len(t) >= 2 and (not has_digit(t) or bool(ocr_key(t))) for t, _s, _e in toks]
+    lookup = index.lookup
+    own: list[bool] = []  # whether the token is some roster spelling as written
     for pos, (tok, _s, _e) in enumerate(toks):
-        if not usable[pos]:
+        if len(tok) < 2 or (not tok.isalpha() and not ocr_key(tok)):
+            own.append(True)  # nothing to glue either
             continue
-        for hit in index.lookup(tok):
-            per_student.setdefault(hit.student, []).append(Placed(pos, pos, hit))
-        if pos + 1 < len(toks) and usable[pos + 1] and tok.isalpha() \
-                and toks[pos + 1][0].isalpha():
-            for hit in index.lookup_exact(tok + toks[pos + 1][0]):
-                per_student.setdefault(hit.student, []).append(Placed(pos, pos + 1, hit))
-    if _initials_only(cue):
-        for student in index.students_with_initials(toks[0][0], toks[-1][0]):
-            per_student.setdefault(student, [])
+        hits = lookup(tok)
+        own.append(any(not h.edits and not h.alias for h in hits))
+        for hit in hits:
+            placed = per_student.get(hit.student)
+            if placed is None:
+                per_student[hit.student] = [Placed(pos, pos, hit)]
+            else:
+                placed.append(Placed(pos, pos, hit))
+    for pos in range(len(toks) - 1):
+        # Glue only where a word is no roster spelling as written: "Abdi Rahman" for
+        # Abdirahman, not "Hugo Ekström" (both words already are).
+        if own[pos] and own[pos + 1]:
+            continue
+        tok, nxt = toks[pos][0], toks[pos + 1][0]
+        if len(tok) < 2 or len(nxt) < 2 or not tok.isalpha() or not nxt.isalpha():
+            continue
+        for hit in index.lookup_exact(tok + nxt):
+            per_student.setdefault(hit.student, []).append(Placed(pos, pos + 1, hit))
     return per_student
 
 
@@ -518,6 +544,28 @@ def _initials_only(cue: Cue) -> bool:
         and (cue.kind in (HEADER_LABEL, NAME_PHRASE) or (cue.kind == SIGNATURE and cue.marked))
         and all(len(t) == 1 and t.isalpha() and cue.line[e:e + 1] == "." for t, _s, e in toks)
     )
+
+
+def _content_positions(cue: Cue) -> frozenset[int]:
+    """Positions of the words that must be explained by a name (not fillers, particles,
+    numbers or initials)."""
+    return frozenset(
+        pos for pos, (tok, _s, _e) in enumerate(cue.tokens)
+        if len(tok) >= 2 and not has_digit(tok) and tok not in FILLER_WORDS
+        and tok not in PARTICLES
+    )
+
+
+def _somebody_else(placed: list[Placed], roles: set[str], content: frozenset[int]) -> bool:
+    """One word of the student's name next to a word that is not: "Hugo Berg" read for
+    Hugo Ekström. Such a line names somebody else; it is no evidence for this student
+    (the fit would be CONTRADICTED), so it is neither graded nor suggested."""
+    if FULL_JOINED in roles:
+        return False
+    first = placed[0].pos if placed else -1
+    if any(p.pos != first or p.end != first for p in placed):
+        return False
+    return bool(content - {first}) if placed else False
 
 
 _PARTICLE_ONLY = frozenset({PARTICLE})
@@ -535,6 +583,7 @@ def score_cue(cue: Cue, index: RosterIndex) -> list[CueScore]:
     author_slot = _single_name_slot(cue)
     scores = []
     both_needed = not author_slot and cue.kind not in _PARTIAL_SLOTS
+    content = _content_positions(cue)
     for student, placed in per_student.items():
         roles = {p.hit.role for p in placed}
         if placed and roles <= _PARTICLE_ONLY:
@@ -542,6 +591,8 @@ def score_cue(cue: Cue, index: RosterIndex) -> list[CueScore]:
         if both_needed and not (roles & _FULL_ROLES or (roles & _GIVEN_ROLES
                                                          and roles & _SURNAME_ROLES)):
             continue  # one name part where only a full name counts: no fit to grade
+        if _somebody_else(placed, roles, content):
+            continue
         names = index.students[student]
         fit = fit_name(cue, names, placed, index.given_share)
         if fit.strength <= 0.0:
