@@ -14,7 +14,6 @@ how the teacher's full name in every header stays harmless.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -77,8 +76,6 @@ _NAME_PHRASE_RE = re.compile(
     r"([^\W\d_][\w\-' ]{0,60})",
     re.IGNORECASE,
 )
-# Substrings every _NAME_PHRASE_RE match contains: a cheap test before the regex runs.
-_NAME_PHRASE_KEYS = ("my name", "mitt namn", "jag heter", "called")
 _SIG_MARKER_RE = re.compile(r"^\s*(?:/{1,2}|[-–—~]{1,2})\s*([^\W\d_].*)$")
 _CLOSING_RE = re.compile(
     r"^\s*(best regards|kind regards|warm regards|warmest regards|regards|"
@@ -104,9 +101,9 @@ EMAIL = "email"
 EMAIL_NAME = "email_name"
 
 
-@dataclass(frozen=True, slots=True)
-class Cue:
-    """One place that may carry the author's name, with its tokens.
+class Cue(NamedTuple):
+    """One place that may carry the author's name, with its tokens (a named tuple:
+    immutable, and cheap to make — a batch makes thousands).
 
     ``tokens`` are ``(folded, start, end)`` with offsets into ``line`` (the raw line, or
     the filename), so evidence can quote exactly what was written.
@@ -122,8 +119,7 @@ class Cue:
     position: int = 0         # index among the non-empty lines of the head (0 = first)
 
 
-@dataclass(frozen=True, slots=True)
-class EmailFound:
+class EmailFound(NamedTuple):
     """An e-mail address seen in an author-compatible place."""
 
     address: str
@@ -195,11 +191,10 @@ def _ends_hyphenated(line: str) -> bool:
 
 def find_emails(line: str, line_number: int) -> list[EmailFound]:
     """E-mail addresses in a line (only its first 500 characters are searched)."""
-    head = line[:500]
-    if "@" not in head:  # most lines: skip the regex scan entirely
+    if line.find("@", 0, 500) == -1:  # most lines: skip the regex scan entirely
         return []
     found = []
-    for m in _EMAIL_RE.finditer(head):
+    for m in _EMAIL_RE.finditer(line[:500]):
         address = m.group().strip(".-").lower()
         found.append(EmailFound(address, line, line_number, m.start(), m.end()))
     return found
@@ -227,6 +222,7 @@ class _HeadLine(NamedTuple):
     prefix: str | None       # "By", "Skriven av" of "By Anna Andersson"
     prefix_tokens: tuple[tuple[str, int, int], ...]
     tokens: tuple[tuple[str, int, int], ...]  # tokens of the whole line (candidates only)
+    phrase: bool = False     # "my name is …" / "jag heter …" somewhere in the line
 
 
 _NO_LABEL, _AUTHOR, _EMAIL_ONLY, _OTHER = 0, 1, 2, 3
@@ -234,7 +230,8 @@ _CACHED_LINE_CHARS = 300
 
 
 def _analyse_head_line(line: str) -> _HeadLine:
-    label_match = _LABEL_RE.match(line[:200]) if ":" in line[:200] or "：" in line[:200] else None
+    colon = line.find(":", 0, 200) != -1 or line.find("：", 0, 200) != -1
+    label_match = _LABEL_RE.match(line[:200]) if colon else None
     key = label_key(label_match.group(1)) if label_match else None
     if label_match and key and len(key) <= 25 and "@" not in label_match.group(1):
         label = label_match.group(1).strip()
@@ -243,13 +240,14 @@ def _analyse_head_line(line: str) -> _HeadLine:
             return _HeadLine(label, _AUTHOR, value, False, None, (), ())
         kind = _EMAIL_ONLY if key in EMAIL_LABELS else _OTHER
         return _HeadLine(label, kind, (), False, None, (), ())
+    phrase = _NAME_PHRASE_RE.search(line[:500]) is not None
     if not _is_name_candidate(line):
-        return _HeadLine(None, _NO_LABEL, (), False, None, (), ())
+        return _HeadLine(None, _NO_LABEL, (), False, None, (), (), phrase)
     prefix = _PREFIX_RE.match(line)
     if prefix:
         return _HeadLine(None, _NO_LABEL, (), True, prefix.group(1),
-                         _span(line, prefix.start(2)), _span(line, 0))
-    return _HeadLine(None, _NO_LABEL, (), True, None, (), _span(line, 0))
+                         _span(line, prefix.start(2)), _span(line, 0), phrase)
+    return _HeadLine(None, _NO_LABEL, (), True, None, (), _span(line, 0), phrase)
 
 
 _read_head_line = lru_cache(maxsize=32768)(_analyse_head_line)
@@ -273,8 +271,6 @@ def find_text_cues(text: str) -> tuple[list[Cue], list[EmailFound]]:
     if len(text) <= HEAD_CHARS and len(head) < HEAD_LINES:
         early = max(1, min(early, len(head) - 2))
     early_numbers = {n for n, _ in head[:early]}
-    head_lower = text[:HEAD_CHARS].lower()
-    phrases = any(key in head_lower for key in _NAME_PHRASE_KEYS)
 
     pending_label: str | None = None
     for position, (number, line) in enumerate(head):
@@ -298,7 +294,7 @@ def find_text_cues(text: str) -> tuple[list[Cue], list[EmailFound]]:
                                 label=pending_label, position=position))
             pending_label = None
             continue
-        if phrases:
+        if info.phrase:
             cues.extend(_phrase_cues(line, number, position))
         if number in tail_numbers and number not in early_numbers:
             continue  # the tail pass reads it as a possible signature
@@ -473,13 +469,23 @@ def _peel_particles(cleaned: str) -> str:
 
 def find_filename_cues(filename: str | None) -> list[Cue]:
     """The filename as name cues (one reading, or two when glued particles can be split)."""
+    if not filename:
+        return []
+    if len(filename) > MAX_FILENAME_CHARS:
+        return list(_filename_cues.__wrapped__(filename))
+    return list(_filename_cues(filename))
+
+
+@lru_cache(maxsize=8192)
+def _filename_cues(filename: str) -> tuple[Cue, ...]:
+    """Cached: "uppsats.docx", "essay.docx" and exam.net names recur in every batch."""
     cue = find_filename_cue(filename)
     if cue is None:
-        return []
+        return ()
     peeled = find_filename_cue(filename, peel=True)
     if peeled is None or peeled.line == cue.line:
-        return [cue]
-    return [cue, peeled]
+        return (cue,)
+    return (cue, peeled)
 
 
 def find_filename_cue(filename: str | None, peel: bool = False) -> Cue | None:

@@ -211,8 +211,10 @@ class RosterIndex:
         the rules). ``vocab`` maps a length to the spellings one letter shorter, as long
         and one letter longer (see ``_by_length``)."""
         n = len(token)
-        words = vocab.get(n)
-        if not words or n < 2 or token in PARTICLES:
+        if n < 2 or token in PARTICLES:
+            return
+        words = vocab[n]
+        if not words:
             return
         for choice, dist, _ in process.extract(
             token, words, scorer=OSA.distance, score_cutoff=1, limit=None
@@ -236,17 +238,25 @@ class RosterIndex:
         return self.emails.get(email.strip().lower(), [])
 
 
-def _by_length(words: Iterable[str]) -> dict[int, list[str]]:
-    """Length n → the words of length n-1, n and n+1: the only ones one edit away."""
-    by_len: dict[int, list[str]] = defaultdict(list)
-    for word in set(words):
-        by_len[len(word)].append(word)
-    window: dict[int, list[str]] = {}
-    for n in range(1, max(by_len, default=0) + 2):
+class _Window(dict):
+    """Length n → the words of length n-1, n and n+1 (the only ones one edit away),
+    filled on first use: most lengths are never asked for."""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        super().__init__()
+        self.by_len: dict[int, list[str]] = defaultdict(list)
+        for word in set(words):
+            self.by_len[len(word)].append(word)
+
+    def __missing__(self, n: int) -> list[str]:
+        by_len = self.by_len
         near = by_len.get(n - 1, []) + by_len.get(n, []) + by_len.get(n + 1, [])
-        if near:
-            window[n] = near
-    return window
+        self[n] = near
+        return near
+
+
+def _by_length(words: Iterable[str]) -> dict[int, list[str]]:
+    return _Window(words)
 
 
 def _initials(students: list[StudentNames]) -> dict[tuple[str, str], list[int]]:

@@ -73,7 +73,7 @@ _PARTIAL_SLOTS = frozenset({FILENAME, EMAIL_NAME})
 _AUTHOR_SLOTS = frozenset({HEADER_LABEL, FIRST_LINE, NAME_PHRASE})
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class NameFit:
     """How the tokens of one cue fit one student's name."""
 
@@ -87,9 +87,13 @@ class NameFit:
     names: StudentNames | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CueScore:
-    """One cue's support for one student."""
+    """One cue's support for one student.
+
+    Internal and short-lived, so a plain (not frozen) slotted class: thousands are made
+    per batch. Only the few that end up shown get their reason and evidence written.
+    """
 
     student: int
     confidence: float
@@ -99,9 +103,9 @@ class CueScore:
     kind: str
     why: str | tuple[Cue, NameFit, int]
     """The reason shown to the teacher, or what it is made from (cue, fit, how many
-    students share the given name): most cue scores are never shown, so the text is
-    only written for those that are (``reason``)."""
-    evidence: Evidence
+    students share the given name)."""
+    source: Evidence | tuple[Cue, NameFit]
+    """The evidence, or the cue and fit it is quoted from."""
     alias: str = ""         # as NameFit.alias: a nickname fit never counts as identity
     weight: float = 1.0     # the weight of the position (confidence = weight × strength)
     partial: bool = False   # one name part where a lone part is no author cue (filename,
@@ -110,6 +114,21 @@ class CueScore:
     @property
     def reason(self) -> str:
         return self.why if isinstance(self.why, str) else _reason(*self.why)
+
+    @property
+    def evidence(self) -> Evidence:
+        return self.source if isinstance(self.source, Evidence) else _evidence(*self.source)
+
+    @property
+    def place(self) -> tuple[str, int | None, str]:
+        """(kind, line number, quoted text): two scores from the same place are one."""
+        if isinstance(self.source, Evidence):
+            return (self.kind, self.source.line_number, self.source.matched_text)
+        cue, fit = self.source
+        if cue.tokens:
+            return (self.kind, cue.line_number,
+                    cue.line[cue.tokens[fit.first][1]:cue.tokens[fit.last][2]])
+        return (self.kind, cue.line_number, cue.line)
 
 
 @dataclass(slots=True)
@@ -248,14 +267,13 @@ def _read_leftovers(cue: Cue, names: StudentNames, al: _Aligned) -> None:
 
 def _edit_costs(names: StudentNames, al: _Aligned) -> tuple[int, int]:
     """All edits in the matched name words, and those in words of four letters or fewer."""
-    edits = sum(al.given.values()) + sum(al.surname.values())
-    short = sum(
-        e for part, e in al.given.items()
-        if e and part < len(names.given) and len(names.given[part]) <= 4
-    ) + sum(
-        e for part, e in al.surname.items()
-        if e and part < len(names.surname) and len(names.surname[part]) <= 4
-    )
+    edits = short = 0
+    for parts, words in ((al.given, names.given), (al.surname, names.surname)):
+        for part, e in parts.items():
+            if e:
+                edits += e
+                if part < len(words) and len(words[part]) <= 4:
+                    short += e
     return edits, short
 
 
@@ -333,13 +351,18 @@ def fit_name(
     al = _align(names, placed)
     _read_leftovers(cue, names, al)
     edits, short_edits = _edit_costs(names, al)
-    n_variants = sum(1 for kind in al.aliased.values() if kind == VARIANT)
-    n_spelling = sum(1 for kind in al.aliased.values() if kind == SPELLING)
-    penalty = (
-        cal.EXTRA_WORD_PENALTY_FILENAME if cue.kind == FILENAME else cal.EXTRA_WORD_PENALTY
-    ) * min(al.extra, cal.MAX_EXTRA_WORDS_PENALISED)
-    penalty += cal.MIDDLE_NAME_PENALTY * min(al.middle, cal.MAX_EXTRA_WORDS_PENALISED)
-    penalty += cal.VARIANT_PENALTY * n_variants + cal.SPELLING_RULE_PENALTY * n_spelling
+    penalty = 0.0
+    if al.extra:
+        penalty += (
+            cal.EXTRA_WORD_PENALTY_FILENAME if cue.kind == FILENAME else cal.EXTRA_WORD_PENALTY
+        ) * min(al.extra, cal.MAX_EXTRA_WORDS_PENALISED)
+    if al.middle:
+        penalty += cal.MIDDLE_NAME_PENALTY * min(al.middle, cal.MAX_EXTRA_WORDS_PENALISED)
+    for kind in al.aliased.values():
+        if kind == VARIANT:
+            penalty += cal.VARIANT_PENALTY
+        elif kind == SPELLING:
+            penalty += cal.SPELLING_RULE_PENALTY
     if al.given and al.surname:
         strength = _grade_full(cue, names, al, edits, short_edits, penalty, class_given_names)
         shape = "full"
@@ -611,7 +634,7 @@ def score_cue(cue: Cue, index: RosterIndex) -> list[CueScore]:
                 edits=fit.edits,
                 kind=cue.kind,
                 why=(cue, fit, index.given_share.get(names.given[0], 1) if names.given else 0),
-                evidence=_evidence(cue, fit),
+                source=(cue, fit),
                 alias=fit.alias,
                 weight=weight,
                 partial=partial,
@@ -639,7 +662,7 @@ def score_email(found: EmailFound, student: int) -> CueScore:
         edits=0,
         kind=EMAIL,
         why="roster e-mail address in the text",
-        evidence=evidence,
+        source=evidence,
         weight=cal.EMAIL_EXACT_WEIGHT,
     )
 
@@ -693,7 +716,7 @@ def split_name(scores: list[CueScore]) -> CueScore | None:
     given = [s for s in clean if s.fit_shape == "given_only"]
     surname = [s for s in clean if s.fit_shape == "surname_only"]
     pairs = [(g, n) for g in given for n in surname
-             if (g.kind, g.evidence.line_number) != (n.kind, n.evidence.line_number)]
+             if g.place[:2] != n.place[:2]]
     if not pairs:
         return None
     g, n = max(pairs, key=lambda gn: gn[0].weight + gn[1].weight)
@@ -710,7 +733,7 @@ def _dedupe(scores: list[CueScore]) -> list[CueScore]:
     seen: set[tuple[str, int | None, str]] = set()
     out = []
     for s in scores:
-        key = (s.kind, s.evidence.line_number, s.evidence.matched_text)
+        key = s.place
         if key not in seen:
             seen.add(key)
             out.append(s)
