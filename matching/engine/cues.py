@@ -166,17 +166,18 @@ def _numbered_lines(text: str) -> tuple[list[tuple[int, str]], list[tuple[int, s
             head.append((number, line))
             last = number
     if short:
-        numbered = list(enumerate(raw, 1))
+        lines, base = raw, 1
     else:
         first_nl = text.find("\n", len(text) - TAIL_CHARS)
         if first_nl == -1:
             return head, []
         base = text.count("\n", 0, first_nl + 1) + 1
-        numbered = list(enumerate(text[first_nl + 1 :].split("\n"), base))
+        lines = text[first_nl + 1 :].split("\n")
     tail: list[tuple[int, str]] = []
-    for number, line in reversed(numbered):
+    for i in range(len(lines) - 1, -1, -1):
+        line = lines[i]
         if line and not line.isspace():
-            tail.append((number, line))
+            tail.append((base + i, line))
             if len(tail) >= TAIL_LINES:
                 break
     tail.reverse()
@@ -278,7 +279,7 @@ def find_text_cues(text: str) -> tuple[list[Cue], list[EmailFound]]:
         if info.label_kind != _NO_LABEL:
             if info.label_kind == _OTHER:
                 pending_label = None  # Teacher, Kurs, Datum, …: announces a non-author
-            else:
+            elif "@" in line:
                 emails.extend(find_emails(line, number))
             if info.label_kind == _AUTHOR:
                 if info.value:
@@ -287,7 +288,8 @@ def find_text_cues(text: str) -> tuple[list[Cue], list[EmailFound]]:
                 else:
                     pending_label = info.label
             continue
-        emails.extend(find_emails(line, number))
+        if "@" in line:
+            emails.extend(find_emails(line, number))
         if pending_label is not None:
             if info.candidate:
                 cues.append(Cue(HEADER_LABEL, "text", line, number, info.tokens,
@@ -307,13 +309,13 @@ def find_text_cues(text: str) -> tuple[list[Cue], list[EmailFound]]:
         kind = FIRST_LINE if number == first_number else NAME_LINE
         cues.append(Cue(kind, "text", line, number, info.tokens, position=position))
 
-    wrapped = _wrapped_label_cues(cues, head)
+    wrapped = _wrapped_label_cues(cues, head) if cues else []
     combined = _combined_label_cue(cues)
     if combined is not None:
         cues.append(combined)
     cues.extend(wrapped)
     tail = [(n, line) for n, line in tail if n not in early_numbers]
-    cues.extend(_signature_cues(tail, emails, {n for n, _ in head}))
+    cues.extend(_signature_cues(tail, emails, head))
     return cues, emails
 
 
@@ -331,12 +333,14 @@ def _wrapped_label_cues(cues: list[Cue], head: list[tuple[int, str]]) -> list[Cu
     """A label whose value continues on the next line ("Namn: Hugo" / "Ekström", a
     scanned header wrapped): the two lines read as one, when the value has at most three
     words and the next line one or two words and no label. The one-line reading stays."""
+    short_labels = [c for c in cues if c.kind == HEADER_LABEL and 1 <= len(c.tokens) <= 3
+                    and c.line_number is not None]
+    if not short_labels:
+        return []
     following = {n: head[i + 1][1] for i, (n, _line) in enumerate(head[:-1])
                  if head[i + 1][0] == n + 1}
     out = []
-    for cue in cues:
-        if cue.kind != HEADER_LABEL or not 1 <= len(cue.tokens) <= 3 or cue.line_number is None:
-            continue
+    for cue in short_labels:
         nxt = following.get(cue.line_number)
         if nxt is None or _LABEL_RE.match(nxt) or not 1 <= len(tokens(nxt)) <= 2:
             continue
@@ -414,14 +418,14 @@ _read_tail_line = lru_cache(maxsize=32768)(_analyse_tail_line)
 
 
 def _signature_cues(
-    tail: list[tuple[int, str]], emails: list[EmailFound], head_numbers: set[int]
+    tail: list[tuple[int, str]], emails: list[EmailFound], head: list[tuple[int, str]]
 ) -> list[Cue]:
     """Signature cues among the last non-empty lines ("/Anna", "Mvh Anna", "Anna A.")."""
     cues: list[Cue] = []
     closing_next = False
     last_number = tail[-1][0] if tail else None
     for number, line in tail:
-        if number not in head_numbers:
+        if "@" in line and all(number != n for n, _line in head):  # head e-mails are in
             emails.extend(find_emails(line, number))
         info = (_read_tail_line(line) if len(line) <= _CACHED_LINE_CHARS
                 else _analyse_tail_line(line))
