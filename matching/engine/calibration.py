@@ -62,7 +62,8 @@ PARTIAL_CUE_FACTOR = 0.3
 """A lone first name or surname in a filename or e-mail address is no author cue by
 itself (a file called "Selma.docx" may be about Selma Lagerlöf): it is kept at this
 fraction of its worth, below REVIEW_MIN, only to complete a split name."""
-SPELLING_RULE_PENALTY = 0.04     # another transliteration by rule (skeleton), like a typo
+SPELLING_RULE_PENALTY = 0.03     # another transliteration by rule (skeleton): less than a typo,
+                                 # more than a listed variant
 GIVEN_ONLY = 0.80                # "// Anna" with nothing else on the line
 GIVEN_ONLY_TYPO = 0.30
 CONTRADICTED = 0.08              # the name found there is mostly somebody else's

@@ -76,6 +76,8 @@ _NAME_PHRASE_RE = re.compile(
     r"([^\W\d_][\w\-' ]{0,60})",
     re.IGNORECASE,
 )
+# Substrings every _NAME_PHRASE_RE match contains (lower-cased).
+_NAME_PHRASE_KEYS = ("my name", "mitt namn", "jag heter", "called")
 _SIG_MARKER_RE = re.compile(r"^\s*(?:/{1,2}|[-–—~]{1,2})\s*([^\W\d_].*)$")
 _CLOSING_RE = re.compile(
     r"^\s*(best regards|kind regards|warm regards|warmest regards|regards|"
@@ -241,7 +243,10 @@ def _analyse_head_line(line: str) -> _HeadLine:
             return _HeadLine(label, _AUTHOR, value, False, None, (), ())
         kind = _EMAIL_ONLY if key in EMAIL_LABELS else _OTHER
         return _HeadLine(label, kind, (), False, None, (), ())
-    phrase = _NAME_PHRASE_RE.search(line[:500]) is not None
+    lowered = line[:500].lower()  # a cheap test first: the regex is case-insensitive
+    phrase = any(key in lowered for key in _NAME_PHRASE_KEYS) and (
+        _NAME_PHRASE_RE.search(line[:500]) is not None
+    )
     if not _is_name_candidate(line):
         return _HeadLine(None, _NO_LABEL, (), False, None, (), (), phrase)
     prefix = _PREFIX_RE.match(line)

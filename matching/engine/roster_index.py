@@ -89,11 +89,12 @@ class RosterIndex:
     length n has n-1, n or n+1 letters, so a typo look-up scans only those."""
     ocr_map: dict[str, list[Entry]] = field(default_factory=dict)
     """OCR key (``normalize.ocr_key``) of every roster spelling → its entries."""
-    translit_map: dict[str, list[Entry]] = field(default_factory=dict)
-    """Transliteration skeletons (``normalize.translit_keys``) → entries."""
-    ocr_vocab: dict[int, list[str]] = field(default_factory=dict)
-    initials: dict[tuple[str, str], list[int]] = field(default_factory=dict)
-    """(first given initial, surname initial) → students, for cues like "H.E."."""
+    plans: list[_NamePlan] = field(default_factory=list)
+    """Each student's name plan, for the maps below, which are built on first use: most
+    batches never need a transliteration skeleton, a two-step scan error or initials."""
+    _translit_map: dict[str, list[Entry]] | None = None
+    _ocr_vocab: dict[int, list[str]] | None = None
+    _initials_map: dict[tuple[str, str], list[int]] | None = None
     _cache: dict[str, tuple[Hit, ...]] = field(default_factory=dict)
     placed_cache: dict[tuple[str, ...], dict] = field(default_factory=dict)
     """Per batch: a cue's words → its hits per student (see scoring._placed_hits)."""
@@ -103,25 +104,24 @@ class RosterIndex:
         students: list[StudentNames] = []
         token_map: dict[str, list[Entry]] = defaultdict(list)
         ocr_map: dict[str, list[Entry]] = defaultdict(list)
-        translit_map: dict[str, list[Entry]] = defaultdict(list)
         emails: dict[str, list[int]] = defaultdict(list)
         given_students: dict[str, set[int]] = defaultdict(set)
         aliases: list[tuple[str, Entry]] = []
+        plans_in_order: list[_NamePlan] = []
         for idx, student in enumerate(roster):
             plan = _name_plan(student.first_name or "", student.last_name or "")
+            plans_in_order.append(plan)
             students.append(StudentNames(
                 index=idx, student=student, given=plan.given, surname=plan.surname,
                 particles=plan.particles,
                 display=f"{student.first_name} {student.last_name}".strip(),
                 compound_given=plan.compound_given,
             ))
-            for key, role, part, okey, tkeys in plan.own:
+            for key, role, part, okey, _tkeys in plan.own:
                 entry = (idx, role, part, "")
                 token_map[key].append(entry)
                 if okey:
                     ocr_map[okey].append(entry)
-                for tkey in tkeys:
-                    translit_map[tkey].append(entry)
             for word in plan.given:
                 given_students[word].add(idx)
             aliases.extend((key, (idx, role, part, kind)) for key, role, part, kind in plan.aliases)
@@ -144,9 +144,7 @@ class RosterIndex:
             given_share={k: len(v) for k, v in given_students.items()},
             vocab=_by_length(vocab),
             ocr_map=dict(ocr_map),
-            translit_map=dict(translit_map),
-            ocr_vocab=_by_length(k for k in ocr_map if len(k) >= 2),
-            initials=_initials(students),
+            plans=plans_in_order,
         )
 
     def lookup(self, token: str) -> tuple[Hit, ...]:
@@ -229,9 +227,29 @@ class RosterIndex:
                 if not a:
                     keep(Hit(s, r, p, edits))
 
+    @property
+    def translit_map(self) -> dict[str, list[Entry]]:
+        """Transliteration skeletons (``normalize.translit_keys``) → entries."""
+        if self._translit_map is None:
+            built: dict[str, list[Entry]] = defaultdict(list)
+            for idx, plan in enumerate(self.plans):
+                for _key, role, part, _okey, tkeys in plan.own:
+                    for tkey in tkeys:
+                        built[tkey].append((idx, role, part, ""))
+            self._translit_map = dict(built)
+        return self._translit_map
+
+    @property
+    def ocr_vocab(self) -> dict[int, list[str]]:
+        if self._ocr_vocab is None:
+            self._ocr_vocab = _by_length(k for k in self.ocr_map if len(k) >= 2)
+        return self._ocr_vocab
+
     def students_with_initials(self, given: str, surname: str) -> list[int]:
         """Students whose first given name and core surname start with these letters."""
-        return self.initials.get((given, surname), [])
+        if self._initials_map is None:
+            self._initials_map = _initials(self.students)
+        return self._initials_map.get((given, surname), [])
 
     def students_for_email(self, email: str) -> list[int]:
         """Students whose roster e-mail is exactly this address (case-insensitive)."""
@@ -315,7 +333,9 @@ def _name_plan(first_name: str, last_name: str) -> _NamePlan:
         particles=tuple(fold(w) for w in particles),
         compound_given="-" in first_name and len(given_words) > 1,
         own=tuple(
-            (key, role, part, "", ()) if role == PARTICLE
+            # particles and whole glued names get no rule keys: "vonessen" or
+            # "annaandersson" with a scan error is too far from any name to be safe
+            (key, role, part, "", ()) if role in (PARTICLE, FULL_JOINED)
             else (key, role, part, ocr_key(key), translit_keys(key))
             for key, role, part in own if key
         ),
