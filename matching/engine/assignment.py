@@ -72,16 +72,20 @@ class Ranking:
     candidates: list[Candidate]
 
 
+def _order(c: Candidate) -> tuple[float, float, int]:
+    return (-min(c.confidence, c.cap), -c.confidence, c.student)
+
+
 def apply_margin(candidates: list[Candidate]) -> list[tuple[Candidate, float]]:
     """Order candidates and compute each one's displayed confidence.
 
     The best candidate loses one-for-one whatever the runner-up comes closer than
     MARGIN_WINDOW; the others keep their own confidence but never exceed the best.
     """
-    # A cap ties capped candidates; their own confidence still orders them.
-    ordered = sorted(candidates, key=lambda c: (-c.effective, -c.confidence, c.student))
-    if not ordered:
+    if not candidates:
         return []
+    # A cap ties capped candidates; their own confidence still orders them.
+    ordered = sorted(candidates, key=_order) if len(candidates) > 1 else candidates
     top = ordered[0].effective
     if len(ordered) > 1:
         second = ordered[1].effective
@@ -106,6 +110,9 @@ def _mark_taken_and_copies(
     pools: list[list[Candidate]], taken: Collection[int], text_keys: Sequence[object]
 ) -> None:
     """Already attributed students and second copies of one text: review at most."""
+    keyed = [k for k in text_keys if k is not None]
+    if not taken and len(set(keyed)) == len(keyed):
+        return  # nobody taken, no identical texts: nothing to mark
     seen_texts: set[object] = set()
     for pool, key in zip(pools, text_keys, strict=True):
         copy = key is not None and key in seen_texts
@@ -155,8 +162,10 @@ def _rank(pool: list[Candidate]) -> list[tuple[Candidate, float]]:
 def _apply_prior(
     pools: list[list[Candidate]], ranked: list[list[tuple[Candidate, float]]],
     taken: Collection[int],
-) -> None:
-    """Weak cues decide when exactly one student still without an essay fits them."""
+) -> set[int]:
+    """Weak cues decide when exactly one student still without an essay fits them.
+
+    Returns the essays whose candidates changed."""
     decided = {r[0][0].student for r in ranked if r and _status(r[0][1]) == "high"}
     unavailable = decided | set(taken)
     tops: dict[int, set[int]] = {}
@@ -172,9 +181,11 @@ def _apply_prior(
         free = [c for c in viable if c.student not in unavailable]
         if len(free) == 1 and not free[0].blocked:
             weak_claims.setdefault(free[0].student, []).append(essay)
+    changed: set[int] = set()
     for student, essays in weak_claims.items():
         if len(essays) != 1 or tops.get(student, set()) - {essays[0]}:
             continue  # two essays point at this student: a teacher decides
+        changed.add(essays[0])
         for cand in pools[essays[0]]:
             if cand.student == student:
                 cand.confidence = cal.PRIOR_CONFIDENCE
@@ -182,6 +193,7 @@ def _apply_prior(
                 cand.notes.append(NOTE_PRIOR)
             elif cand.student in unavailable:
                 cand.demote(NOTE_TAKEN, cal.CONFLICT_LOSER_FACTOR)
+    return changed
 
 
 def resolve_batch(
@@ -203,10 +215,10 @@ def resolve_batch(
     _mark_taken_and_copies(pools, taken, keys)
     _resolve_claims(pools)
     ranked = [_rank(pool) for pool in pools]
-    _apply_prior(pools, ranked, taken)
+    changed = _apply_prior(pools, ranked, taken)
     rankings: list[Ranking] = []
-    for pool in pools:
-        order = apply_margin(pool)
+    for essay, pool in enumerate(pools):
+        order = apply_margin(pool) if essay in changed else ranked[essay]
         if not order:
             rankings.append(Ranking("none", []))
             continue

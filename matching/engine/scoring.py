@@ -681,6 +681,11 @@ def combine(cue_scores: list[CueScore]) -> dict[int, StudentScore]:
         by_student.setdefault(score.student, []).append(score)
     combined: dict[int, StudentScore] = {}
     for student, scores in by_student.items():
+        if len(scores) == 1:  # the common case: one cue names this student
+            only = scores[0]
+            combined[student] = StudentScore(student, min(only.confidence, 0.995), only,
+                                             scores)
+            continue
         split = split_name(scores)
         if split is not None:
             scores.append(split)
