@@ -125,20 +125,24 @@ def _mark_taken_and_copies(
                 cand.demote(NOTE_IDENTICAL)
 
 
-def _resolve_claims(pools: list[list[Candidate]]) -> None:
-    """Two essays claiming one student: the weaker claim never stays "high"."""
+def _resolve_claims(pools: list[list[Candidate]]) -> list[list[tuple[Candidate, float]]]:
+    """Two essays claiming one student: the weaker claim never stays "high".
+
+    Returns each essay's ranking after the claims are settled."""
+    ranked = [apply_margin(pool) for pool in pools]
     claims: dict[int, list[tuple[int, Candidate, float]]] = {}
-    for essay, pool in enumerate(pools):
-        ranked = apply_margin(pool)
-        if ranked and ranked[0][1] >= cal.REVIEW_MIN:
-            cand, conf = ranked[0]
+    for essay, order in enumerate(ranked):
+        if order and order[0][1] >= cal.REVIEW_MIN:
+            cand, conf = order[0]
             claims.setdefault(cand.student, []).append((essay, cand, conf))
+    changed: set[int] = set()
     for contenders in claims.values():
         if len(contenders) < 2:
             continue
         contenders.sort(key=lambda ec: (-ec[2], ec[0]))
-        _winner_essay, winner, winner_conf = contenders[0]
-        for _essay, loser, loser_conf in contenders[1:]:
+        winner_essay, winner, winner_conf = contenders[0]
+        for essay, loser, loser_conf in contenders[1:]:
+            changed.add(essay)
             if winner.score.strong_identity and loser.score.strong_identity:
                 # Both name the student in full: a double submission, not a conflict.
                 loser.demote(NOTE_TWICE)
@@ -148,6 +152,11 @@ def _resolve_claims(pools: list[list[Candidate]]) -> None:
             loser.demote(NOTE_LOST, cal.CONFLICT_LOSER_FACTOR)
             if loser_conf >= winner_conf - cal.MARGIN_WINDOW:
                 winner.demote(NOTE_SHARED)
+                changed.add(winner_essay)
+    for essay, pool in enumerate(pools):
+        if essay in changed or (len(pool) > 1 and any(c.blocked for c in pool)):
+            ranked[essay] = _rank(pool)
+    return ranked
 
 
 def _rank(pool: list[Candidate]) -> list[tuple[Candidate, float]]:
@@ -213,8 +222,7 @@ def resolve_batch(
     ]
     keys = text_keys if text_keys is not None else [None] * len(pools)
     _mark_taken_and_copies(pools, taken, keys)
-    _resolve_claims(pools)
-    ranked = [_rank(pool) for pool in pools]
+    ranked = _resolve_claims(pools)
     changed = _apply_prior(pools, ranked, taken)
     rankings: list[Ranking] = []
     for essay, pool in enumerate(pools):

@@ -57,14 +57,15 @@ def _to_match(essay: EssayInput, ranking: Ranking, index: RosterIndex) -> EssayM
         confidence = round(min(max(cand.confidence, 0.0), 1.0), 4)
         if confidence < MIN_SUGGESTION_CONFIDENCE:
             break
-        reasons = [s.reason for s in cand.score.support[:3]] + cand.notes
-        evidence = tuple(s.evidence for s in cand.score.support[:3])
+        support = cand.score.support[:3]
+        reasons = [s.reason for s in support]
+        reasons.extend(cand.notes)
         suggestions.append(
             Suggestion(
                 student_id=index.students[cand.student].student.student_id,
                 confidence=confidence,
                 reasons=tuple(dict.fromkeys(reasons)),
-                evidence=evidence,
+                evidence=tuple(s.evidence for s in support),
             )
         )
     if not suggestions:

@@ -20,6 +20,7 @@ independent cue; competition between students is handled later (batch.py/assignm
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import NamedTuple
 
 from . import calibration as cal
@@ -408,9 +409,22 @@ def _middle_position(pos: int, used: dict[int, Hit]) -> bool:
 
 
 def _is_reversed(used: dict[int, Hit]) -> bool:
-    given_pos = [p for p, h in used.items() if h.role in (GIVEN, GIVEN_JOINED)]
-    surname_pos = [p for p, h in used.items() if h.role in (SURNAME, SURNAME_JOINED)]
-    return bool(given_pos and surname_pos and min(surname_pos) < min(given_pos))
+    """The surname comes before the first given name ("Andersson, Anna")."""
+    first_given = first_surname = None
+    for pos in sorted(used):
+        role = used[pos].role
+        if first_given is None and role in (GIVEN, GIVEN_JOINED):
+            first_given = pos
+        elif first_surname is None and role in (SURNAME, SURNAME_JOINED):
+            first_surname = pos
+    return first_given is not None and first_surname is not None and first_surname < first_given
+
+
+@lru_cache(maxsize=8192)
+def _raw_words(first: str, last: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The roster's own given-name words and core surname words, as written."""
+    surname = tuple(w for w in name_words(last) if fold(w) not in PARTICLES)
+    return tuple(name_words(first)), surname
 
 
 def _needs_folding(cue: Cue, used: dict[int, Hit], names: StudentNames) -> bool:
@@ -419,11 +433,10 @@ def _needs_folding(cue: Cue, used: dict[int, Hit], names: StudentNames) -> bool:
     Only a word whose roster spelling has diacritics counts: "Johan Näslund" for
     "Karl Johan Näslund" is exact, although the roster name as a whole is not ASCII.
     """
-    raw_roster = f"{names.student.first_name} {names.student.last_name}"
-    if raw_roster.isascii():
+    first, last = names.student.first_name or "", names.student.last_name or ""
+    if first.isascii() and last.isascii():
         return False
-    given_raw = name_words(names.student.first_name)
-    surname_raw = [w for w in name_words(names.student.last_name) if fold(w) not in PARTICLES]
+    given_raw, surname_raw = _raw_words(first, last)
     for pos, hit in used.items():
         _tok, s, e = cue.tokens[pos]
         if not cue.line[s:e].isascii() or hit.alias:
