@@ -120,6 +120,11 @@ class Cue(NamedTuple):
     marked: bool = False      # an explicit signature marker ("/", "//", "Mvh", …)
     position: int = 0         # index among the non-empty lines of the head (0 = first)
 
+    @property
+    def words(self) -> tuple[str, ...]:
+        """The folded words alone (the key under which a batch caches their hits)."""
+        return tuple([tok for tok, _s, _e in self.tokens])
+
 
 class EmailFound(NamedTuple):
     """An e-mail address seen in an author-compatible place."""

@@ -520,7 +520,17 @@ def _evidence(cue: Cue, fit: NameFit) -> Evidence:
     return Evidence(cue.kind, cue.source, matched, context, cue.line_number)
 
 
-def _placed_hits(cue: Cue, index: RosterIndex) -> dict[int, list[Placed]]:
+class CueHits(NamedTuple):
+    """A cue's roster hits per student, screened once per batch for each wording."""
+
+    students: tuple[tuple[int, list[Placed], int], ...]
+    """(student, hits, flags): _HAS_GIVEN, _HAS_SURNAME, _HAS_FULL, _SKIP."""
+
+
+_HAS_GIVEN, _HAS_SURNAME, _HAS_FULL, _SKIP = 1, 2, 4, 8
+
+
+def _placed_hits(cue: Cue, index: RosterIndex) -> CueHits:
     """Roster hits of the cue's tokens (and of adjacent pairs glued), per student.
 
     Cached per batch by the cue's words: the same header, title and name lines recur
@@ -530,15 +540,44 @@ def _placed_hits(cue: Cue, index: RosterIndex) -> dict[int, list[Placed]]:
     "Gebre Medhin" for "Gebremedhin". Digits are skipped unless a scan could have put
     them in a name ("Ekstr0m", "A1bin").
     """
-    key = tuple(tok for tok, _s, _e in cue.tokens)
+    key = cue.words
     cached = index.placed_cache.get(key)
     if cached is None:
-        cached = index.placed_cache[key] = _find_placed(cue, index)
-    if _initials_only(cue):
-        cached = dict(cached)
-        for student in index.students_with_initials(key[0], key[-1]):
-            cached.setdefault(student, [])
+        cached = index.placed_cache[key] = _screen(cue, _find_placed(cue, index))
+    if len(key) in (2, 3) and _initials_only(cue):
+        known = {student for student, _p, _f in cached.students}
+        extra = tuple((student, [], 0)
+                      for student in index.students_with_initials(key[0], key[-1])
+                      if student not in known)
+        cached = CueHits(cached.students + extra)
     return cached
+
+
+def _screen(cue: Cue, per_student: dict[int, list[Placed]]) -> CueHits:
+    """Flag each student's hits: which name parts they reach, and whether the cue only
+    shares one word with the name while naming somebody else ("Hugo Berg" read for Hugo
+    Ekström: neither graded nor suggested, the fit would be CONTRADICTED)."""
+    content = _content_positions(cue)
+    out = []
+    for student, placed in per_student.items():
+        flags = 0
+        positions: set[int] = set()
+        for p in placed:
+            role = p.hit.role
+            if role in _GIVEN_ROLES:
+                flags |= _HAS_GIVEN
+            elif role in _SURNAME_ROLES:
+                flags |= _HAS_SURNAME
+            elif role == FULL_JOINED:
+                flags |= _HAS_FULL
+            positions.add(p.pos)
+            positions.add(p.end)
+        if not flags & (_HAS_GIVEN | _HAS_SURNAME | _HAS_FULL):
+            flags |= _SKIP  # particles only
+        elif not flags & _HAS_FULL and len(positions) == 1 and content - positions:
+            flags |= _SKIP
+        out.append((student, placed, flags))
+    return CueHits(tuple(out))
 
 
 def _find_placed(cue: Cue, index: RosterIndex) -> dict[int, list[Placed]]:
@@ -592,43 +631,25 @@ def _content_positions(cue: Cue) -> frozenset[int]:
     )
 
 
-def _somebody_else(placed: list[Placed], roles: set[str], content: frozenset[int]) -> bool:
-    """One word of the student's name next to a word that is not: "Hugo Berg" read for
-    Hugo Ekström. Such a line names somebody else; it is no evidence for this student
-    (the fit would be CONTRADICTED), so it is neither graded nor suggested."""
-    if FULL_JOINED in roles:
-        return False
-    first = placed[0].pos if placed else -1
-    if any(p.pos != first or p.end != first for p in placed):
-        return False
-    return bool(content - {first}) if placed else False
-
-
-_PARTICLE_ONLY = frozenset({PARTICLE})
-_FULL_ROLES = frozenset({FULL_JOINED})
 _GIVEN_ROLES = frozenset({GIVEN, GIVEN_JOINED})
 _SURNAME_ROLES = frozenset({SURNAME, SURNAME_JOINED})
 
 
 def score_cue(cue: Cue, index: RosterIndex) -> list[CueScore]:
     """Every student this cue supports, with a confidence for the cue alone."""
-    per_student = _placed_hits(cue, index)
-    if not per_student:
+    hits = _placed_hits(cue, index).students
+    if not hits:
         return []
     weight = cue_weight(cue)
     author_slot = _single_name_slot(cue)
     scores = []
     both_needed = not author_slot and cue.kind not in _PARTIAL_SLOTS
-    content = _content_positions(cue)
-    for student, placed in per_student.items():
-        roles = {p.hit.role for p in placed}
-        if placed and roles <= _PARTICLE_ONLY:
+    for student, placed, flags in hits:
+        if flags & _SKIP and placed:
             continue
-        if both_needed and not (roles & _FULL_ROLES or (roles & _GIVEN_ROLES
-                                                         and roles & _SURNAME_ROLES)):
+        if both_needed and not (flags & _HAS_FULL or (flags & _HAS_GIVEN
+                                                      and flags & _HAS_SURNAME)):
             continue  # one name part where only a full name counts: no fit to grade
-        if _somebody_else(placed, roles, content):
-            continue
         names = index.students[student]
         fit = fit_name(cue, names, placed, index.given_share)
         if fit.strength <= 0.0:
