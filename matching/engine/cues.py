@@ -285,7 +285,8 @@ def find_text_cues(text: str) -> tuple[list[Cue], list[EmailFound]]:
 
     pending_label: str | None = None
     for position, (number, line) in enumerate(head):
-        info = _head_line(line)
+        info = _read_head_line(line) if len(line) <= _CACHED_LINE_CHARS else (
+            _analyse_head_line(line))
         if info.label_kind != _NO_LABEL:
             if info.label_kind == _OTHER:
                 pending_label = None  # Teacher, Kurs, Datum, …: announces a non-author

@@ -87,9 +87,6 @@ class RosterIndex:
     vocab: dict[int, list[str]]
     """The roster's own spellings by length window: a word one edit away from a token of
     length n has n-1, n or n+1 letters, so a typo look-up scans only those."""
-    ends: dict[tuple[str, int, int], list[str]] = field(default_factory=dict)
-    """(first letter, length, 0) and (last letter, length, 1) → the roster's own
-    spellings (three letters or more), for the typo look-up of longer words."""
     ocr_map: dict[str, list[Entry]] = field(default_factory=dict)
     """OCR key (``normalize.ocr_key``) of every roster spelling → its entries."""
     plans: list[_NamePlan] = field(default_factory=list)
@@ -146,7 +143,6 @@ class RosterIndex:
             emails=dict(emails),
             given_share={k: len(v) for k, v in given_students.items()},
             vocab=_by_length(vocab),
-            ends=_by_ends(vocab),
             ocr_map=dict(ocr_map),
             plans=plans_in_order,
         )
@@ -179,10 +175,7 @@ class RosterIndex:
         for s, r, p, _a in self.ocr_map.get(okey, ()) if okey else ():
             keep(Hit(s, r, p, 1))
         if token.isalpha():
-            if len(token) > 3:
-                self._typos(token, keep)
-            else:
-                self._fuzzy(token, self.vocab, self.token_map, 1, keep)
+            self._fuzzy(token, self.vocab, self.token_map, 1, keep)
         if not found:
             # Rule skeletons and two-step scan errors are looser than a typo: only for a
             # word that is no roster spelling and no typo of one ("Husein" for Hossein),
@@ -208,26 +201,6 @@ class RosterIndex:
                 hits.extend(Hit(s, r, p, 0, SPELLING)
                             for s, r, p, _a in self.translit_map.get(tkey, ()))
         return tuple(hits)
-
-    def _typos(self, token: str, keep: Callable[[Hit], None]) -> None:
-        """Roster spellings one OSA edit from a token of four letters or more.
-
-        One edit keeps the first or the last letter of a word of three letters or more,
-        so only the spellings of length n-1…n+1 that share one of them are compared.
-        """
-        n = len(token)
-        ends = self.ends
-        first, last = token[0], token[-1]
-        candidates: set[str] = set()
-        for length in (n - 1, n, n + 1):
-            candidates.update(ends.get((first, length, 0), ()))
-            candidates.update(ends.get((last, length, 1), ()))
-        candidates.discard(token)
-        for choice in candidates:
-            if OSA.distance(token, choice, score_cutoff=1) <= 1:
-                for s, r, p, a in self.token_map[choice]:
-                    if not a:
-                        keep(Hit(s, r, p, 1))
 
     @staticmethod
     def _fuzzy(token: str, vocab: dict[int, list[str]], entries: dict[str, list[Entry]],
@@ -298,15 +271,6 @@ class _Window(dict):
         near = by_len.get(n - 1, []) + by_len.get(n, []) + by_len.get(n + 1, [])
         self[n] = near
         return near
-
-
-def _by_ends(words: list[str]) -> dict[tuple[str, int, int], list[str]]:
-    out: dict[tuple[str, int, int], list[str]] = defaultdict(list)
-    for word in words:
-        if len(word) >= 3:
-            out[(word[0], len(word), 0)].append(word)
-            out[(word[-1], len(word), 1)].append(word)
-    return dict(out)
 
 
 def _by_length(words: Iterable[str]) -> dict[int, list[str]]:
