@@ -234,7 +234,7 @@ class _HeadLine(NamedTuple):
 
 
 _NO_LABEL, _AUTHOR, _EMAIL_ONLY, _OTHER = 0, 1, 2, 3
-_CACHED_LINE_CHARS = 300
+_CACHED_LINE_CHARS = 120  # longer lines are prose: read each time, never kept
 
 
 def _analyse_head_line(line: str) -> _HeadLine:

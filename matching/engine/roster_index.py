@@ -117,11 +117,12 @@ class RosterIndex:
                 display=f"{student.first_name} {student.last_name}".strip(),
                 compound_given=plan.compound_given,
             ))
-            for key, role, part, okey, _tkeys in plan.own:
-                entry = (idx, role, part, "")
-                token_map[key].append(entry)
+            for key, role, part in plan.own:
+                token_map[key].append((idx, role, part, ""))
+            for key, role, part in plan.base:
+                okey = ocr_key(key)
                 if okey:
-                    ocr_map[okey].append(entry)
+                    ocr_map[okey].append((idx, role, part, ""))
             for word in plan.given:
                 given_students[word].add(idx)
             aliases.extend((key, (idx, role, part, kind)) for key, role, part, kind in plan.aliases)
@@ -233,8 +234,8 @@ class RosterIndex:
         if self._translit_map is None:
             built: dict[str, list[Entry]] = defaultdict(list)
             for idx, plan in enumerate(self.plans):
-                for _key, role, part, _okey, tkeys in plan.own:
-                    for tkey in tkeys:
+                for key, role, part in plan.base:
+                    for tkey in translit_keys(key):
                         built[tkey].append((idx, role, part, ""))
             self._translit_map = dict(built)
         return self._translit_map
@@ -292,9 +293,12 @@ class _NamePlan(NamedTuple):
     surname: tuple[str, ...]
     particles: tuple[str, ...]
     compound_given: bool
-    own: tuple[tuple[str, str, int, str, tuple[str, ...]], ...]
-    """(spelling, role, part, OCR key, transliteration skeletons) of the roster's own
-    spellings; particles get no rule keys."""
+    own: tuple[tuple[str, str, int], ...]
+    """(spelling, role, part) of every spelling of the roster name."""
+    base: tuple[tuple[str, str, int], ...]
+    """The plainly folded spellings only (no å → aa variants), the ones the rule keys
+    (scan errors, transliteration skeletons) are made from; no particles and no whole
+    glued names ("annaandersson" with a scan error is too far from any name)."""
     aliases: tuple[tuple[str, str, int, str], ...]
     """(spelling, role, part, alias kind) from the name tables."""
 
@@ -308,22 +312,27 @@ def _name_plan(first_name: str, last_name: str) -> _NamePlan:
     core = [w for w in surname_words if fold(w) not in PARTICLES] or surname_words
     particles = [w for w in surname_words if w not in core]
     own: dict[tuple[str, str, int], None] = {}
+    base: dict[tuple[str, str, int], None] = {}
     aliases: list[tuple[str, str, int, str]] = []
     for part, word in enumerate(given_words):
-        own.update(((v, GIVEN, part), None) for v in spelling_variants(word))
         folded = fold(word)
+        own.update(((v, GIVEN, part), None) for v in spelling_variants(word))
+        base[(folded, GIVEN, part)] = None
         aliases.extend((alt, GIVEN, part, VARIANT) for alt in spelling_alternatives(folded))
         aliases.extend((nick, GIVEN, part, kind) for nick, kind in nicknames_for(folded))
     for part, word in enumerate(core):
+        folded = fold(word)
         own.update(((v, SURNAME, part), None) for v in spelling_variants(word))
-        aliases.extend((alt, SURNAME, part, VARIANT)
-                       for alt in spelling_alternatives(fold(word)))
+        base[(folded, SURNAME, part)] = None
+        aliases.extend((alt, SURNAME, part, VARIANT) for alt in spelling_alternatives(folded))
     for part, word in enumerate(particles):
         own[(fold(word), PARTICLE, part)] = None
     if len(given_words) > 1:
         own.update(((v, GIVEN_JOINED, 0), None) for v in _joined_variants(given_words))
+        base[("".join(fold(w) for w in given_words), GIVEN_JOINED, 0)] = None
     if len(surname_words) > 1:
         own.update(((v, SURNAME_JOINED, 0), None) for v in _joined_variants(surname_words))
+        base[("".join(fold(w) for w in surname_words), SURNAME_JOINED, 0)] = None
     if given_words and surname_words:
         own.update(((v, FULL_JOINED, 0), None)
                    for v in _joined_variants(given_words + surname_words))
@@ -332,13 +341,8 @@ def _name_plan(first_name: str, last_name: str) -> _NamePlan:
         surname=tuple(fold(w) for w in core),
         particles=tuple(fold(w) for w in particles),
         compound_given="-" in first_name and len(given_words) > 1,
-        own=tuple(
-            # particles and whole glued names get no rule keys: "vonessen" or
-            # "annaandersson" with a scan error is too far from any name to be safe
-            (key, role, part, "", ()) if role in (PARTICLE, FULL_JOINED)
-            else (key, role, part, ocr_key(key), translit_keys(key))
-            for key, role, part in own if key
-        ),
+        own=tuple(k for k in own if k[0]),
+        base=tuple(k for k in base if k[0]),
         aliases=tuple(aliases),
     )
 
