@@ -396,6 +396,8 @@ def make_family_class(rng: random.Random, class_id: str, size: int, n_essays: in
         essays.append(background_essay(rng, roster, author, next_id()))
     for _ in range(rng.choice([1, 2])):
         essays.append(no_student_essay(rng, roster, next_id()))
+    # the students a weak cue must be unique among: all without an ordinary essay
+    without_essay = special + order[:absent]
     pool = special[:]
     for i in range(len(special)):
         family = families[i % len(families)]
@@ -405,7 +407,7 @@ def make_family_class(rng: random.Random, class_id: str, size: int, n_essays: in
                 essay["family"] = "identical"
                 essays.extend([essay, dict(essay, essay_id=next_id())])
                 break
-            essay = family_essay(rng, family, roster, author, special, next_id())
+            essay = family_essay(rng, family, roster, author, without_essay, next_id())
             if essay is not None:
                 essays.append(essay)
                 break

@@ -163,7 +163,7 @@ def _numbered_lines(text: str) -> tuple[list[tuple[int, str]], list[tuple[int, s
     head: list[tuple[int, str]] = []
     last = 0  # number of the line the last head entry ended on
     for number, line in enumerate(head_raw[: HEAD_LINES * 3], 1):
-        if head and last == number - 1 and line[:1].islower() and _ends_hyphenated(head[-1][1]):
+        if head and last == number - 1 and _continues(line) and _ends_hyphenated(head[-1][1]):
             head[-1] = (head[-1][0], head[-1][1].rstrip()[:-1] + line)
             last = number
             continue
@@ -189,6 +189,12 @@ def _numbered_lines(text: str) -> tuple[list[tuple[int, str]], list[tuple[int, s
                 break
     tail.reverse()
     return head, tail
+
+
+def _continues(line: str) -> bool:
+    """The line goes on with the rest of a word: lower case, or a scanned l/o ("1maz")."""
+    first = line[:1]
+    return first.islower() or (first in "01|" and line[1:2].isalpha())
 
 
 def _ends_hyphenated(line: str) -> bool:

@@ -160,8 +160,9 @@ def has_digit(token: str) -> bool:
 # OCR confusion classes (applied to folded text): a scan reads "rn" for "m", "cl" for
 # "d", "1"/"I"/"|" for "l", "0" for "o", "vv" for "w"; doubled letters are dropped or
 # added. The key maps each class to one representative and collapses doubled letters.
-_OCR_PAIRS: tuple[tuple[str, str], ...] = (  # digits first: "Haralc1" is "Harald"
-    ("0", "o"), ("1", "l"), ("|", "l"), ("rn", "m"), ("cl", "d"), ("vv", "w"), ("i", "l"),
+# The l-like characters first, so "CIaesson" and "Claesson", "Haralc1" and "Harald" meet.
+_OCR_PAIRS: tuple[tuple[str, str], ...] = (
+    ("0", "o"), ("1", "l"), ("|", "l"), ("i", "l"), ("rn", "m"), ("cl", "d"), ("vv", "w"),
 )
 _OCR_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz01|")
 MIN_RULE_KEY_WORD = 4
