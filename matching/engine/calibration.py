@@ -74,12 +74,13 @@ VARIANT_PENALTY = 0.02           # "Muhammad" for "Mohammed": like a folded diac
 NICKNAME_PENALTY = 0.03          # "Kalle Andersson" for "Karl Andersson": good, not exact
 NICKNAME_GIVEN_ONLY_PENALTY = 0.10  # "// Kalle" alone: weaker than "// Karl" alone
 NICKNAME_REVIEW_STRENGTH = 0.88
-"""A nickname fit reaches "high" only when it is *decisive*: a pet form that is not a
-registered name of its own (Kalle, Lasse, Micke — not Lisa, Maja, Max, Olle), the whole
-surname spelled exactly, no typo, no unexplained word, and no classmate whose given
-name is the nickname itself. Any other nickname fit is capped at this strength, which
-stays below HIGH_CONFIDENCE in every position (0.99 × 0.88 < 0.90). The margin rule
-still applies on top: another student the nickname also fits keeps it at review."""
+"""A nickname fit reaches "high" only when it is *decisive*: one nickname (a pet form
+such as Kalle, or a short form that is also a name, such as Lisa), the whole surname
+spelled exactly, no typo, no other variant, no unexplained word, and no classmate whose
+given name is the nickname itself — the class is what tells "Lisa Lund" from another
+girl called Lisa. Any other nickname fit is capped at this strength, which stays below
+HIGH_CONFIDENCE in every position (0.99 × 0.88 < 0.90). The margin rule still applies on
+top: another student the nickname also fits keeps it at review."""
 
 # Second, independent cue for the same student (e.g. filename + signature).
 CORROBORATION_FACTOR = 0.5
@@ -90,9 +91,10 @@ CONFLICT_LOSER_FACTOR = 0.7
 this, and never stays "high": one student usually wrote one essay."""
 
 DUPLICATE_MIN_STRENGTH = 0.90
-"""Two essays may both keep the same student at "high" only when both carry a full name
-(at most one typo) or the roster e-mail and would be "high" on their own: a student who
-really handed in twice. Weaker duplicate claims (first name only, …) are demoted."""
+"""Two essays that both name the same student in full (at most one typo) or by the
+roster e-mail look like a student who handed in twice: the second stays at review with a
+note saying so (a student is "high" at most once per batch), not as a lost conflict.
+Weaker duplicate claims (first name only, …) are demoted as conflicts."""
 
 EXACT_MATCH_ADVANTAGE = 0.10
 """When the best candidate's name is on the roster exactly and completely (or it is the

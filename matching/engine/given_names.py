@@ -1,27 +1,31 @@
-"""Name data: Swedish nicknames and transliteration variants, as plain tables.
+"""Name data: nicknames and transliteration variants, as data.
 
-This module is *data*, not logic: the roster index (``roster_index.py``) reads it to add
-extra spellings of a roster name, and the scorer (``scoring.py``) decides how much such
-a spelling is worth. To support another name, add a row here; no code changes needed.
-All keys and values are folded (lower case, no diacritics), as ``normalize.fold`` makes
-them.
+This module reads the reviewed nickname file ``data/nicknames.tsv`` (one row per
+nickname: kind, nickname, the registered names it stands for, and the row's source) and
+holds the transliteration variant groups. The roster index (``roster_index.py``) uses
+them to add extra spellings of a roster name; the scorer (``scoring.py``) decides how
+much such a spelling is worth. To support another nickname, add a row to the file; no
+code changes needed. All keys and values are folded (lower case, no diacritics), as
+``normalize.fold`` makes them. Spellings that differ by a *rule* (consonant alternations,
+vowels, doubled letters) need no entry at all: see ``normalize.translit_keys``.
 
-Where the lists come from: the nickname tables are the everyday Swedish short and pet
-forms of common given names (the "Kalle Anka" kind of forms found in Swedish
-name dictionaries and in everyday school use); the variant groups are the Latin-script
-spellings under which the same Arabic, Persian, Somali, Turkish, Balkan and Russian
-names are registered in Swedish population records and school rosters. They are
-deliberately short and conservative: only forms that really stand for the same name.
+Sources: Swedish everyday pet forms (Svenska Akademiens ordlista; Institutet för språk
+och folkminnen's name material), Swedish short forms that are also registered names
+(SCB name statistics), common English hypocoristics (Oxford Dictionary of First Names);
+the variant groups are the Latin-script spellings under which the same Arabic, Persian,
+Somali, Turkish, Balkan and Russian names are registered in Swedish population records
+and school rosters. Deliberately conservative: only forms that really stand for the
+same name.
 
 Three kinds of entry:
 
 * ``PET_FORMS`` — a nickname that is (almost) never a registered name on its own:
-  "Kalle" written by somebody registered as Karl. Such a nickname plus the exact surname
-  may reach "high" (see ``scoring.py`` and ``docs/matching.md`` for the conditions).
+  "Kalle" written by somebody registered as Karl.
 * ``SHORT_FORMS`` — a short form that is *also* a common registered name in its own
   right: "Lisa" may be Elisabet's nickname, but just as well another girl called Lisa.
-  A match through one of these is real evidence but never decides on its own: it stays
-  at "review".
+  Either kind decides only under the nickname rule (``calibration.NICKNAME_REVIEW_
+  STRENGTH``): exact surname, no classmate carrying the nickname as a given name, one
+  student fitting.
 * ``VARIANT_GROUPS`` — spellings of one name that are near-equivalent, like a folded
   diacritic (Mohammed / Muhammad / Mohamed). They apply to given names *and* surnames
   (Mohammed, Hussein and Ali are common surnames too).
