@@ -11,12 +11,15 @@ One student writes one essay, so the batch is resolved in three steps:
    ``already_attributed``) are taken: still suggested, with a note, never "high".
 2. **Ranking.** Within one essay, a runner-up close to the best candidate lowers the
    best's confidence (``calibration.MARGIN_WINDOW``), so ambiguous cases stay at review.
-3. **The remaining students are the prior for weak cues.** After the confident matches,
-   a weak cue in an author position (first name only, "Hugo E.", "H. Ekström", "H.E.",
-   surname only) that fits exactly one of the students still without an essay decides:
-   that student is the only one it can be. It never fires when the cue contradicts the
-   name (another surname or initial next to the first name), when two essays make the
-   same weak claim, or on a student who is already taken.
+3. **The remaining students are the prior for weak cues.** Once the confident matches
+   (and the already attributed students) account for most of the class, a weak cue in
+   an author position (first name only, "Hugo E.", "H. Ekström", "H.E.") that fits
+   exactly one of the students still without an essay decides: that student is the only
+   one it can be. While most of the class is still unaccounted for, a first name unique
+   among them is only "unique in class" — what a sibling or a pupil of another class can
+   imitate — and stays at review. It never fires when the cue contradicts the name
+   (another surname or initial next to the first name), when two essays make the same
+   weak claim, or on a student who is already taken.
 
 Greedy by confidence is enough here: claims are sparse (one or two strong candidates per
 essay), and a full Hungarian assignment would force a one-to-one mapping that is wrong
@@ -171,12 +174,16 @@ def _rank(pool: list[Candidate]) -> list[tuple[Candidate, float]]:
 def _apply_prior(
     pools: list[list[Candidate]], ranked: list[list[tuple[Candidate, float]]],
     taken: Collection[int],
+    roster_size: int,
 ) -> set[int]:
     """Weak cues decide when exactly one student still without an essay fits them.
 
     Returns the essays whose candidates changed."""
     decided = {r[0][0].student for r in ranked if r and _status(r[0][1]) == "high"}
     unavailable = decided | set(taken)
+    remaining = roster_size - len(unavailable)
+    if remaining > max(cal.PRIOR_MAX_REMAINING, cal.PRIOR_MAX_REMAINING_SHARE * roster_size):
+        return set()  # the batch has not accounted for most of the class: no prior yet
     tops: dict[int, set[int]] = {}
     weak_claims: dict[int, list[int]] = {}
     for essay, (pool, order) in enumerate(zip(pools, ranked, strict=True)):
@@ -210,10 +217,12 @@ def resolve_batch(
     *,
     taken: Collection[int] = (),
     text_keys: Sequence[object] | None = None,
+    roster_size: int = 0,
 ) -> list[Ranking]:
     """Resolve conflicting claims across the batch and give each essay a status.
 
     ``taken``: students already attributed to other essays of the batch.
+    ``roster_size``: how many students the roster has (for the remaining-students rule).
     ``text_keys``: one key per essay (None for no text); equal keys are identical texts.
     """
     pools: list[list[Candidate]] = [
@@ -223,7 +232,7 @@ def resolve_batch(
     keys = text_keys if text_keys is not None else [None] * len(pools)
     _mark_taken_and_copies(pools, taken, keys)
     ranked = _resolve_claims(pools)
-    changed = _apply_prior(pools, ranked, taken)
+    changed = _apply_prior(pools, ranked, taken, roster_size)
     rankings: list[Ranking] = []
     for essay, pool in enumerate(pools):
         order = apply_margin(pool) if essay in changed else ranked[essay]

@@ -93,7 +93,8 @@ def match_batch(
     wanted = {str(sid) for sid in already_attributed}
     taken = {n.index for n in index.students if n.student.student_id in wanted}
     text_keys = [_text_key(essay.text) for essay in essays]
-    rankings = resolve_batch(per_essay, taken=taken, text_keys=text_keys)
+    rankings = resolve_batch(per_essay, taken=taken, text_keys=text_keys,
+                             roster_size=len(index.students))
     return [_to_match(e, r, index) for e, r in zip(essays, rankings, strict=True)]
 
 

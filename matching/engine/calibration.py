@@ -107,5 +107,12 @@ PRIOR_CONFIDENCE = 0.92
 that fits exactly one student still without an essay, after the confident matches of
 the batch, and no other: the batch has ruled out everybody else, so it is "high"."""
 
+PRIOR_MAX_REMAINING_SHARE = 0.5
+PRIOR_MAX_REMAINING = 3
+"""The remaining students decide weak cues only once at most this share of the roster
+(or this many students, for small rosters) is still without an essay: a first name
+unique among nearly the whole class is just "unique in class"; unique among the few
+still missing, it is the batch's own evidence."""
+
 HIGH_CAP_FOR_REVIEW = HIGH_CONFIDENCE - 0.01
 """Where a rule says "at most review", the confidence is capped here."""

@@ -89,10 +89,31 @@ def fold(text: str) -> str:
     """
     if text.isascii():
         return text.lower()
+    quick = text.translate(_LATIN_FOLD)  # one C pass for the letters of Latin alphabets
+    if quick.isascii():
+        return quick.lower()
+    return _fold_slow(text)
+
+
+def _fold_slow(text: str) -> str:
     text = text.translate(_SPECIAL_LETTERS)
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return stripped.casefold()
+
+
+def _latin_fold_table() -> dict[int, str]:
+    """What ``_fold_slow`` makes of each letter of Latin-1 and Latin Extended-A/B (å → a,
+    ß → ss, Ł → l, ı → i), precomputed so most names fold in one ``str.translate``."""
+    table: dict[int, str] = {}
+    for code in range(0x80, 0x250):
+        folded = _fold_slow(chr(code))
+        if folded.isascii():
+            table[code] = folded
+    return table
+
+
+_LATIN_FOLD = _latin_fold_table()
 
 
 def collapse_whitespace(text: str) -> str:

@@ -5,9 +5,13 @@ each token up here. The index maps every spelling of every name word (folded,
 transliterated, hyphen-joined) to the students who carry it, and every roster e-mail to
 its student. It also holds the *other* spellings a student may use for a roster name —
 nicknames (Kalle for Karl) and transliteration variants (Muhammad for Mohammed), from
-the tables in ``given_names.py`` — marked as aliases so the scorer can weigh them.
-Fuzzy look-ups (one typo) go through rapidfuzz against the roster's own spellings only
-(not the aliases) and are cached per batch, because the same words recur across essays.
+``given_names.py`` — marked as aliases so the scorer can weigh them, and the rule keys
+of the plain spellings: scan-error classes (``normalize.ocr_key``) and transliteration
+skeletons (``normalize.translit_keys``, built on first use). What one roster name
+contributes is computed once per process (``_name_plan``): names recur across classes
+and every time a class is matched again. Fuzzy look-ups (one typo) go through rapidfuzz
+against the roster's own spellings only (not the aliases) and are cached per batch,
+because the same words recur across essays.
 """
 
 from __future__ import annotations

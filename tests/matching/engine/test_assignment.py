@@ -47,15 +47,24 @@ def test_already_attributed_student_is_suggested_but_never_high() -> None:
 
 
 def test_remaining_students_decide_a_unique_weak_cue() -> None:
-    # Two Eriks: "// Erik" alone is ambiguous, but once Erik Johansson is attributed,
-    # Erik Lindqvist is the only Erik left.
+    # Two Eriks: "// Erik" alone is ambiguous. Once the batch has accounted for most of
+    # the class (here: five students attributed), Erik Lindqvist is the only Erik left.
     essay = EssayInput("late", "Titel" + BODY + "\n// Erik")
     alone = match_batch([essay], ROSTER)[0]
     assert alone.status == "review"
-    result = match_batch([essay], ROSTER, already_attributed=["s2"])[0]
+    taken = ["s1", "s2", "s3", "s4", "s5"]
+    result = match_batch([essay], ROSTER, already_attributed=taken)[0]
     assert (result.student_id, result.status) == ("s6", "high")
     assert any("still without an essay" in r for r in result.suggestions[0].reasons)
     assert any(s.student_id == "s2" for s in result.suggestions[1:])
+
+
+def test_remaining_students_decide_nothing_while_most_of_the_class_is_missing() -> None:
+    # Only Erik Johansson attributed: Erik Lindqvist is unique among the seven left, but
+    # that is just "unique in class" — still review.
+    essay = EssayInput("late", "Titel" + BODY + "\n// Erik")
+    result = match_batch([essay], ROSTER, already_attributed=["s2"])[0]
+    assert (result.student_id, result.status) == ("s6", "review")
 
 
 def test_initial_with_first_name_decides_when_unique() -> None:
