@@ -76,8 +76,6 @@ _NAME_PHRASE_RE = re.compile(
     r"([^\W\d_][\w\-' ]{0,60})",
     re.IGNORECASE,
 )
-# Substrings every _NAME_PHRASE_RE match contains (lower-cased).
-_NAME_PHRASE_KEYS = ("my name", "mitt namn", "jag heter", "called")
 _SIG_MARKER_RE = re.compile(r"^\s*(?:/{1,2}|[-–—~]{1,2})\s*([^\W\d_].*)$")
 _CLOSING_RE = re.compile(
     r"^\s*(best regards|kind regards|warm regards|warmest regards|regards|"
@@ -162,16 +160,19 @@ def _numbered_lines(text: str) -> tuple[list[tuple[int, str]], list[tuple[int, s
     head_raw = raw if short or len(raw) == 1 else raw[:-1]  # last piece was cut mid-line
     head: list[tuple[int, str]] = []
     last = 0  # number of the line the last head entry ended on
+    hyphen = False  # that line ends in a hyphenated word
     for number, line in enumerate(head_raw[: HEAD_LINES * 3], 1):
-        if head and last == number - 1 and _continues(line) and _ends_hyphenated(head[-1][1]):
+        if hyphen and last == number - 1 and _continues(line):
             head[-1] = (head[-1][0], head[-1][1].rstrip()[:-1] + line)
             last = number
+            hyphen = _ends_hyphenated(line)
             continue
         if line and not line.isspace():
             if len(head) >= HEAD_LINES:
                 break
             head.append((number, line))
             last = number
+            hyphen = line.rstrip().endswith("-") and _ends_hyphenated(line)
     if short:
         lines, base = raw, 1
     else:
@@ -255,9 +256,8 @@ def _analyse_head_line(line: str) -> _HeadLine:
         kind = _EMAIL_ONLY if key in EMAIL_LABELS else _OTHER
         return _HeadLine(label, kind, (), False, None, (), ())
     lowered = line[:500].lower()  # a cheap test first: the regex is case-insensitive
-    phrase = any(key in lowered for key in _NAME_PHRASE_KEYS) and (
-        _NAME_PHRASE_RE.search(line[:500]) is not None
-    )
+    phrase = ("name" in lowered or "namn" in lowered or "heter" in lowered
+              or "called" in lowered) and _NAME_PHRASE_RE.search(line[:500]) is not None
     if not _is_name_candidate(line):
         return _HeadLine(None, _NO_LABEL, (), False, None, (), (), phrase)
     prefix = _PREFIX_RE.match(line)

@@ -189,12 +189,12 @@ _OCR_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz01|")
 MIN_RULE_KEY_WORD = 4
 
 
+_DOUBLED_RE = re.compile(r"(.)\1+")
+
+
 def _collapse_doubles(word: str) -> str:
-    out = []
-    for ch in word:
-        if not out or out[-1] != ch:
-            out.append(ch)
-    return "".join(out)
+    """"sjöströmm" → "sjöström": any run of one letter becomes one letter."""
+    return _DOUBLED_RE.sub(r"\1", word)
 
 
 @lru_cache(maxsize=65536)
@@ -229,6 +229,7 @@ _TRANSLIT_PAIRS: tuple[tuple[str, str], ...] = (
 # Xebat = Khabat) and a word-initial c is the ʿayn before a vowel (Cabdi = Abdi).
 _SOMALI_PAIRS: tuple[tuple[str, str], ...] = (("kh", "h"), ("x", "h"))
 _VOWELS = frozenset("aeiouy")
+_DROP_VOWELS = str.maketrans("", "", "aeiouyj")
 MIN_SKELETON = 3
 
 
@@ -244,7 +245,7 @@ def _skeleton(word: str, pairs: tuple[tuple[str, str], ...]) -> str:
     if rest.endswith("h") and len(rest) > 1 and rest[-2] in _VOWELS:
         rest = rest[:-1]  # Fatimah/Fatima, Rojdah/Rojda
     # j/y next to a vowel is a glide written either way (Sulejman/Suleiman): a vowel
-    body = "".join(ch for ch in rest if ch not in _VOWELS and ch != "j").replace("J", "j")
+    body = rest.translate(_DROP_VOWELS).replace("J", "j")
     key = _collapse_doubles(head + body)
     if len(key) < MIN_SKELETON and word[-1] in _VOWELS:
         key += "a"  # a short skeleton keeps its final vowel: Yulia/Juliya, not Joel
