@@ -225,18 +225,18 @@ _TRANSLIT_PAIRS: tuple[tuple[str, str], ...] = (
     ("sh", "s"), ("zh", "z"), ("ck", "k"), ("q", "k"), ("c", "k"), ("x", "ks"), ("w", "v"),
     ("z", "s"),
 )
-# Somali and Kurdish Latin orthography: x is h/kh (Xasan = Hasan, Maxamed = Mohamed,
-# Xebat = Khabat) and a word-initial c is the ʿayn before a vowel (Cabdi = Abdi).
-_SOMALI_PAIRS: tuple[tuple[str, str], ...] = (("kh", "h"), ("x", "h"))
 _VOWELS = frozenset("aeiouy")
 _DROP_VOWELS = str.maketrans("", "", "aeiouyj")
 MIN_SKELETON = 3
 
 
-def _skeleton(word: str, pairs: tuple[tuple[str, str], ...]) -> str:
+def _skeleton(word: str, somali: bool = False) -> str:
     if word.endswith("ff"):
         word = word[:-2] + "v"  # Ivanoff/Ivanov
-    for a, b in pairs:  # "J" marks the affricate dž/dj, which stays a consonant
+    if somali:  # Somali and Kurdish Latin orthography: x is h/kh (Xasan = Hasan,
+        # Maxamed = Mohamed, Xebat = Khabat); a word-initial c before a vowel is the ʿayn
+        word = word.replace("kh", "h").replace("x", "h")
+    for a, b in _TRANSLIT_PAIRS:  # "J" marks the affricate dž/dj, which stays a consonant
         word = word.replace(a, b)
     if not word.isalpha():
         return ""
@@ -263,9 +263,9 @@ def translit_keys(folded: str) -> tuple[str, ...]:
     """
     if len(folded) < MIN_RULE_KEY_WORD or not folded.isalpha():
         return ()
-    keys = [_skeleton(folded, _TRANSLIT_PAIRS)]
+    keys = [_skeleton(folded)]
     somali = folded
     if somali[0] == "c" and len(somali) > 1 and somali[1] in _VOWELS:
         somali = somali[1:]
-    keys.append(_skeleton(somali, _SOMALI_PAIRS + _TRANSLIT_PAIRS))
+    keys.append(_skeleton(somali, somali=True))
     return tuple(dict.fromkeys(k for k in keys if k))
