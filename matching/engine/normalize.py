@@ -263,9 +263,11 @@ def translit_keys(folded: str) -> tuple[str, ...]:
     """
     if len(folded) < MIN_RULE_KEY_WORD or not folded.isalpha():
         return ()
-    keys = [_skeleton(folded)]
+    key = _skeleton(folded)
     somali = folded
     if somali[0] == "c" and len(somali) > 1 and somali[1] in _VOWELS:
         somali = somali[1:]
-    keys.append(_skeleton(somali, somali=True))
+    elif "x" not in folded and "kh" not in folded:
+        return (key,) if key else ()  # the Somali reading would be the same
+    keys = [key, _skeleton(somali, somali=True)]
     return tuple(dict.fromkeys(k for k in keys if k))
