@@ -385,3 +385,36 @@ def test_upload_page_removes_replaces_and_takes_late_essays(browser_context: Any
     assert "late" in late.inner_text()
     assert list(batch.essays.values_list("original_filename", flat=True)) == ["asa_v2.txt"]
     page.wait_for_selector('[data-batch-status="AWAITING_STUDENT_VALIDATION"]')
+
+
+def _batch_with_two_essays_for_one_student(teacher: Any) -> Batch:
+    school_class = class_create(owner=teacher, name="9D")
+    students_create_many(school_class=school_class, rows=[
+        {"first_name": "Åsa", "last_name": "Sjöström", "email": "asa.sjostrom@skola.example.se"},
+        {"first_name": "Erik", "last_name": "Andersson", "email": None},
+    ])
+    batch = batch_register(owner=teacher, course_code="SVE3", expected_essay_count=2,
+                           school_class=school_class)
+    essays_upload(batch=batch, files=[
+        txt_file("asa_1.txt", "Namn: Åsa Sjöström\nKlass: 9D\n\nDen första texten om sommaren."),
+        txt_file("asa_2.txt", "Namn: Åsa Sjöström\nKlass: 9D\n\nEn helt annan text om vintern."),
+    ])
+    batch.refresh_from_db()
+    return batch
+
+
+def test_accept_all_leaves_a_taken_student_to_the_teacher(browser_context: Any, make_teacher: Any):
+    teacher = make_teacher("ines")
+    batch = outside_the_browser_loop(_batch_with_two_essays_for_one_student, teacher)
+    assert batch.status == "AWAITING_STUDENT_VALIDATION"
+    login(browser_context.new_page(), "ines", "pw-ines")
+    page = _open_review(browser_context, batch)
+    page.click("[data-accept-high]")
+    page.wait_for_selector("[data-announce].error")
+    page.wait_for_selector('[data-decision="decided"]')
+    assert page.locator('[data-decision="pending"]').count() == 1
+    pending = page.get_attribute('[data-decision="pending"]', "data-essay-id")
+    left = batch.essays.get(pk=pending).original_filename
+    assert left in page.inner_text("[data-announce]")
+    batch.refresh_from_db()
+    assert batch.status == "AWAITING_STUDENT_VALIDATION"  # no wrong READY

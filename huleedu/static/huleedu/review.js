@@ -237,7 +237,16 @@
   async function acceptHighConfidence(button) {
     button.disabled = true;
     const result = await api("POST", root.dataset.confirmUrl, { accept: "high_confidence" });
-    if (!result.ok) announce(root.dataset.textFailed + " " + errorMessage(result), true);
+    if (!result.ok) {
+      announce(root.dataset.textFailed + " " + errorMessage(result), true);
+    } else if (result.data && result.data.skipped && result.data.skipped.length) {
+      // Accept-all never gives a student a second essay: say which essays it left to the teacher.
+      const names = result.data.skipped.map((skip) => {
+        const card = document.querySelector(`[data-essay-id="${skip.essay_id}"] .filename`);
+        return card ? card.textContent : skip.essay_id;
+      });
+      announce(root.dataset.textSkipped + " " + names.join(", "), true);
+    }
     await refresh();
   }
 
