@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from rest_framework.authtoken.models import Token
 
-from batches.models import Batch
+from batches.models import Batch, BatchEvent
 from batches.services import batch_register
 from classroster.services import class_create, students_create_many
 from essays.samples import docx_bytes, pdf_bytes
@@ -350,6 +350,12 @@ def test_deadline_move_reports_the_servers_refusal(browser_context: Any, make_te
     page.wait_for_function("document.querySelector('[data-announce]').textContent.includes('moved')")
     batch.refresh_from_db()
     assert batch.validation_deadline != before
+
+    # "Re-run matching" asks for matching again; the batch stays open for decisions.
+    page.click("[data-rematch]")
+    page.wait_for_function("document.querySelector('[data-announce]').textContent.includes('runs again')")
+    assert BatchEvent.objects.filter(batch_id=batch.id, event_type="batch.student.rematch.requested").exists()
+    page.wait_for_selector('[data-batch-status="AWAITING_STUDENT_VALIDATION"]')
 
 
 def test_upload_page_removes_replaces_and_takes_late_essays(browser_context: Any, make_teacher: Any):
