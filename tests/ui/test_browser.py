@@ -424,3 +424,21 @@ def test_accept_all_leaves_a_taken_student_to_the_teacher(browser_context: Any, 
     assert left in page.inner_text("[data-announce]")
     batch.refresh_from_db()
     assert batch.status == "AWAITING_STUDENT_VALIDATION"  # no wrong READY
+
+
+def test_a_guest_batch_is_cancelled_and_deleted_from_its_upload_page(browser_context: Any, make_teacher: Any):
+    teacher = make_teacher("jonas")
+    batch = outside_the_browser_loop(batch_register, owner=teacher, course_code="ENG7",
+                                     expected_essay_count=3)
+    page = browser_context.new_page()
+    login(page, "jonas", "pw-jonas")
+    page.goto(f"/batches/{batch.id}/upload/")
+    page.wait_for_selector("[data-dropzone]:not([hidden])")
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.click("[data-cancel-batch]")
+    page.wait_for_selector('[data-batch-status="CANCELLED"]')
+    page.wait_for_selector("[data-uploads-closed]:not([hidden])")
+    assert page.is_hidden("[data-dropzone]") and page.is_hidden("[data-cancel-batch]")
+    page.click("[data-delete-batch]")
+    page.wait_for_url(lambda url: "/batches/" not in url)
+    assert not Batch.objects.filter(pk=batch.id).exists()

@@ -36,6 +36,8 @@
     root.querySelector("[data-late-notice]").hidden = !open || status === "AWAITING_CONTENT";
     const closedNotice = root.querySelector("[data-uploads-closed]");
     if (!open && closedNotice.hidden) closedNotice.hidden = false;
+    const cancelBatch = root.querySelector("[data-cancel-batch]");
+    if (cancelBatch) cancelBatch.hidden = !open;
     if (status !== "AWAITING_CONTENT") {
       const finalize = root.querySelector("[data-finalize]");
       if (finalize) finalize.hidden = true;
@@ -218,6 +220,26 @@
       if (await removeEssay(essayId)) await send(files);
     });
   });
+
+  const cancelBatch = root.querySelector("[data-cancel-batch]");
+  if (cancelBatch) {
+    cancelBatch.addEventListener("click", async () => {
+      if (!window.confirm(text.textConfirmCancel)) return;
+      const result = await api("POST", root.dataset.cancelUrl);
+      if (!result.ok) showError(errorMessage(result));
+      else cancelBatch.hidden = true;
+      await refreshBatch();
+    });
+  }
+  const deleteBatch = root.querySelector("[data-delete-batch]");
+  if (deleteBatch) {
+    deleteBatch.addEventListener("click", async () => {
+      if (!window.confirm(text.textConfirmDelete)) return;
+      const result = await api("DELETE", root.dataset.batchApiUrl);
+      if (result.ok) window.location.assign(root.dataset.dashboardUrl);
+      else showError(errorMessage(result));
+    });
+  }
 
   const finalize = root.querySelector("[data-finalize]");
   if (finalize) {
