@@ -22,6 +22,7 @@ from batches.events import event_record, events_record
 from batches.locks import batch_lock
 from batches.models import Batch, BatchEvent, BatchStatus
 from batches.services import batch_transition
+from classroster.codes import code_matches_apply
 from classroster.models import Student
 from essays.models import Essay, EssayStatus
 from huleedu import metrics
@@ -79,6 +80,8 @@ def matching_run_for_batch(*, batch_id: UUID) -> bool:
                 [engine.RosterStudent(student_id=str(s.id), first_name=s.first_name,
                                       last_name=s.last_name, email=s.email) for s in roster],
             )
+        # An exam.net code on the batch's code list is certain; problems with codes are reported.
+        results, code_report = code_matches_apply(batch=batch, essays=essays, results=results)
         students_by_id = {str(s.id): s for s in roster}
         _suggestions_store(essays, results, students_by_id)
         errors = batch.essays.filter(status=EssayStatus.FAILED).count()
@@ -89,6 +92,7 @@ def matching_run_for_batch(*, batch_id: UUID) -> bool:
             "errors": errors,
             "high_confidence": sum(1 for r in results if r.status == MatchLevel.HIGH),
             "duration_ms": round((timezone.now() - started).total_seconds() * 1000, 1),
+            **({"exam_codes": code_report} if code_report else {}),
         }
         batch.processing_summary = summary
         batch.validation_deadline = timezone.now() + timedelta(
