@@ -143,10 +143,10 @@ class _Handler(BaseHTTPRequestHandler):
             status, body = fake.api(method, url.path[len(API_PREFIX):], parse_qs(url.query), payload)
         self._reply(status, body)
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_GET(self) -> None:
         self._handle("GET")
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         self._handle("POST")
 
 
