@@ -33,7 +33,8 @@ MAX_CODE_ROWS = 2000
 MAX_CODE_CHARS = 64
 HEADER_SEARCH_ROWS = 10  # exported sheets may start with a title row or two
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
-TOKEN_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*[A-Za-z0-9]|[A-Za-z0-9]")
+# Filenames join words with "_" and "-" ("SVE1_QX4821.docx"): a token is a run of letters and digits.
+TOKEN_RE = re.compile(r"[A-Za-z0-9]+")
 LABELLED_CODE_RE = re.compile(
     r"(?i)\b(?:anonym(?:iserings|itets)?\s*kod|elevkod|kod|anonymous\s+code|exam\s+code|code)\s*[:#]\s*"
     r"([A-Za-z0-9][A-Za-z0-9_-]{0,63})"
@@ -335,21 +336,24 @@ def code_matches_for_essays(*, batch: Batch, essays: Sequence[Essay]) -> CodeSca
         return scan
     # A token shaped like the listed codes (e.g. letters then digits, with a digit) that is not
     # on the list is an unknown code; plain words never are.
-    shapes = {_shape(code) for code in listed if any(ch.isdigit() for ch in code)}
+    shapes = {_shape(code) for code in listed if code.isalnum() and any(ch.isdigit() for ch in code)}
+    # Listed codes are found as whole words (a code may itself hold "-" or "_"), longest first.
+    known = re.compile(r"(?i)(?<![A-Za-z0-9])(" + "|".join(
+        re.escape(code) for code in sorted(listed, key=len, reverse=True)) + r")(?![A-Za-z0-9])")
     for essay in essays:
         line, number = _first_line(essay.text or "")
         stem = (essay.original_filename or "").rsplit(".", 1)[0]
         found: dict[str, CodeMatch] = {}
         unknown: set[str] = set()
         for source, text, line_number in (("first_line", line, number), ("filename", stem, None)):
+            for hit in known.finditer(text):
+                entry = listed[hit.group(1).lower()]
+                student_id = str(entry.student_id) if entry.student_id else None
+                found.setdefault(entry.code, CodeMatch(entry.code, student_id, source, text, line_number))
             labelled = {m.group(1).lower() for m in LABELLED_CODE_RE.finditer(text)}
-            for token in {t.lower() for t in TOKEN_RE.findall(text)} | labelled:
-                entry = listed.get(token)
-                if entry is not None:
-                    student_id = str(entry.student_id) if entry.student_id else None
-                    found.setdefault(entry.code, CodeMatch(entry.code, student_id, source, text, line_number))
-                elif token in labelled or (_shape(token) in shapes and any(ch.isdigit() for ch in token)):
-                    unknown.add(token)
+            shaped = {t for t in (t.lower() for t in TOKEN_RE.findall(text))
+                      if _shape(t) in shapes and any(ch.isdigit() for ch in t)}
+            unknown |= {token for token in labelled | shaped if token not in listed}
         essay_id = str(essay.id)
         if len(found) > 1:
             scan.conflicting.append(

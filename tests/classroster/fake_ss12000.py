@@ -17,25 +17,51 @@ API_PREFIX = "/ss12000/v2"
 
 
 def person(person_id: str, given: str, family: str, email: str | None = None) -> dict[str, Any]:
-    record: dict[str, Any] = {"id": person_id, "givenName": given, "familyName": family,
-                              "civicNo": {"value": "20100101-0000", "nationality": "SE"}}
+    record: dict[str, Any] = {
+        "id": person_id,
+        "givenName": given,
+        "familyName": family,
+        "civicNo": {"value": "20100101-0000", "nationality": "SE"},
+    }
     if email:
-        record["emails"] = [{"value": email.replace("@", ".private@"), "type": "Privat"},
-                            {"value": email, "type": "Skola elev"}]
+        record["emails"] = [
+            {"value": email.replace("@", ".private@"), "type": "Privat"},
+            {"value": email, "type": "Skola elev"},
+        ]
     return record
 
 
-def group(group_id: str, name: str, members: list[str], teachers: list[str] = (),  # type: ignore[assignment]
-          ended: list[str] = (), group_type: str = "Undervisning") -> dict[str, Any]:  # type: ignore[assignment]
-    memberships = [{"id": f"{group_id}-m-{p}", "person": {"id": p, "displayName": p},
-                    "startDate": "2025-08-15"} for p in members]
-    memberships += [{"id": f"{group_id}-m-{p}", "person": {"id": p, "displayName": p},
-                     "startDate": "2024-08-15", "endDate": "2025-01-31"} for p in ended]
-    return {"id": group_id, "displayName": name, "groupType": group_type, "schoolType": "GR",
-            "organisation": {"id": "org-1", "displayName": "Skolan"}, "startDate": "2025-08-15",
-            "groupMemberships": memberships,
-            "assignmentRoles": [{"person": {"id": t}, "groupRoleType": "Undervisande lärare"}
-                                for t in teachers]}
+def group(
+    group_id: str,
+    name: str,
+    members: list[str],
+    teachers: list[str] = (),  # type: ignore[assignment]
+    ended: list[str] = (),
+    group_type: str = "Undervisning",
+) -> dict[str, Any]:  # type: ignore[assignment]
+    memberships = [
+        {"id": f"{group_id}-m-{p}", "person": {"id": p, "displayName": p}, "startDate": "2025-08-15"}
+        for p in members
+    ]
+    memberships += [
+        {
+            "id": f"{group_id}-m-{p}",
+            "person": {"id": p, "displayName": p},
+            "startDate": "2024-08-15",
+            "endDate": "2025-01-31",
+        }
+        for p in ended
+    ]
+    return {
+        "id": group_id,
+        "displayName": name,
+        "groupType": group_type,
+        "schoolType": "GR",
+        "organisation": {"id": "org-1", "displayName": "Skolan"},
+        "startDate": "2025-08-15",
+        "groupMemberships": memberships,
+        "assignmentRoles": [{"person": {"id": t}, "groupRoleType": "Undervisande lärare"} for t in teachers],
+    }
 
 
 @dataclass
@@ -65,7 +91,7 @@ class FakeSs12000:
     def authorised(self, header: str | None) -> bool:
         if not header or not header.startswith("Bearer "):
             return False
-        token = header[len("Bearer "):]
+        token = header[len("Bearer ") :]
         if token in self.fixed_tokens:
             return True
         if token not in self.issued:
@@ -74,8 +100,11 @@ class FakeSs12000:
         return self.expire_tokens_after is None or self.issued[token] <= self.expire_tokens_after
 
     def token(self, form: dict[str, list[str]]) -> tuple[int, Any]:
-        if (form.get("grant_type") == ["client_credentials"] and form.get("client_id") == [self.client_id]
-                and form.get("client_secret") == [self.client_secret]):
+        if (
+            form.get("grant_type") == ["client_credentials"]
+            and form.get("client_id") == [self.client_id]
+            and form.get("client_secret") == [self.client_secret]
+        ):
             token = f"tok-{len(self.issued) + 1}"
             self.issued[token] = 0
             return 200, {"access_token": token, "token_type": "Bearer", "expires_in": 3600}
@@ -85,7 +114,7 @@ class FakeSs12000:
         limit = min(int(query.get("limit", ["100"])[0]), self.page_size)
         token = query.get("pageToken", [""])[0]
         start = int(base64.urlsafe_b64decode(token).decode()) if token else 0
-        body: dict[str, Any] = {"data": items[start:start + limit]}
+        body: dict[str, Any] = {"data": items[start : start + limit]}
         if start + limit < len(items):
             body["pageToken"] = base64.urlsafe_b64encode(str(start + limit).encode()).decode()
         return body
@@ -97,8 +126,11 @@ class FakeSs12000:
             return record if expand else {k: v for k, v in record.items() if k != "assignmentRoles"}
 
         if method == "GET" and path == "/groups":
-            items = [shown(g) for g in self.groups.values()
-                     if not query.get("organisation") or g["organisation"]["id"] == query["organisation"][0]]
+            items = [
+                shown(g)
+                for g in self.groups.values()
+                if not query.get("organisation") or g["organisation"]["id"] == query["organisation"][0]
+            ]
             return 200, self.page(items, query)
         if method == "GET" and path.startswith("/groups/"):
             record = self.groups.get(path.split("/", 2)[2])
@@ -140,7 +172,7 @@ class _Handler(BaseHTTPRequestHandler):
             if not fake.authorised(self.headers.get("Authorization")):
                 return self._reply(401, {"code": "Unauthorized"})
             payload = json.loads(raw) if raw else None
-            status, body = fake.api(method, url.path[len(API_PREFIX):], parse_qs(url.query), payload)
+            status, body = fake.api(method, url.path[len(API_PREFIX) :], parse_qs(url.query), payload)
         self._reply(status, body)
 
     def do_GET(self) -> None:
@@ -177,17 +209,20 @@ def school() -> FakeSs12000:
     """A school unit: teacher t-1 teaches 9B (five students, one of whom left in January) and
     SVE 9A; other groups belong to other teachers. Five groups: three pages of two."""
     fake = FakeSs12000()
-    students = [("p-1", "Åsa", "Sjöström", "asa.sjostrom@skola.example.se"),
-                ("p-2", "Erik", "Andersson", "erik.andersson@skola.example.se"),
-                ("p-3", "Mohammed", "Ali", "mohammed.ali@skola.example.se"),
-                ("p-4", "Linnéa", "Ekström", None),
-                ("p-5", "Karl Johan", "Öberg", "karljohan.oberg@skola.example.se"),
-                ("p-6", "Sara", "Gone", "sara.gone@skola.example.se"),
-                ("p-7", "Nils", "Holm", "nils.holm@skola.example.se")]
+    students = [
+        ("p-1", "Åsa", "Sjöström", "asa.sjostrom@skola.example.se"),
+        ("p-2", "Erik", "Andersson", "erik.andersson@skola.example.se"),
+        ("p-3", "Mohammed", "Ali", "mohammed.ali@skola.example.se"),
+        ("p-4", "Linnéa", "Ekström", None),
+        ("p-5", "Karl Johan", "Öberg", "karljohan.oberg@skola.example.se"),
+        ("p-6", "Sara", "Gone", "sara.gone@skola.example.se"),
+        ("p-7", "Nils", "Holm", "nils.holm@skola.example.se"),
+    ]
     for person_id, given, family, email in students:
         fake.add_person(person(person_id, given, family, email))
-    fake.add_group(group("g-9b", "9B Svenska", ["p-1", "p-2", "p-3", "p-4", "p-5"], teachers=["t-1"],
-                         ended=["p-6"]))
+    fake.add_group(
+        group("g-9b", "9B Svenska", ["p-1", "p-2", "p-3", "p-4", "p-5"], teachers=["t-1"], ended=["p-6"])
+    )
     fake.add_group(group("g-9a", "9A Svenska", ["p-7"], teachers=["t-1"]))
     fake.add_group(group("g-8c", "8C Matematik", ["p-6", "p-7"], teachers=["t-2"]))
     fake.add_group(group("g-7a", "7A Engelska", ["p-7"], teachers=["t-3"]))

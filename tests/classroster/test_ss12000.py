@@ -33,8 +33,13 @@ def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def connection(fake: FakeSs12000, teacher) -> Ss12000Connection:
-    conn = Ss12000Connection.objects.create(name="Kommunen", base_url=fake.base_url, token_url=fake.token_url,
-                                            client_id=fake.client_id, organisation_id="org-1")
+    conn = Ss12000Connection.objects.create(
+        name="Kommunen",
+        base_url=fake.base_url,
+        token_url=fake.token_url,
+        client_id=fake.client_id,
+        organisation_id="org-1",
+    )
     ss12000.ss12000_connection_set_secrets(connection=conn, client_secret=fake.client_secret)
     Ss12000Teacher.objects.create(connection=conn, user=teacher, person_id="t-1")
     return conn
@@ -42,8 +47,9 @@ def connection(fake: FakeSs12000, teacher) -> Ss12000Connection:
 
 def test_secrets_are_stored_encrypted(connection: Ss12000Connection, fake: FakeSs12000):
     with db.cursor() as cursor:
-        cursor.execute("SELECT client_secret_encrypted FROM classroster_ss12000connection WHERE id = %s",
-                       [connection.id])
+        cursor.execute(
+            "SELECT client_secret_encrypted FROM classroster_ss12000connection WHERE id = %s", [connection.id]
+        )
         stored = cursor.fetchone()[0]
     assert fake.client_secret not in stored and stored.startswith("gAAAA")  # a Fernet token
     assert ss12000.secret_decrypt(stored) == fake.client_secret
@@ -59,16 +65,22 @@ def test_teacher_sees_only_their_groups_across_every_page(api, connection, fake)
 
 
 def test_import_makes_the_group_a_roster_with_person_ids(api, connection, fake, teacher):
-    response = api.post(f"/api/v1/rosters/ss12000/connections/{connection.id}/groups/g-9b/import/", {},
-                        format="json")
+    response = api.post(
+        f"/api/v1/rosters/ss12000/connections/{connection.id}/groups/g-9b/import/", {}, format="json"
+    )
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["sync"]["created"] == 5 and body["sync"]["problems"] == []
     school_class = SchoolClass.objects.get(pk=body["school_class"]["class_id"])
     assert (school_class.name, school_class.external_source, school_class.external_id) == (
-        "9B Svenska", "ss12000", "g-9b")
-    roster = {s.external_id: (s.first_name, s.last_name, s.email, s.external_source)
-              for s in school_class.students.all()}
+        "9B Svenska",
+        "ss12000",
+        "g-9b",
+    )
+    roster = {
+        s.external_id: (s.first_name, s.last_name, s.email, s.external_source)
+        for s in school_class.students.all()
+    }
     assert roster == {
         "p-1": ("Åsa", "Sjöström", "asa.sjostrom@skola.example.se", "ss12000"),
         "p-2": ("Erik", "Andersson", "erik.andersson@skola.example.se", "ss12000"),
@@ -76,14 +88,16 @@ def test_import_makes_the_group_a_roster_with_person_ids(api, connection, fake, 
         "p-4": ("Linnéa", "Ekström", None, "ss12000"),
         "p-5": ("Karl Johan", "Öberg", "karljohan.oberg@skola.example.se", "ss12000"),
     }  # p-6's membership ended in January: not on the roster
-    again = api.post(f"/api/v1/rosters/ss12000/connections/{connection.id}/groups/g-9b/import/", {},
-                     format="json")
+    again = api.post(
+        f"/api/v1/rosters/ss12000/connections/{connection.id}/groups/g-9b/import/", {}, format="json"
+    )
     assert again.status_code == 409 and again.json()["error"]["code"] == "group_already_imported"
 
 
 def test_another_teachers_group_cannot_be_imported(api, connection):
-    response = api.post(f"/api/v1/rosters/ss12000/connections/{connection.id}/groups/g-8c/import/", {},
-                        format="json")
+    response = api.post(
+        f"/api/v1/rosters/ss12000/connections/{connection.id}/groups/g-8c/import/", {}, format="json"
+    )
     assert response.status_code == 404
     assert not SchoolClass.objects.exists()
 
@@ -96,8 +110,9 @@ def test_a_teacher_without_access_to_the_connection_gets_404(api_for, make_teach
 
 @pytest.mark.django_db(transaction=True)  # the batch's matching runs on commit
 def test_resync_follows_the_group_and_never_deletes(connection, fake, teacher, awaiting_validation):
-    school_class, _ = ss12000.ss12000_class_import(user=teacher, connection=connection, group_id="g-9b",
-                                                   today=TODAY)
+    school_class, _ = ss12000.ss12000_class_import(
+        user=teacher, connection=connection, group_id="g-9b", today=TODAY
+    )
     leaver = school_class.students.get(external_id="p-3")
     from matching.models import StudentAssociation
 
@@ -131,17 +146,22 @@ def test_resync_follows_the_group_and_never_deletes(connection, fake, teacher, a
 
 
 def test_resync_links_students_typed_in_by_hand(connection, fake, teacher, api):
-    school_class, _ = ss12000.ss12000_class_import(user=teacher, connection=connection, group_id="g-9a",
-                                                   today=TODAY)
+    school_class, _ = ss12000.ss12000_class_import(
+        user=teacher, connection=connection, group_id="g-9a", today=TODAY
+    )
     # The teacher added Erik by hand before he joined the group in the school's system.
-    Student.objects.create(school_class=school_class, first_name="Erik", last_name="A",
-                           email="erik.andersson@skola.example.se")
+    Student.objects.create(
+        school_class=school_class, first_name="Erik", last_name="A", email="erik.andersson@skola.example.se"
+    )
     fake.groups["g-9a"]["groupMemberships"].append({"id": "m-e", "person": {"id": "p-2"}})
     response = api.post(f"/api/v1/classes/{school_class.id}/sync/")
     assert response.status_code == 200, response.content
     erik = school_class.students.get(email="erik.andersson@skola.example.se")
-    assert (erik.external_id, erik.external_source, erik.last_name) == ("p-2", RosterSource.SS12000,
-                                                                        "Andersson")
+    assert (erik.external_id, erik.external_source, erik.last_name) == (
+        "p-2",
+        RosterSource.SS12000,
+        "Andersson",
+    )
     assert school_class.students.count() == 2
 
 
@@ -171,8 +191,9 @@ def test_fixed_token_refused_with_401(api, connection, fake):
 
 def test_a_passing_5xx_is_retried(api, connection, fake):
     fake.fail_next = 2
-    response = api.post(f"/api/v1/rosters/ss12000/connections/{connection.id}/groups/g-9b/import/", {},
-                        format="json")
+    response = api.post(
+        f"/api/v1/rosters/ss12000/connections/{connection.id}/groups/g-9b/import/", {}, format="json"
+    )
     assert response.status_code == 201, response.content
     assert sum(1 for _ in fake.requests) > 2
 
@@ -180,8 +201,9 @@ def test_a_passing_5xx_is_retried(api, connection, fake):
 def test_a_lasting_5xx_is_a_502_and_no_half_roster(api, connection, fake, teacher):
     ss12000.ss12000_groups_for_teacher(user=teacher, connection=connection, today=TODAY)
     fake.fail_next = 100
-    response = api.post(f"/api/v1/rosters/ss12000/connections/{connection.id}/groups/g-9b/import/", {},
-                        format="json")
+    response = api.post(
+        f"/api/v1/rosters/ss12000/connections/{connection.id}/groups/g-9b/import/", {}, format="json"
+    )
     assert response.status_code == 502
     assert response.json()["error"]["code"] == "ss12000_unavailable"
     assert not SchoolClass.objects.exists() and not Student.objects.exists()
