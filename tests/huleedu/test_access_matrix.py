@@ -16,7 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from classroster.models import Student
+from classroster.models import Ss12000Connection, Ss12000Teacher, Student
 from essays.models import Essay
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -41,6 +41,10 @@ def _class(objs: dict) -> dict:
 
 def _batch(objs: dict) -> dict:
     return {"batch_id": objs["batch"].id}
+
+
+def _connection(objs: dict) -> dict:
+    return {"connection_id": objs["connection"].id}
 
 
 MATRIX: dict[str, Rule] = {
@@ -83,6 +87,14 @@ MATRIX: dict[str, Rule] = {
     "api-batch-events": Rule("api", kwargs=_batch),
     "api-batch-confirm": Rule("api", methods=("POST",), kwargs=_batch),
     "api-batch-pipeline": Rule("api", methods=("POST",), kwargs=_batch),
+    "api-batch-exam-codes": Rule("api", methods=("GET", "POST", "DELETE"), kwargs=_batch),
+    "api-class-sync": Rule("api", methods=("POST",), kwargs=_class),
+    "api-oneroster-classes": Rule("api", methods=("POST",), owned=False),
+    "api-oneroster-import": Rule("api", methods=("POST",), owned=False),
+    "api-ss12000-connections": Rule("api", owned=False),
+    "api-ss12000-groups": Rule("api", kwargs=_connection),
+    "api-ss12000-import": Rule("api", methods=("POST",),
+                               kwargs=lambda objs: {**_connection(objs), "group_id": "g-1"}),
     # pages
     "dashboard": Rule("page", owned=False),
     "batch-create": Rule("page", methods=("GET", "POST"), owned=False),
@@ -91,6 +103,9 @@ MATRIX: dict[str, Rule] = {
     "batch-review-live": Rule("page", kwargs=_batch),
     "class-list": Rule("page", methods=("GET", "POST"), owned=False),
     "class-detail": Rule("page", methods=("GET", "POST"), kwargs=_class),
+    "class-import": Rule("page", methods=("GET", "POST"), owned=False),
+    "class-sync": Rule("page", methods=("POST",), kwargs=_class),
+    "batch-exam-codes": Rule("page", methods=("GET", "POST"), kwargs=_batch),
 }
 
 
@@ -119,7 +134,11 @@ def world(make_teacher, awaiting_validation, teacher):
     batch = awaiting_validation(2)
     essay = Essay.objects.filter(batch=batch).first()
     student = Student.objects.filter(school_class=batch.school_class).first()
+    # A school system teacher A may use (not configured: a 409 without any network call).
+    connection = Ss12000Connection.objects.create(name="Skolan", base_url="http://127.0.0.1:9/ss12000")
+    Ss12000Teacher.objects.create(connection=connection, user=teacher)
     return {
+        "connection": connection,
         "a": teacher,
         "b": teacher_b,
         "staff": staff,
