@@ -305,7 +305,7 @@ def _entry(
 class CodeMatch:
     code: str
     student_id: str | None  # None: the list names someone who is not on the roster
-    source: str  # "filename" or "first_line"
+    source: str  # "text" (the first line) or "filename", as the engine names its sources
     context: str
     line_number: int | None
 
@@ -345,7 +345,7 @@ def code_matches_for_essays(*, batch: Batch, essays: Sequence[Essay]) -> CodeSca
         stem = (essay.original_filename or "").rsplit(".", 1)[0]
         found: dict[str, CodeMatch] = {}
         unknown: set[str] = set()
-        for source, text, line_number in (("first_line", line, number), ("filename", stem, None)):
+        for source, text, line_number in (("text", line, number), ("filename", stem, None)):
             for hit in known.finditer(text):
                 entry = listed[hit.group(1).lower()]
                 student_id = str(entry.student_id) if entry.student_id else None
