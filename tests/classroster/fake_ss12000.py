@@ -74,6 +74,7 @@ class FakeSs12000:
     page_size: int = 2
     fail_next: int = 0  # answer this many API requests with 503 first
     expire_tokens_after: int | None = None  # a token works this many times, then 401
+    garbage: bytes | None = None  # answer API requests with this body (200, not JSON)
     requests: list[tuple[str, str]] = field(default_factory=list)
     issued: dict[str, int] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -166,6 +167,13 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._reply(status, body)
             if not url.path.startswith(API_PREFIX):
                 return self._reply(404, {"code": "NotFound"})
+            if fake.garbage is not None:
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html")
+                self.send_header("Content-Length", str(len(fake.garbage)))
+                self.end_headers()
+                self.wfile.write(fake.garbage)
+                return None
             if fake.fail_next > 0:
                 fake.fail_next -= 1
                 return self._reply(503, {"code": "ServiceUnavailable"})

@@ -220,3 +220,11 @@ def test_a_teacher_without_person_id_sees_every_group_of_the_school(connection, 
     Ss12000Teacher.objects.filter(user=teacher).update(person_id="")
     groups = ss12000.ss12000_groups_for_teacher(user=teacher, connection=connection, today=TODAY)
     assert len(groups) == 5
+
+
+@pytest.mark.parametrize("garbage", [b"<html>Maintenance</html>", b'{"data": "not a list"}', b"[1, 2"])
+def test_a_server_sending_garbage_is_a_502(api, connection, fake, garbage):
+    fake.garbage = garbage
+    response = api.get(f"/api/v1/rosters/ss12000/connections/{connection.id}/groups/")
+    assert response.status_code == 502
+    assert response.json()["error"]["code"] == "ss12000_unavailable"

@@ -19,6 +19,7 @@ from tests.ui.conftest import ARTIFACTS, login
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CODES = {"p-1": "QX4821", "p-2": "BT7730", "p-3": "LM1204", "p-4": "RZ5566", "p-5": "KD9013"}
 NAMES = {"p-1": "Åsa Sjöström", "p-2": "Erik Andersson", "p-3": "Mohammed Ali", "p-4": "Linnéa Ekström",
          "p-5": "Karl Johan Öberg"}
@@ -93,8 +94,7 @@ def test_class_from_ss12000_then_coded_exam_net_essays_all_high(
     batch_id = page.url.rstrip("/").split("/")[-2]
     page.goto(f"/batches/{batch_id}/codes/")
     page.set_input_files("[data-code-upload] input[type=file]", [
-        {"name": "koder.xlsx", "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-         "buffer": code_list_xlsx()}])
+        {"name": "koder.xlsx", "mimeType": XLSX, "buffer": code_list_xlsx()}])
     page.click("[data-code-upload] button[type=submit]")
     page.wait_for_selector('[data-exam-codes] [data-code="KD9013"][data-on-roster="yes"]')
     assert page.locator('[data-exam-codes] [data-on-roster="no"]').count() == 0
