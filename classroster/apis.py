@@ -267,7 +267,8 @@ class ExamCodesApi(APIView):
     def post(self, request: Request, batch_id: str) -> Response:
         batch = batch_get_for_user(request.user, batch_id)
         name = getattr(request.FILES.get("file"), "name", "") or ""
-        result = codes.exam_codes_import(batch=batch, data=_upload(request, "code list"), filename=name)
+        result = codes.exam_codes_import(batch=batch, data=_upload(request, "code list"), filename=name,
+                                         uploaded_by=request.user)
         return Response(ExamCodeListOutputSerializer({
             "codes": result.codes, "not_on_roster": result.not_on_roster, "errors": result.errors,
         }).data, status=status.HTTP_201_CREATED)

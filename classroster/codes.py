@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from batches.models import Batch, BatchStatus
@@ -213,9 +214,14 @@ def _resolve(
     return None, "no student on the class roster has this name or e-mail"
 
 
-def exam_codes_import(*, batch: Batch, data: bytes, filename: str = "") -> CodeListImport:
+def exam_codes_import(
+    *, batch: Batch, data: bytes, filename: str = "", uploaded_by: AbstractBaseUser | None = None
+) -> CodeListImport:
     """Replace the batch's code list with this file's. Bad rows are reported by line; a line
-    naming nobody on the roster is kept (its code is then reported, never guessed)."""
+    naming nobody on the roster is kept (its code is then reported, never guessed).
+
+    Before matching, the list simply waits for the essays. While the teacher reviews, the
+    undecided essays are matched again with it (decisions stand)."""
     if batch.school_class_id is None:
         raise Conflict(
             "A batch without a class has no roster to match codes against.", code="batch_has_no_class"
@@ -267,6 +273,10 @@ def exam_codes_import(*, batch: Batch, data: bytes, filename: str = "") -> CodeL
     with transaction.atomic():
         ExamCode.objects.filter(batch=batch).delete()
         ExamCode.objects.bulk_create(result.codes)
+        if batch.status == BatchStatus.AWAITING_STUDENT_VALIDATION and uploaded_by is not None:
+            from matching.services import matching_rematch_request  # matching imports this module
+
+            matching_rematch_request(batch_id=batch.id, requested_by=uploaded_by)
     return result
 
 
@@ -370,18 +380,16 @@ def code_matches_for_essays(*, batch: Batch, essays: Sequence[Essay]) -> CodeSca
 
 def code_matches_apply(
     *, batch: Batch, essays: Sequence[Essay], results: list[EssayMatch]
-) -> tuple[list[EssayMatch], dict[str, Any] | None]:
-    """The engine's results with the code list's certainty laid over them, and a report of the
-    codes the teacher must look at (None when the batch has no code list)."""
+) -> list[EssayMatch]:
+    """The engine's results with the code list's certainty laid over them: a listed code's
+    student first, high, confidence 1.0; that student taken out of the other essays'
+    suggestions; an essay with a code problem never 'high'. Unchanged without a code list."""
     scan = code_matches_for_essays(batch=batch, essays=essays)
-    if not scan.matches and not scan.unknown and not scan.conflicting and not batch.exam_codes.exists():
-        return results, None
+    if not (scan.matches or scan.unknown or scan.conflicting):
+        return results
     claimed = {m.student_id for m in scan.matches.values() if m.student_id}
     flagged = {item["essay_id"] for item in scan.unknown + scan.conflicting}
-    not_on_roster = [
-        {"essay_id": essay_id, "code": m.code} for essay_id, m in scan.matches.items() if m.student_id is None
-    ]
-    flagged |= {item["essay_id"] for item in not_on_roster}
+    flagged |= {essay_id for essay_id, m in scan.matches.items() if m.student_id is None}
     updated = []
     for result in results:
         match = scan.matches.get(result.essay_id)
@@ -389,14 +397,23 @@ def code_matches_apply(
             updated.append(_certain(result, match))
         else:
             updated.append(_without(result, claimed, cap_at_review=result.essay_id in flagged))
-    report = {
+    return updated
+
+
+def exam_codes_summary(*, batch: Batch, essays: Sequence[Essay]) -> dict[str, Any]:
+    """For the processing summary: what the codes matched and what the teacher must look at
+    (empty when the batch has no code list)."""
+    if not batch.exam_codes.exists():
+        return {}
+    scan = code_matches_for_essays(batch=batch, essays=essays)
+    return {"exam_codes": {
         "codes_listed": batch.exam_codes.count(),
         "matched_by_code": sum(1 for m in scan.matches.values() if m.student_id),
         "unknown_codes": scan.unknown,
-        "codes_not_on_roster": not_on_roster,
+        "codes_not_on_roster": [{"essay_id": essay_id, "code": m.code}
+                                for essay_id, m in scan.matches.items() if m.student_id is None],
         "conflicting_codes": scan.conflicting,
-    }
-    return updated, report
+    }}
 
 
 def _certain(result: EssayMatch, match: CodeMatch) -> EssayMatch:

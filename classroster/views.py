@@ -124,7 +124,8 @@ def batch_exam_codes(request: HttpRequest, batch_id: str) -> HttpResponse:
                 raise DomainError(_("Choose the code list file (CSV or Excel) first."), code="no_file")
             if upload.size and upload.size > codes.MAX_CODE_LIST_BYTES:
                 raise DomainError(_("The code list is too large."), code="code_list_too_large")
-            result = codes.exam_codes_import(batch=batch, data=upload.read(), filename=upload.name or "")
+            result = codes.exam_codes_import(batch=batch, data=upload.read(), filename=upload.name or "",
+                                             uploaded_by=request.user)
         except DomainError as exc:
             messages.error(request, exc.message)
         else:

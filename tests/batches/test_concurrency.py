@@ -74,7 +74,8 @@ def test_twenty_concurrent_uploads_complete_the_batch_once(teacher, school_class
     assert batch.status == BatchStatus.AWAITING_STUDENT_VALIDATION
 
 
-def test_uploads_beyond_the_expected_count_are_refused_not_stored(teacher, school_class):
+def test_uploads_racing_past_the_expected_count_become_late_essays(teacher, school_class):
+    """Provisioning completes once; every upload after it is a late essay, nothing is lost."""
     from batches.services import batch_register
 
     batch = batch_register(
@@ -94,9 +95,12 @@ def test_uploads_beyond_the_expected_count_are_refused_not_stored(teacher, schoo
         return send
 
     statuses = run_together([upload(i) for i in range(12)])
-    assert sorted(statuses) == [201] * 5 + [409] * 7
-    assert batch.essays.count() == 5
+    assert statuses == [201] * 12
+    assert batch.essays.count() == 12
     assert count(batch, "batch.content.provisioning.completed") == 1
+    assert count(batch, "essay.added.late") == 7
+    batch.refresh_from_db()
+    assert batch.expected_essay_count == 12
 
 
 def test_twenty_concurrent_final_decisions_confirm_once(teacher, awaiting_validation):

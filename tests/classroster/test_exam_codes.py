@@ -59,7 +59,8 @@ def roster_rows(n: int) -> list[tuple[str, str, str]]:
 
 
 def anonymous_essay(code: str, where: str, index: int):
-    body = "Min sommar\n\nJag och Elsa Lindqvist åkte till havet med Erik Andersson."
+    # Each essay its own text: the same text twice in a batch is a duplicate upload.
+    body = f"Min sommar\n\nJag och Elsa Lindqvist åkte till havet med Erik Andersson {index + 2} gånger."
     if where == "first_line":
         return txt_file(f"essay{index}.txt", f"Anonym kod: {code}\n\n{body}")
     return docx_file(f"SVE1_{code}.docx", ["Min sommar", "", body])
@@ -241,3 +242,17 @@ def test_guest_batch_has_no_roster(api, teacher):
 def test_other_teachers_batch_is_not_found(api_for, make_teacher, batch):
     other = api_for(make_teacher("bertil"))
     assert upload_codes(other, batch.id, code_list_csv(roster_rows(1))).status_code == 404
+
+
+def test_a_list_uploaded_during_review_rematches_the_undecided_essays(api, batch):
+    essays_upload(batch=batch, files=[anonymous_essay(CODES[i], "first_line", i) for i in range(6)])
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.AWAITING_STUDENT_VALIDATION
+    assert not StudentAssociation.objects.filter(batch=batch, match_level="high").exists()
+    assert upload_codes(api, batch.id, code_list_csv(roster_rows(6))).status_code == 201
+    # The re-match ran on commit: every essay is now its code's student, high.
+    assert StudentAssociation.objects.filter(batch=batch, match_level="high").count() == 6
+    by_code = {c.code: c.student_id for c in ExamCode.objects.filter(batch=batch)}
+    for suggestion in MatchSuggestion.objects.filter(essay__batch=batch, rank=1).select_related("essay"):
+        code = next(c for c in CODES if c in suggestion.essay.text)
+        assert suggestion.student_id == by_code[code] and suggestion.evidence[0]["kind"] == "code"

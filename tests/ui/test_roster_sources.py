@@ -48,14 +48,16 @@ def code_list_xlsx() -> bytes:
 def coded_essays() -> list[dict[str, Any]]:
     """exam.net's anonymised export: the code in the filename or on the first line, no author
     name, and classmates named in the text."""
-    body = ["Min sommar", "", "Jag och Erik Andersson åkte till havet med Åsa Sjöström och Mohammed."]
+    def body(n: int) -> list[str]:  # each essay its own text (a repeated text is a duplicate)
+        return ["Min sommar", "", f"Jag och Erik Andersson åkte till havet {n} gånger med Åsa Sjöström."]
+
     return [
-        {"name": "SVE9_QX4821.docx", "mimeType": DOCX, "buffer": docx_bytes(body)},
+        {"name": "SVE9_QX4821.docx", "mimeType": DOCX, "buffer": docx_bytes(body(1))},
         {"name": "uppsats2.txt", "mimeType": "text/plain",
-         "buffer": ("Anonym kod: BT7730\n\n" + "\n".join(body)).encode()},
-        {"name": "LM1204.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes(body)},
-        {"name": "uppsats4.docx", "mimeType": DOCX, "buffer": docx_bytes(["Kod: RZ5566", *body])},
-        {"name": "KD9013.txt", "mimeType": "text/plain", "buffer": "\n".join(body).encode("cp1252")},
+         "buffer": ("Anonym kod: BT7730\n\n" + "\n".join(body(2))).encode()},
+        {"name": "LM1204.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes(body(3))},
+        {"name": "uppsats4.docx", "mimeType": DOCX, "buffer": docx_bytes(["Kod: RZ5566", *body(4)])},
+        {"name": "KD9013.txt", "mimeType": "text/plain", "buffer": "\n".join(body(5)).encode("cp1252")},
     ]
 
 
