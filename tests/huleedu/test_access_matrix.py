@@ -16,8 +16,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from batches.services import batch_register
 from classroster.models import Ss12000Connection, Ss12000Teacher, Student
 from essays.models import Essay
+from essays.services import essays_upload
+from tests.conftest import txt_file
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -45,6 +48,15 @@ def _batch(objs: dict) -> dict:
 
 def _connection(objs: dict) -> dict:
     return {"connection_id": objs["connection"].id}
+
+
+def _erasable(objs: dict) -> dict:
+    """A batch of its own for routes that erase it (the owner's DELETE runs last)."""
+    return {"batch_id": objs["erasable"].id}
+
+
+def _cancellable(objs: dict) -> dict:
+    return {"batch_id": objs["cancellable"].id}
 
 
 MATRIX: dict[str, Rule] = {
@@ -81,7 +93,12 @@ MATRIX: dict[str, Rule] = {
         "api", methods=("PUT",), kwargs=lambda objs: {**_class(objs), "essay_id": objs["essay"].id}
     ),
     "api-batches": Rule("api", methods=("GET", "POST"), owned=False),
-    "api-batch": Rule("api", kwargs=_batch),
+    "api-batch": Rule("api", methods=("GET", "PATCH", "DELETE"), kwargs=_erasable),
+    "api-batch-cancel": Rule("api", methods=("POST",), kwargs=_cancellable),
+    "api-batch-essay": Rule("api", methods=("DELETE",), kwargs=lambda objs: {
+        **_cancellable(objs), "essay_id": objs["cancellable"].essays.get().id}),
+    "api-batch-rematch": Rule("api", methods=("POST",), kwargs=_batch),
+    "api-batch-attributions": Rule("api", kwargs=_batch),
     "api-batch-essays": Rule("api", methods=("GET", "POST"), kwargs=_batch),
     "api-batch-finalize": Rule("api", methods=("POST",), kwargs=_batch),
     "api-batch-events": Rule("api", kwargs=_batch),
@@ -133,6 +150,9 @@ def world(make_teacher, awaiting_validation, teacher):
     staff = make_teacher("personal", staff=True)
     batch = awaiting_validation(2)
     essay = Essay.objects.filter(batch=batch).first()
+    erasable = batch_register(owner=teacher, course_code="ENG5", expected_essay_count=3)
+    cancellable = batch_register(owner=teacher, course_code="ENG5", expected_essay_count=3)
+    essays_upload(batch=cancellable, files=[txt_file("a.txt", "An essay about the sea.")])
     student = Student.objects.filter(school_class=batch.school_class).first()
     # A school system teacher A may use (not configured: a 409 without any network call).
     connection = Ss12000Connection.objects.create(name="Skolan", base_url="http://127.0.0.1:9/ss12000")
@@ -146,6 +166,8 @@ def world(make_teacher, awaiting_validation, teacher):
         "class": batch.school_class,
         "essay": essay,
         "student": student,
+        "erasable": erasable,
+        "cancellable": cancellable,
     }
 
 

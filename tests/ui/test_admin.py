@@ -62,9 +62,21 @@ def test_rerun_matching_action_and_its_refusal(staff_client, validating_batch):
     assert validating_batch.status == "AWAITING_STUDENT_VALIDATION"  # ran again inline
     association = validating_batch.associations.first()
     staff_client.post(f"/admin/matching/studentassociation/{association.pk}/force-decision/", {"student": ""})
+    again = staff_client.post("/admin/batches/batch/", action, follow=True)
+    assert any("matching runs again" in m for m in flash(again))  # for the undecided essays only
+    association.refresh_from_db()
+    assert association.is_decided and association.student_id is None  # the decision stands
+    validating_batch.associations.filter(method="").update(method="human", decided_at=association.decided_at)
+    from django.db import transaction
+
+    from batches.locks import batch_lock
+    from matching.services import associations_confirm_if_complete
+
+    with transaction.atomic():
+        associations_confirm_if_complete(batch_lock(validating_batch.id))
     refused = staff_client.post("/admin/batches/batch/", action, follow=True)
     assert refused.status_code == 200
-    assert any("already decided" in m for m in flash(refused))
+    assert any("READY_FOR_PIPELINE_EXECUTION" in m for m in flash(refused))
 
 
 def test_force_timeout_action_decides_what_is_open(staff_client, validating_batch):
