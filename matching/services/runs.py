@@ -171,7 +171,8 @@ def _rematch(batch: Batch, essays: list[Essay], *, scope: str) -> None:
 
 
 def _engine_run(batch: Batch, essays: list[Essay], *, attributed: set[UUID]) -> list[engine.EssayMatch]:
-    roster = list(Student.objects.filter(school_class_id=batch.school_class_id))
+    # Students the school's system says have left the group are no longer candidates.
+    roster = list(Student.objects.filter(school_class_id=batch.school_class_id, left_at__isnull=True))
     results = engine.match_batch(
         [engine.EssayInput(essay_id=str(e.id), text=e.text, filename=e.original_filename or None)
          for e in essays],

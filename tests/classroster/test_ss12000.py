@@ -228,3 +228,33 @@ def test_a_server_sending_garbage_is_a_502(api, connection, fake, garbage):
     response = api.get(f"/api/v1/rosters/ss12000/connections/{connection.id}/groups/")
     assert response.status_code == 502
     assert response.json()["error"]["code"] == "ss12000_unavailable"
+
+
+@pytest.mark.django_db(transaction=True)  # matching runs on commit
+def test_a_student_who_left_is_no_longer_suggested(connection, fake, teacher):
+    from batches.services import batch_register
+    from essays.services import essays_upload
+    from matching.models import MatchSuggestion
+    from tests.conftest import txt_file
+
+    school_class, _ = ss12000.ss12000_class_import(
+        user=teacher, connection=connection, group_id="g-9b", today=TODAY
+    )
+    fake.groups["g-9b"]["groupMemberships"] = [
+        m for m in fake.groups["g-9b"]["groupMemberships"] if m["person"]["id"] != "p-2"
+    ]
+    ss12000.ss12000_class_resync(school_class=school_class, today=TODAY)
+    batch = batch_register(
+        owner=teacher, course_code="SVE9", expected_essay_count=2, school_class=school_class
+    )
+    essays_upload(
+        batch=batch,
+        files=[
+            txt_file("a.txt", "Namn: Erik Andersson\n\nMin sommar"),
+            txt_file("b.txt", "Namn: Åsa Sjöström\n\nMin vinter"),
+        ],
+    )
+    suggested = set(
+        MatchSuggestion.objects.filter(essay__batch=batch).values_list("student__external_id", flat=True)
+    )
+    assert "p-1" in suggested and "p-2" not in suggested

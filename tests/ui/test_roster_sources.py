@@ -123,3 +123,25 @@ def test_class_from_ss12000_then_coded_exam_net_essays_all_high(
     # So one click confirms the whole batch.
     page.click("[data-accept-high]")
     page.wait_for_selector('[data-batch-status="READY_FOR_PIPELINE_EXECUTION"]')
+
+
+def test_class_from_a_oneroster_export(browser_context: Any, make_teacher: Any):
+    from tests.classroster.test_oneroster import oneroster_zip
+
+    teacher = make_teacher("anna")
+    page = browser_context.new_page()
+    login(page, "anna", "pw-anna")
+    page.goto("/classes/import/")
+    page.wait_for_selector("[data-ss12000-none]")  # no school system connected for this teacher
+    page.set_input_files("[data-oneroster-file]", [
+        {"name": "oneroster.zip", "mimeType": "application/zip", "buffer": oneroster_zip()}])
+    page.click("[data-oneroster-read] button[type=submit]")
+    page.wait_for_selector("[data-oneroster-import]:not([hidden])")
+    # The export's bad rows are listed by file and line before anything is imported.
+    assert page.locator("[data-oneroster-errors] tbody tr").count() == 2
+    page.select_option("[data-oneroster-class]", "c-9b")
+    page.click("[data-oneroster-import] button[type=submit]")
+    page.wait_for_selector('[data-class-source="oneroster"]')
+    assert page.locator("[data-roster] tbody tr[data-student-id]").count() == 3
+    students = SchoolClass.objects.get(owner=teacher).students.all()
+    assert {s.external_id for s in students} == {"u-1", "u-2", "u-3"}
