@@ -21,7 +21,7 @@ from matching.services import validation_deadline_move
 
 
 def _batch_body(request: Request, batch_id: object) -> dict:
-    return BatchOutputSerializer(selectors.batch_get_for_user(request.user, batch_id)).data
+    return BatchOutputSerializer(selectors.batch_detail_for_user(request.user, batch_id)).data
 
 
 class BatchListCreateApi(APIView):
@@ -52,7 +52,10 @@ class BatchDetailApi(APIView):
     def get(self, request: Request, batch_id: str) -> Response:
         return Response(_batch_body(request, batch_id))
 
-    @extend_schema(request=BatchUpdateInputSerializer, responses=BatchOutputSerializer)
+    @extend_schema(request=BatchUpdateInputSerializer, responses=BatchOutputSerializer,
+                   description=("Move the validation deadline while validation is open: later than now and "
+                                "at most 14 days ahead (else 400 invalid_deadline). Clears "
+                                "`validation_overdue`."))
     def patch(self, request: Request, batch_id: str) -> Response:
         batch = selectors.batch_get_for_user(request.user, batch_id)
         data = validated(BatchUpdateInputSerializer, request.data)
@@ -60,7 +63,9 @@ class BatchDetailApi(APIView):
                                  moved_by=request.user)
         return Response(_batch_body(request, batch.id))
 
-    @extend_schema(request=None, responses={204: None})
+    @extend_schema(request=None, responses={204: None},
+                   description=("Erase the batch: its essays' text, suggestions, associations and events. "
+                                "Afterwards every route of the batch answers 404."))
     def delete(self, request: Request, batch_id: str) -> Response:
         batch = selectors.batch_get_for_user(request.user, batch_id)
         services.batch_erase(batch_id=batch.id, erased_by=request.user)
@@ -68,7 +73,9 @@ class BatchDetailApi(APIView):
 
 
 class BatchCancelApi(APIView):
-    @extend_schema(request=None, responses=BatchOutputSerializer)
+    @extend_schema(request=None, responses=BatchOutputSerializer,
+                   description=("Cancel the batch (any state before PIPELINE_REQUESTED); uploads, decisions"
+                                " and the pipeline request are 409 afterwards. Event `batch.cancelled`."))
     def post(self, request: Request, batch_id: str) -> Response:
         batch = selectors.batch_get_for_user(request.user, batch_id)
         services.batch_cancel(batch_id=batch.id, cancelled_by=request.user)

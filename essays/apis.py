@@ -53,7 +53,9 @@ class BatchEssaysApi(APIView):
 
 
 class BatchEssayDetailApi(APIView):
-    @extend_schema(request=None, responses={204: None})
+    @extend_schema(request=None, responses={204: None},
+                   description=("Remove an essay (any state before PIPELINE_REQUESTED), with its "
+                                "suggestions and decision. Event `essay.removed`."))
     def delete(self, request: Request, batch_id: str, essay_id: str) -> Response:
         batch = batch_get_for_user(request.user, batch_id)
         services.essay_remove(batch_id=batch.id, essay_id=parse_id(essay_id, what="essay"),

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from batches.models import Batch
-from batches.selectors import batch_get_for_user
+from batches.selectors import batch_detail_for_user, batch_get_for_user
 from batches.serializers import BatchOutputSerializer
 from classroster.selectors import class_get_for_user
 from essays.serializers import AssociationOutputSerializer
@@ -32,7 +32,14 @@ class PendingAssociationsApi(APIView):
 
 
 class AssociationDecideApi(APIView):
-    @extend_schema(request=DecisionInputSerializer, responses=AssociationOutputSerializer)
+    @extend_schema(
+        request=DecisionInputSerializer, responses=AssociationOutputSerializer,
+        description=("Without `expected_version`: decide an undecided essay (first writer wins; a decided "
+                     "essay is 409 `already_decided` or `decided_by_timeout`). With `expected_version`: "
+                     "change the decision if its version is still that one (409 `stale_decision` with the "
+                     "current decision otherwise), until assessment starts. A student who already has "
+                     "another essay of the batch is 409 `student_already_attributed` unless "
+                     "`allow_second_essay` is true."))
     def put(self, request: Request, class_id: str, essay_id: str) -> Response:
         essay = selectors.essay_of_users_class(request.user, class_id, essay_id)
         data = validated(DecisionInputSerializer, request.data)
@@ -61,16 +68,20 @@ class BulkConfirmApi(APIView):
 
 
 class BatchRematchApi(APIView):
-    @extend_schema(request=None, responses={202: BatchOutputSerializer})
+    @extend_schema(request=None, responses={202: BatchOutputSerializer},
+                   description=("Match the undecided essays again against the roster as it is now (while "
+                                "validation is open); decisions stand."))
     def post(self, request: Request, batch_id: str) -> Response:
         batch = batch_get_for_user(request.user, batch_id)
         services.matching_rematch_request(batch_id=batch.id, requested_by=request.user)
-        body = BatchOutputSerializer(batch_get_for_user(request.user, batch.id)).data
+        body = BatchOutputSerializer(batch_detail_for_user(request.user, batch.id)).data
         return Response(body, status=status.HTTP_202_ACCEPTED)
 
 
 class BatchAttributionsCsvApi(APIView):
-    @extend_schema(responses={(200, "text/csv"): str})
+    @extend_schema(responses={(200, "text/csv"): str},
+                   description=("One row per essay: filename, student, method, confidence, decided by and "
+                                "at. Cells a spreadsheet would run as formulas are quoted."))
     def get(self, request: Request, batch_id: str) -> HttpResponse:
         batch = batch_get_for_user(request.user, batch_id)
         document = csv_document(selectors.ATTRIBUTION_COLUMNS, selectors.batch_attributions(batch))
