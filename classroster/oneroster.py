@@ -205,6 +205,7 @@ def _export_from(
             last_name=" ".join(p for p in (r.get("middlename", ""), r["familyname"]) if p),
             email=r.get("email") or None,
         )
+    enrolled: set[tuple[str, str]] = set()  # a student enrolled twice in a class counts once
     for line, r in tables["enrollments.csv"]:
         if r["role"].lower() not in STUDENT_ROLES:
             continue
@@ -218,7 +219,8 @@ def _export_from(
             errors.append(
                 {"file": "enrollments.csv", "line": line, "error": f"unknown student {r['usersourcedid']!r}"}
             )
-        elif student not in school_class.students:
+        elif (school_class.sourced_id, student.external_id) not in enrolled:
+            enrolled.add((school_class.sourced_id, student.external_id))
             school_class.students.append(student)
     return OneRosterExport(classes=classes, errors=errors)
 
