@@ -21,6 +21,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
+from batches.locks import batch_lock
 from batches.models import Batch, BatchStatus
 from classroster.models import ExamCode, Student
 from classroster.services import _COLUMN_ALIASES, _clean_email, _clean_name, _defuse_formula
@@ -226,12 +227,7 @@ def exam_codes_import(
         raise Conflict(
             "A batch without a class has no roster to match codes against.", code="batch_has_no_class"
         )
-    if batch.status in CLOSED:
-        raise Conflict(
-            f"The batch is {batch.status}; its code list can no longer change.",
-            code="batch_closed",
-            details={"status": batch.status},
-        )
+    _require_open(batch)
     if len(data) > MAX_CODE_LIST_BYTES:
         raise PayloadTooLarge(
             f"The code list is larger than {MAX_CODE_LIST_BYTES:,} bytes.", code="code_list_too_large"
@@ -271,6 +267,10 @@ def exam_codes_import(
             details={"errors": result.errors[:100]},
         )
     with transaction.atomic():
+        # Under the batch lock: two uploads at once replace the list one after the other, and
+        # a matching run never reads half a list.
+        batch = batch_lock(batch.id)
+        _require_open(batch)
         ExamCode.objects.filter(batch=batch).delete()
         ExamCode.objects.bulk_create(result.codes)
         if batch.status == BatchStatus.AWAITING_STUDENT_VALIDATION and uploaded_by is not None:
@@ -348,8 +348,11 @@ def code_matches_for_essays(*, batch: Batch, essays: Sequence[Essay]) -> CodeSca
     # on the list is an unknown code; plain words never are.
     shapes = {_shape(code) for code in listed if code.isalnum() and any(ch.isdigit() for ch in code)}
     # Listed codes are found as whole words (a code may itself hold "-" or "_"), longest first.
-    known = re.compile(r"(?i)(?<![A-Za-z0-9])(" + "|".join(
-        re.escape(code) for code in sorted(listed, key=len, reverse=True)) + r")(?![A-Za-z0-9])")
+    known = re.compile(
+        r"(?i)(?<![A-Za-z0-9])("
+        + "|".join(re.escape(code) for code in sorted(listed, key=len, reverse=True))
+        + r")(?![A-Za-z0-9])"
+    )
     for essay in essays:
         line, number = _first_line(essay.text or "")
         stem = (essay.original_filename or "").rsplit(".", 1)[0]
@@ -361,8 +364,11 @@ def code_matches_for_essays(*, batch: Batch, essays: Sequence[Essay]) -> CodeSca
                 student_id = str(entry.student_id) if entry.student_id else None
                 found.setdefault(entry.code, CodeMatch(entry.code, student_id, source, text, line_number))
             labelled = {m.group(1).lower() for m in LABELLED_CODE_RE.finditer(text)}
-            shaped = {t for t in (t.lower() for t in TOKEN_RE.findall(text))
-                      if _shape(t) in shapes and any(ch.isdigit() for ch in t)}
+            shaped = {
+                t
+                for t in (t.lower() for t in TOKEN_RE.findall(text))
+                if _shape(t) in shapes and any(ch.isdigit() for ch in t)
+            }
             unknown |= {token for token in labelled | shaped if token not in listed}
         essay_id = str(essay.id)
         if len(found) > 1:
@@ -406,14 +412,19 @@ def exam_codes_summary(*, batch: Batch, essays: Sequence[Essay]) -> dict[str, An
     if not batch.exam_codes.exists():
         return {}
     scan = code_matches_for_essays(batch=batch, essays=essays)
-    return {"exam_codes": {
-        "codes_listed": batch.exam_codes.count(),
-        "matched_by_code": sum(1 for m in scan.matches.values() if m.student_id),
-        "unknown_codes": scan.unknown,
-        "codes_not_on_roster": [{"essay_id": essay_id, "code": m.code}
-                                for essay_id, m in scan.matches.items() if m.student_id is None],
-        "conflicting_codes": scan.conflicting,
-    }}
+    return {
+        "exam_codes": {
+            "codes_listed": batch.exam_codes.count(),
+            "matched_by_code": sum(1 for m in scan.matches.values() if m.student_id),
+            "unknown_codes": scan.unknown,
+            "codes_not_on_roster": [
+                {"essay_id": essay_id, "code": m.code}
+                for essay_id, m in scan.matches.items()
+                if m.student_id is None
+            ],
+            "conflicting_codes": scan.conflicting,
+        }
+    }
 
 
 def _certain(result: EssayMatch, match: CodeMatch) -> EssayMatch:
@@ -451,11 +462,17 @@ def _without(result: EssayMatch, claimed: set[str], *, cap_at_review: bool) -> E
 
 
 def exam_codes_clear(*, batch: Batch) -> int:
+    with transaction.atomic():
+        batch = batch_lock(batch.id)
+        _require_open(batch)
+        deleted, _ = ExamCode.objects.filter(batch=batch).delete()
+    return deleted
+
+
+def _require_open(batch: Batch) -> None:
     if batch.status in CLOSED:
         raise Conflict(
             f"The batch is {batch.status}; its code list can no longer change.",
             code="batch_closed",
             details={"status": batch.status},
         )
-    deleted, _ = ExamCode.objects.filter(batch=batch).delete()
-    return deleted

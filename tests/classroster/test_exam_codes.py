@@ -256,3 +256,34 @@ def test_a_list_uploaded_during_review_rematches_the_undecided_essays(api, batch
     for suggestion in MatchSuggestion.objects.filter(essay__batch=batch, rank=1).select_related("essay"):
         code = next(c for c in CODES if c in suggestion.essay.text)
         assert suggestion.student_id == by_code[code] and suggestion.evidence[0]["kind"] == "code"
+
+
+def test_two_uploads_at_once_leave_one_whole_list(batch, teacher):
+    import threading
+
+    from django.db import connections
+
+    from classroster.codes import exam_codes_import
+
+    lists = [code_list_csv(roster_rows(6)), code_list_csv([(f"XY{i:04d}", f"{f} {la}", "") for i, (f, la)
+                                                           in enumerate(ROSTER_NAMES[:4])])]
+    barrier = threading.Barrier(2)
+    failures: list[BaseException] = []
+
+    def upload(data: bytes) -> None:
+        try:
+            barrier.wait()
+            exam_codes_import(batch=batch, data=data, uploaded_by=teacher)
+        except BaseException as exc:  # reported below
+            failures.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=upload, args=(data,)) for data in lists]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert failures == []
+    codes = set(ExamCode.objects.filter(batch=batch).values_list("code", flat=True))
+    assert codes in ({*CODES}, {f"XY{i:04d}" for i in range(4)})
