@@ -255,11 +255,11 @@ class ExamCodesApi(APIView):
     @extend_schema(responses=ExamCodeListOutputSerializer)
     def get(self, request: Request, batch_id: str) -> Response:
         batch = batch_get_for_user(request.user, batch_id)
-        codes = list(selectors.exam_codes_of(batch))
+        listed = list(selectors.exam_codes_of(batch))
         return Response(ExamCodeListOutputSerializer({
-            "codes": codes, "errors": [],
+            "codes": listed, "errors": [],
             "not_on_roster": [{"line": c.line, "code": c.code, "name": c.name, "email": c.email}
-                              for c in codes if c.student_id is None],
+                              for c in listed if c.student_id is None],
         }).data)
 
     @extend_schema(request={"multipart/form-data": RosterImportInputSerializer},
