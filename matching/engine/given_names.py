@@ -1,13 +1,14 @@
 """Name data: nicknames and transliteration variants, as data.
 
-This module reads the reviewed nickname file ``data/nicknames.tsv`` (one row per
+This module reads the reviewed data files: ``data/nicknames.tsv`` (one row per
 nickname: kind, nickname, the registered names it stands for, and the row's source) and
-holds the transliteration variant groups. The roster index (``roster_index.py``) uses
-them to add extra spellings of a roster name; the scorer (``scoring.py``) decides how
-much such a spelling is worth. To support another nickname, add a row to the file; no
-code changes needed. All keys and values are folded (lower case, no diacritics), as
-``normalize.fold`` makes them. Spellings that differ by a *rule* (consonant alternations,
-vowels, doubled letters) need no entry at all: see ``normalize.translit_keys``.
+``data/variants.tsv`` (one group of spellings of the same name per row, with its
+source). The roster index (``roster_index.py``) uses them to add extra spellings of a
+roster name; the scorer (``scoring.py``) decides how much such a spelling is worth. To
+support another nickname or spelling, add a row to a file; no code changes needed.
+All keys and values are folded (lower case, no diacritics), as ``normalize.fold`` makes
+them. Spellings that differ by a *rule* (consonant alternations, vowels, doubled
+letters) need no entry at all: see ``normalize.translit_keys``.
 
 Sources: Swedish everyday pet forms (Svenska Akademiens ordlista; Institutet för språk
 och folkminnen's name material), Swedish short forms that are also registered names
@@ -66,54 +67,22 @@ PET_FORMS: Final[MappingProxyType[str, tuple[str, ...]]] = MappingProxyType(_TAB
 # Short forms that are also common registered names on their own.
 SHORT_FORMS: Final[MappingProxyType[str, tuple[str, ...]]] = MappingProxyType(_TABLES["short"])
 
-# Spellings of one name, near-equivalent (transliterations of the same original).
-VARIANT_GROUPS: Final[tuple[frozenset[str], ...]] = tuple(frozenset(g) for g in (
-    ("mohammed", "muhammad", "mohamed", "mohamad", "mohammad", "muhammed", "muhamed",
-     "mohamud", "mouhamed", "muhamad"),
-    ("ahmed", "ahmad", "ahmet"),
-    ("yusuf", "jusuf", "youssef", "yousef", "yousuf", "yussuf", "yosef"),
-    ("hussein", "husein", "hossein", "hussain", "husain", "hosein", "husejn"),
-    ("hassan", "hasan", "hasson"),
-    ("ali", "aly"),
-    ("fatima", "fatma", "fatimah", "fatime"),
-    ("aisha", "aischa", "ayesha", "aysha", "aicha", "aisja"),
-    ("mustafa", "mostafa", "mustapha", "moustafa", "mustafe"),
-    ("omar", "umar"),
-    ("ibrahim", "ebrahim", "ibraheem", "ibrahem"),
-    ("yasmin", "jasmin", "yasmine", "jasmine", "yasmina", "jasmina"),
-    ("zeynep", "zejnep", "zeinep"),
-    ("zainab", "zaynab", "zeinab"),
-    ("emir", "amir"),
-    ("aleksandar", "aleksander", "alexander", "aleksandr", "alexandar"),
-    ("mikhail", "michail", "mihail", "mikail"),
-    ("abdullah", "abdallah", "abdulla", "abdullahi"),
-    ("abdirahman", "abdulrahman", "abdurrahman", "abdelrahman"),
-    ("khadija", "khadijah", "kadija", "hadija"),
-    ("mariam", "maryam"),
-    ("yasin", "yassin", "jasin", "yaseen"),
-    ("ismail", "ismael", "esmail"),
-    ("yunus", "younes", "yunes", "junes"),
-    ("ilyas", "ilias", "iljas"),
-    ("suleiman", "sulejman", "sulayman", "soliman", "suleyman"),
-    ("khalid", "khaled", "chalid"),
-    ("rashid", "rasheed", "rachid"),
-    ("karim", "kareem"),
-    ("leila", "layla", "leyla", "lejla"),
-    ("nour", "noor", "nur"),
-    ("mehdi", "mahdi"),
-    ("reza", "resa"),
-    ("zahra", "zehra"),
-    ("dmitri", "dmitrij", "dimitri", "dmitry", "dmitrii"),
-    ("sergei", "sergej", "sergey"),
-    ("andrei", "andrej", "andrey"),
-    ("aleksei", "aleksej", "alexei", "alexey"),
-    ("nikolai", "nikolaj", "nikolay"),
-    ("tatiana", "tatjana", "tatyana"),
-    ("natalia", "natalija", "natalya"),
-    ("jekaterina", "yekaterina", "ekaterina"),
-    ("jelena", "yelena"),
-    ("jurij", "yuri", "yury", "juri"),
-))  # fmt: skip
+# Spellings of one name, near-equivalent (transliterations of the same original), from
+# the reviewed file data/variants.tsv (one group per row, with its source).
+_VARIANTS_DATA = Path(__file__).resolve().parent / "data" / "variants.tsv"
+
+
+def _load_variants(path: Path) -> tuple[frozenset[str], ...]:
+    groups = []
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        if not raw.strip() or raw.startswith("#"):
+            continue
+        spellings, _source = raw.split("\t")
+        groups.append(frozenset(w for w in spellings.split(",") if w))
+    return tuple(groups)
+
+
+VARIANT_GROUPS: Final[tuple[frozenset[str], ...]] = _load_variants(_VARIANTS_DATA)
 
 PET = "pet"          # alias kinds, as the roster index records them
 SHORT = "short"

@@ -6,7 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from matching.engine import EssayInput, RosterStudent, match_batch
-from matching.engine.given_names import PET_FORMS, SHORT_FORMS
+from matching.engine.given_names import (
+    PET_FORMS,
+    SHORT_FORMS,
+    VARIANT_GROUPS,
+    spelling_alternatives,
+)
 from matching.engine.normalize import ocr_key, translit_keys
 
 from .helpers import BODY
@@ -70,3 +75,14 @@ def test_nickname_file_has_a_source_for_every_row() -> None:
         assert kind in ("pet", "short") and nick and formal and source.strip()
     assert PET_FORMS["kalle"] == ("karl", "carl")
     assert "william" in SHORT_FORMS["liam"]
+
+
+def test_variant_file_has_a_source_for_every_group() -> None:
+    data = Path(__file__).resolve().parents[3] / "matching" / "engine" / "data" / "variants.tsv"
+    rows = [r for r in data.read_text(encoding="utf-8").splitlines()
+            if r.strip() and not r.startswith("#")]
+    assert len(rows) == len(VARIANT_GROUPS)
+    for row in rows:
+        spellings, source = row.split("\t")
+        assert len(spellings.split(",")) >= 2 and source.strip()
+    assert "muhammad" in spelling_alternatives("mohammed")
