@@ -145,34 +145,29 @@ def _span(line: str, start: int, end: int | None = None) -> tuple[tuple[str, int
     return tuple((tok, s + start, e + start) for tok, s, e in tokens(piece))
 
 
-def _numbered_lines(text: str) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+def _numbered_lines(
+    text: str, hyphenated: bool = True
+) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
     """The head lines and the tail lines of ``text`` as ``(line_number, line)``.
 
     Only the first HEAD_CHARS and the last TAIL_CHARS characters are split; the line
     numbers of the tail come from counting newlines (a C-speed scan), not splitting.
     Hyphenation at the end of a head line is undone ("Ekst-" + "röm …" → "Ekström …",
     as scans of printed or handwritten headers give it); the joined line keeps the
-    first number.
+    first number. ``hyphenated=False`` says the head has no hyphenated line end (see
+    ``_has_hyphenated_line_end``): then no line is joined and the lines are kept as
+    they are, in one C-level pass.
     """
     head_text = text[:HEAD_CHARS]
     raw = head_text.split("\n")
     short = len(text) <= HEAD_CHARS
     head_raw = raw if short or len(raw) == 1 else raw[:-1]  # last piece was cut mid-line
-    head: list[tuple[int, str]] = []
-    last = 0  # number of the line the last head entry ended on
-    hyphen = False  # that line ends in a hyphenated word
-    for number, line in enumerate(head_raw[: HEAD_LINES * 3], 1):
-        if hyphen and last == number - 1 and _continues(line):
-            head[-1] = (head[-1][0], head[-1][1].rstrip()[:-1] + line)
-            last = number
-            hyphen = _ends_hyphenated(line)
-            continue
-        if line and not line.isspace():
-            if len(head) >= HEAD_LINES:
-                break
-            head.append((number, line))
-            last = number
-            hyphen = line.rstrip().endswith("-") and _ends_hyphenated(line)
+    if hyphenated:
+        head = _joined_head_lines(head_raw)
+    else:
+        numbered = enumerate(head_raw[: HEAD_LINES * 3], 1)
+        head = [(n, line) for n, line in numbered if line and not line.isspace()]
+        del head[HEAD_LINES:]
     if short:
         lines, base = raw, 1
     else:
@@ -190,6 +185,36 @@ def _numbered_lines(text: str) -> tuple[list[tuple[int, str]], list[tuple[int, s
                 break
     tail.reverse()
     return head, tail
+
+
+def _joined_head_lines(head_raw: list[str]) -> list[tuple[int, str]]:
+    """The non-empty head lines, a line ending in a hyphenated word joined to the next."""
+    head: list[tuple[int, str]] = []
+    last = 0  # number of the line the last head entry ended on
+    hyphen = False  # that line ends in a hyphenated word
+    for number, line in enumerate(head_raw[: HEAD_LINES * 3], 1):
+        if hyphen and last == number - 1 and _continues(line):
+            head[-1] = (head[-1][0], head[-1][1].rstrip()[:-1] + line)
+            last = number
+            hyphen = _ends_hyphenated(line)
+            continue
+        if line and not line.isspace():
+            if len(head) >= HEAD_LINES:
+                break
+            head.append((number, line))
+            last = number
+            hyphen = line.rstrip().endswith("-") and _ends_hyphenated(line)
+    return head
+
+
+# A hyphen at the end of a line (trailing spaces allowed): the only place where
+# _joined_head_lines joins two lines.
+_LINE_END_HYPHEN_RE = re.compile(r"-[^\S\n]*\n")
+
+
+def _has_hyphenated_line_end(text: str) -> bool:
+    """Whether some head line ends in a hyphen followed by another line."""
+    return _LINE_END_HYPHEN_RE.search(text, 0, HEAD_CHARS) is not None
 
 
 def _continues(line: str) -> bool:
@@ -219,11 +244,14 @@ def _is_name_candidate(line: str) -> bool:
     stripped = line.strip()
     if not stripped or len(stripped) > MAX_CUE_LINE:
         return False
-    words = [t for t in _WORD_RE.findall(stripped) if not has_digit(t)]
-    if not words or len(words) > MAX_NAME_TOKENS:
+    found = _WORD_RE.findall(stripped)
+    # Words with digits do not count; mostly every word is all letters, and then none can.
+    alpha = all(map(str.isalpha, found))
+    count = len(found) if alpha else sum(1 for t in found if not has_digit(t))
+    if not count or count > MAX_NAME_TOKENS:
         return False
     # A sentence ending in a full stop with many words is prose, not a name line.
-    return not (stripped.endswith((".", "?", "!")) and len(words) > 4)
+    return not (stripped.endswith((".", "?", "!")) and count > 4)
 
 
 class _HeadLine(NamedTuple):
@@ -241,6 +269,8 @@ class _HeadLine(NamedTuple):
 
 
 _NO_LABEL, _AUTHOR, _EMAIL_ONLY, _OTHER = 0, 1, 2, 3
+_PROSE_LINE = _HeadLine(None, _NO_LABEL, (), False, None, (), (), False)
+_PROSE_PHRASE_LINE = _HeadLine(None, _NO_LABEL, (), False, None, (), (), True)
 _CACHED_LINE_CHARS = 120  # longer lines are prose: read each time, never kept
 
 
@@ -259,7 +289,7 @@ def _analyse_head_line(line: str) -> _HeadLine:
     phrase = ("name" in lowered or "namn" in lowered or "heter" in lowered
               or "called" in lowered) and _NAME_PHRASE_RE.search(line[:500]) is not None
     if not _is_name_candidate(line):
-        return _HeadLine(None, _NO_LABEL, (), False, None, (), (), phrase)
+        return _PROSE_PHRASE_LINE if phrase else _PROSE_LINE  # most lines: shared, not made
     prefix = _PREFIX_RE.match(line)
     if prefix:
         return _HeadLine(None, _NO_LABEL, (), True, prefix.group(1),
@@ -276,7 +306,8 @@ def _head_line(line: str) -> _HeadLine:
 
 def find_text_cues(text: str) -> tuple[list[Cue], list[EmailFound]]:
     """All author cues in the head and tail of ``text``, plus author-compatible e-mails."""
-    head, tail = _numbered_lines(text)
+    hyphenated = _has_hyphenated_line_end(text)
+    head, tail = _numbered_lines(text, hyphenated)
     cues: list[Cue] = []
     emails: list[EmailFound] = []
     tail_numbers = {n for n, _ in tail}
