@@ -1,0 +1,109 @@
+"""The engine's shortcuts give exactly what the general path gives.
+
+Speed work may only skip work whose outcome is known: each shortcut here is checked
+against the general code it stands in for, on generated input that includes the cases
+the shortcut must refuse (hyphenated line ends, digits in name lines, repeated words).
+"""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from matching.engine.cues import (
+    HEAD_CHARS,
+    _analyse_head_line,
+    _has_hyphenated_line_end,
+    _is_name_candidate,
+    _numbered_lines,
+    find_text_cues,
+)
+from matching.engine.normalize import has_digit, name_words
+from matching.engine.roster_index import _name_plan, _word_plan
+
+_PIECES = ["Namn: Hugo Ekström", "Ekst-", "röm", "Hugo E.", "", "   ", "\t", "9B",
+           "Anna-", "Karin", "x-  ", "Skolans framtid", "Mvh", "/Wilma",
+           "Det här är en lång mening om skolan som fortsätter en bra stund till. " * 2,
+           "1maz", "-", "Ali 2025-02-27", "hugo.ekstrom@skola.se"]
+
+
+@st.composite
+def _texts(draw: st.DrawFn) -> str:
+    lines = draw(st.lists(st.one_of(st.sampled_from(_PIECES), st.text(max_size=30)),
+                          max_size=40))
+    return "\n".join(lines)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_texts())
+def test_head_lines_without_hyphenated_ends_match_the_joining_reader(text: str) -> None:
+    hyphenated = _has_hyphenated_line_end(text)
+    assert _numbered_lines(text, hyphenated) == _numbered_lines(text, True)
+
+
+def test_hyphenated_line_end_is_seen_and_joined() -> None:
+    text = "Namn: Hugo Ekst-\nröm\n\nText."
+    assert _has_hyphenated_line_end(text)
+    head, _tail = _numbered_lines(text, _has_hyphenated_line_end(text))
+    assert head[0] == (1, "Namn: Hugo Ekström")
+
+
+def test_hyphen_beyond_the_head_is_not_looked_for() -> None:
+    text = "Namn: Hugo\n" + "x" * HEAD_CHARS + "-\nrest"
+    assert not _has_hyphenated_line_end(text)
+
+
+def _candidate_reference(line: str) -> bool:
+    """_is_name_candidate as it was written before its all-letters shortcut."""
+    stripped = line.strip()
+    if not stripped or len(stripped) > 90:
+        return False
+    words = [t for t in re.findall(r"[^\W_]+", stripped) if not has_digit(t)]
+    if not words or len(words) > 8:
+        return False
+    return not (stripped.endswith((".", "?", "!")) and len(words) > 4)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.sampled_from(_PIECES), st.text(max_size=100)))
+def test_name_candidate_shortcut_agrees(line: str) -> None:
+    assert _is_name_candidate(line) == _candidate_reference(line)
+
+
+def test_words_with_digits_still_do_not_count() -> None:
+    assert _is_name_candidate("Anna Andersson 9B 2025")
+    assert not _is_name_candidate("9B 2025")
+    assert not _is_name_candidate("a b c d e f g h i 9B.")
+
+
+def test_prose_lines_share_one_reading_but_keep_the_phrase() -> None:
+    prose = "Det här är en lång rad med vanlig text om skolan och om livet. " * 2
+    assert _analyse_head_line(prose) is _analyse_head_line(prose + "x")
+    phrase = "Hej! Jag heter Hugo Ekström och jag går i nian på skolan i staden. " * 2
+    assert _analyse_head_line(phrase).phrase
+    cues, _ = find_text_cues(phrase + "\n\nText.")
+    assert any(c.kind == "name_phrase" for c in cues)
+
+
+_NAMES = st.sampled_from(["Anna", "Karin", "Ali", "von", "der", "Åsa", "Öberg", "Ek",
+                          "Mohammed", "Karl", "Johan", "de", "la", "Cruz", "Näslund", ""])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_NAMES, max_size=3), st.lists(_NAMES, max_size=3),
+       st.sampled_from([" ", "-"]))
+def test_name_plan_holds_every_word_plan(given_words: list[str], surname: list[str],
+                                         sep: str) -> None:
+    """Every spelling, alias and base key of every word is in the plan, once, in order."""
+    plan = _name_plan(sep.join(given_words), " ".join(surname))
+    assert len(set(plan.own)) == len(plan.own)
+    assert len(set(plan.base)) == len(plan.base)
+    for part, word in enumerate(name_words(sep.join(given_words))):
+        wp = _word_plan(word)
+        mine = [k for k in plan.own if k[1] == "given" and k[2] == part]
+        assert mine == [(v, "given", part) for v in wp.spellings if v]
+        nicks = [a[0] for a in plan.aliases if a[1] == "given" and a[2] == part
+                 and a[3] != "variant"]
+        assert nicks == [n for n, _kind in wp.nicknames]
