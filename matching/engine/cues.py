@@ -134,13 +134,17 @@ class EmailFound(NamedTuple):
     end: int
 
 
+@lru_cache(maxsize=4096)
 def label_key(label: str) -> str:
-    """Fold a header label to letters only: ``"E-post"`` → ``"epost"``."""
+    """Fold a header label to letters only: ``"E-post"`` → ``"epost"``. Cached: the same
+    few labels (Namn, Klass, Datum, …) head every essay of a class."""
     return "".join(ch for ch in fold(label) if ch.isalpha())
 
 
 def _span(line: str, start: int, end: int | None = None) -> tuple[tuple[str, int, int], ...]:
     """Tokens of ``line[start:end]`` with offsets relative to the whole line."""
+    if start == 0 and end is None:  # the whole line: the offsets are already right
+        return tuple(tokens(line))
     piece = line[start:end] if end is not None else line[start:]
     return tuple((tok, s + start, e + start) for tok, s, e in tokens(piece))
 

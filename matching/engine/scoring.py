@@ -479,20 +479,23 @@ def cue_weight(cue: Cue) -> float:
     return 0.5
 
 
+_SHAPE_TEXT = {
+    "full": "full name",
+    "surname_initial": "initial and surname",
+    "surname_only": "surname only",
+    "given_only": "first name only",
+    "given_initial": "first name and initial of the surname",
+    "initials": "initials",
+}
+
+
 def _reason(cue: Cue, fit: NameFit, shared: int) -> str:
     where = _KIND_LABEL.get(cue.kind, cue.kind)
     if cue.kind == HEADER_LABEL and cue.label:
         where = f"'{cue.label}:' header"
     if cue.kind == SIGNATURE and cue.marked:
         where = "signature at the end"
-    what = {
-        "full": "full name",
-        "surname_initial": "initial and surname",
-        "surname_only": "surname only",
-        "given_only": "first name only",
-        "given_initial": "first name and initial of the surname",
-        "initials": "initials",
-    }[fit.shape]
+    what = _SHAPE_TEXT[fit.shape]
     if fit.shape == "given_only" and shared:
         what += " (unique in class)" if shared == 1 else f" (shared by {shared} students)"
     details = []
