@@ -307,24 +307,6 @@ class _NamePlan(NamedTuple):
     """(spelling, role, part, alias kind) from the name tables."""
 
 
-class _WordPlan(NamedTuple):
-    """What one name word contributes, whatever name it is part of."""
-
-    folded: str
-    spellings: tuple[str, ...]   # spelling_variants(word), in that set's order
-    alternatives: tuple[str, ...]  # spelling_alternatives of the folded word
-    nicknames: tuple[tuple[str, str], ...]  # nicknames_for the folded word (given names)
-
-
-@lru_cache(maxsize=16384)
-def _word_plan(word: str) -> _WordPlan:
-    """Cached per word: full names are mostly unique, but their words (Ahmed, Grönlund,
-    Maria) recur across a school's rosters, so a new name is mostly made of known words."""
-    folded = fold(word)
-    return _WordPlan(folded, tuple(spelling_variants(word)),
-                     tuple(spelling_alternatives(folded)), nicknames_for(folded))
-
-
 @lru_cache(maxsize=8192)
 def _name_plan(first_name: str, last_name: str) -> _NamePlan:
     """The spellings of one roster name. Cached: the same names recur across the classes
@@ -333,37 +315,38 @@ def _name_plan(first_name: str, last_name: str) -> _NamePlan:
     surname_words = name_words(last_name)
     core = [w for w in surname_words if fold(w) not in PARTICLES] or surname_words
     particles = [w for w in surname_words if w not in core]
-    own: list[tuple[str, str, int]] = []
-    base: list[tuple[str, str, int]] = []
+    own: dict[tuple[str, str, int], None] = {}
+    base: dict[tuple[str, str, int], None] = {}
     aliases: list[tuple[str, str, int, str]] = []
     for part, word in enumerate(given_words):
-        plan = _word_plan(word)
-        own.extend([(v, GIVEN, part) for v in plan.spellings])
-        base.append((plan.folded, GIVEN, part))
-        aliases.extend([(alt, GIVEN, part, VARIANT) for alt in plan.alternatives])
-        aliases.extend([(nick, GIVEN, part, kind) for nick, kind in plan.nicknames])
+        folded = fold(word)
+        own.update(((v, GIVEN, part), None) for v in spelling_variants(word))
+        base[(folded, GIVEN, part)] = None
+        aliases.extend((alt, GIVEN, part, VARIANT) for alt in spelling_alternatives(folded))
+        aliases.extend((nick, GIVEN, part, kind) for nick, kind in nicknames_for(folded))
     for part, word in enumerate(core):
-        plan = _word_plan(word)
-        own.extend([(v, SURNAME, part) for v in plan.spellings])
-        base.append((plan.folded, SURNAME, part))
-        aliases.extend([(alt, SURNAME, part, VARIANT) for alt in plan.alternatives])
-    own.extend([(fold(word), PARTICLE, part) for part, word in enumerate(particles)])
+        folded = fold(word)
+        own.update(((v, SURNAME, part), None) for v in spelling_variants(word))
+        base[(folded, SURNAME, part)] = None
+        aliases.extend((alt, SURNAME, part, VARIANT) for alt in spelling_alternatives(folded))
+    for part, word in enumerate(particles):
+        own[(fold(word), PARTICLE, part)] = None
     if len(given_words) > 1:
-        own.extend([(v, GIVEN_JOINED, 0) for v in _joined_variants(given_words)])
-        base.append(("".join(fold(w) for w in given_words), GIVEN_JOINED, 0))
+        own.update(((v, GIVEN_JOINED, 0), None) for v in _joined_variants(given_words))
+        base[("".join(fold(w) for w in given_words), GIVEN_JOINED, 0)] = None
     if len(surname_words) > 1:
-        own.extend([(v, SURNAME_JOINED, 0) for v in _joined_variants(surname_words)])
-        base.append(("".join(fold(w) for w in surname_words), SURNAME_JOINED, 0))
+        own.update(((v, SURNAME_JOINED, 0), None) for v in _joined_variants(surname_words))
+        base[("".join(fold(w) for w in surname_words), SURNAME_JOINED, 0)] = None
     if given_words and surname_words:
-        own.extend([(v, FULL_JOINED, 0) for v in _joined_variants(given_words + surname_words)])
+        own.update(((v, FULL_JOINED, 0), None)
+                   for v in _joined_variants(given_words + surname_words))
     return _NamePlan(
         given=tuple(fold(w) for w in given_words),
         surname=tuple(fold(w) for w in core),
         particles=tuple(fold(w) for w in particles),
         compound_given="-" in first_name and len(given_words) > 1,
-        # dict.fromkeys: first occurrence kept, in order (a name can repeat a word)
-        own=tuple(k for k in dict.fromkeys(own) if k[0]),
-        base=tuple(k for k in dict.fromkeys(base) if k[0]),
+        own=tuple(k for k in own if k[0]),
+        base=tuple(k for k in base if k[0]),
         aliases=tuple(aliases),
     )
 
