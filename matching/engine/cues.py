@@ -444,10 +444,13 @@ class _TailLine(NamedTuple):
     plain: tuple[tuple[str, int, int], ...] | None  # the whole line as a name, if it is one
 
 
+_NO_SIGNATURE = _TailLine(False, None, False, None)
+
+
 def _analyse_tail_line(line: str) -> _TailLine:
     stripped = line.strip()
     if len(stripped) > MAX_CUE_LINE:
-        return _TailLine(False, None, False, None)
+        return _NO_SIGNATURE  # prose: most last lines are, so one shared reading
     closing = _CLOSING_RE.match(stripped)
     if closing:
         rest = closing.group(2)
@@ -455,7 +458,7 @@ def _analyse_tail_line(line: str) -> _TailLine:
             return _TailLine(True, _span(line, line.find(rest)), True, None)
         return _TailLine(True, None, False, None)
     if _LABEL_RE.match(line):
-        return _TailLine(False, None, False, None)  # "Datum: …" is not a signature
+        return _NO_SIGNATURE  # "Datum: …" is not a signature
     plain = _span(line, 0) if _is_name_candidate(line) else None
     marker = _SIG_MARKER_RE.match(line)
     if marker and _is_name_candidate(marker.group(1)):
