@@ -47,21 +47,26 @@ ENGINE_DIR = "matching/engine"
 
 
 def load_old_engine(commit: str, workdir: Path) -> ModuleType:
-    """Import the engine as it was at ``commit`` as the package ``engine_at_base``."""
+    """Import the engine as it was at ``commit`` as the package ``engine_at_base``.
+
+    Every file of the engine directory is copied, data files in subdirectories too (the
+    name tables under ``data/``), so any commit of the engine can be the base."""
     listing = subprocess.run(
-        ["git", "ls-tree", "--name-only", f"{commit}:{ENGINE_DIR}"],
+        ["git", "ls-tree", "-r", "--name-only", f"{commit}:{ENGINE_DIR}"],
         cwd=ROOT, check=True, capture_output=True, text=True,
-    ).stdout.split()
+    ).stdout.splitlines()
     package = workdir / "engine_at_base"
     package.mkdir()
     for name in listing:
-        if not name.endswith(".py"):
+        if "__pycache__" in name:
             continue
-        source = subprocess.run(
+        content = subprocess.run(
             ["git", "show", f"{commit}:{ENGINE_DIR}/{name}"],
-            cwd=ROOT, check=True, capture_output=True, text=True,
+            cwd=ROOT, check=True, capture_output=True,
         ).stdout
-        (package / name).write_text(source, encoding="utf-8")
+        target = package / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
     sys.path.insert(0, str(workdir))
     return importlib.import_module("engine_at_base")
 
