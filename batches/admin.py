@@ -1,7 +1,9 @@
 """Staff views of batches and their event timeline, with the overrides staff may need.
 
 Batches are read-only here: their state changes only through the services (the state
-machine), so the overrides are admin actions that call those services.
+machine), so the overrides are admin actions that call those services, offered only to staff
+who hold the change permission on batches. Raw deletes are off: erasing a batch must go
+through the service that erases it with everything it holds.
 """
 
 from __future__ import annotations
@@ -51,11 +53,18 @@ class BatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     inlines = [BatchEventInline]
     actions = ["rerun_matching", "force_validation_timeout"]
 
+    def has_override_permission(self, request: HttpRequest) -> bool:
+        """The overrides change a teacher's batch: they need the change permission on batches
+        (the change form itself stays read-only: states change through the services only)."""
+        opts = self.opts
+        return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
+
     @admin.display(description="review page")
     def review_link(self, batch: Batch) -> str:
         return format_html('<a href="{}">review</a>', reverse("batch-review", args=[batch.id]))
 
-    @admin.action(description="Re-run student matching (only while nothing is decided)")
+    @admin.action(description="Re-run student matching (only while nothing is decided)",
+                  permissions=["override"])
     def rerun_matching(self, request: HttpRequest, batches: QuerySet[Batch]) -> None:
         from matching.services import matching_rerun
 
@@ -67,7 +76,8 @@ class BatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             else:
                 self.message_user(request, f"{batch}: matching runs again.", messages.SUCCESS)
 
-    @admin.action(description="Force the validation timeout now (decide what is still open)")
+    @admin.action(description="Force the validation timeout now (decide what is still open)",
+                  permissions=["override"])
     def force_validation_timeout(self, request: HttpRequest, batches: QuerySet[Batch]) -> None:
         from matching.services import batch_timeout_apply
 

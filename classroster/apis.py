@@ -3,7 +3,6 @@ from __future__ import annotations
 from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -22,6 +21,11 @@ from classroster.serializers import (
 )
 from huleedu.api import validated
 from huleedu.errors import DomainError
+from huleedu.uploads import CappedMultiPartParser
+
+
+class RosterCsvParser(CappedMultiPartParser):
+    limit_setting = "MAX_ROSTER_CSV_BYTES"
 
 
 class ClassListCreateApi(APIView):
@@ -122,7 +126,8 @@ class RosterExportApi(APIView):
 
 
 class RosterImportApi(APIView):
-    parser_classes = [MultiPartParser, FormParser]
+    # Oversize bodies are refused before they are read (413), and reading stops at the cap.
+    parser_classes = [RosterCsvParser]
 
     @extend_schema(request={"multipart/form-data": RosterImportInputSerializer},
                    responses={201: RosterImportOutputSerializer})

@@ -31,3 +31,11 @@ class EssayAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False  # every field is the upload's record: nothing to edit
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        # A raw delete would free a slot and drop suggestions behind the batch's state machine
+        # and its timeline; removing an essay belongs to the essay service and the API.
+        return False

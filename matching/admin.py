@@ -54,6 +54,12 @@ class StudentAssociationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     readonly_fields = ("essay", "batch", "match_level", "match_confidence", "student", "method", "decided_by",
                        "decided_at", "needs_attention", "force_decision_link")
 
+    def has_change_permission_for_overrides(self, request: HttpRequest) -> bool:
+        """The change form stays read-only (decisions go through the service); forcing a
+        decision needs the change permission on associations."""
+        opts = self.opts
+        return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
+
     @admin.display(description="force a decision")
     def force_decision_link(self, association: StudentAssociation) -> str:
         url = reverse("admin:matching_studentassociation_force_decision", args=[association.pk])
@@ -67,7 +73,8 @@ class StudentAssociationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         ]
 
     def force_decision_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        if not request.user.has_perm("matching.view_studentassociation"):
+        # Deciding changes the association: viewing it is not enough.
+        if not self.has_change_permission_for_overrides(request):
             raise PermissionDenied
         association = self.get_object(request, unquote(object_id))
         if association is None:

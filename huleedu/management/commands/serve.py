@@ -37,7 +37,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
-        if not options["no_seed"]:
+        # The demo teacher exists only in the embedded default, never in a deployment.
+        if settings.EMBEDDED and not options["no_seed"]:
             call_command("seed_demo")
         from channels.routing import get_default_application
         from daphne.endpoints import build_endpoint_description_strings
@@ -50,7 +51,7 @@ class Command(BaseCommand):
         )
         if settings.TASKS_INLINE:
             self._start_periodic_jobs(options["tick_seconds"])
-        self.stdout.write(f"HuleEdu on http://{options['host']}:{options['port']}/ (demo / demo)")
+        self.stdout.write(f"HuleEdu on http://{options['host']}:{options['port']}/")
         server.run()
 
     def _start_periodic_jobs(self, every: float) -> None:
