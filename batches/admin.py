@@ -51,7 +51,7 @@ class BatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ("owner", "school_class")
     date_hierarchy = "created_at"
     inlines = [BatchEventInline]
-    actions = ["rerun_matching", "force_validation_timeout"]
+    actions = ["rerun_matching", "force_validation_timeout", "reopen_validation"]
 
     def has_override_permission(self, request: HttpRequest) -> bool:
         """The overrides change a teacher's batch: they need the change permission on batches
@@ -63,7 +63,7 @@ class BatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def review_link(self, batch: Batch) -> str:
         return format_html('<a href="{}">review</a>', reverse("batch-review", args=[batch.id]))
 
-    @admin.action(description="Re-run student matching (only while nothing is decided)",
+    @admin.action(description="Re-run student matching for the undecided essays (decisions stand)",
                   permissions=["override"])
     def rerun_matching(self, request: HttpRequest, batches: QuerySet[Batch]) -> None:
         from matching.services import matching_rerun
@@ -94,6 +94,20 @@ class BatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                     request, f"{batch}: not awaiting validation ({batch.status}); nothing done.",
                     messages.WARNING,
                 )
+
+
+    @admin.action(description="Reopen validation of a READY batch (its decisions can then be changed)",
+                  permissions=["override"])
+    def reopen_validation(self, request: HttpRequest, batches: QuerySet[Batch]) -> None:
+        from matching.services import batch_reopen
+
+        for batch in batches:
+            try:
+                batch_reopen(batch_id=batch.id, reopened_by=request.user)
+            except DomainError as exc:
+                self.message_user(request, f"{batch}: {exc.message}", messages.ERROR)
+            else:
+                self.message_user(request, f"{batch}: validation is open again.", messages.SUCCESS)
 
 
 @admin.register(BatchEvent)

@@ -11,11 +11,13 @@ from batches.serializers import (
     BatchEventOutputSerializer,
     BatchInputSerializer,
     BatchOutputSerializer,
+    BatchUpdateInputSerializer,
     PipelineInputSerializer,
 )
 from classroster.selectors import class_get_for_user
 from essays.services import uploads_finalize
 from huleedu.api import validated
+from matching.services import validation_deadline_move
 
 
 def _batch_body(request: Request, batch_id: object) -> dict:
@@ -40,6 +42,7 @@ class BatchListCreateApi(APIView):
             expected_essay_count=data["expected_essay_count"],
             school_class=school_class,
             essay_instructions=data.get("essay_instructions", ""),
+            timeout_strategy=data.get("timeout_strategy", ""),
         )
         return Response(_batch_body(request, batch.id), status=status.HTTP_201_CREATED)
 
@@ -48,6 +51,35 @@ class BatchDetailApi(APIView):
     @extend_schema(responses=BatchOutputSerializer)
     def get(self, request: Request, batch_id: str) -> Response:
         return Response(_batch_body(request, batch_id))
+
+    @extend_schema(request=BatchUpdateInputSerializer, responses=BatchOutputSerializer,
+                   description=("Move the validation deadline while validation is open: later than now and "
+                                "at most 14 days ahead (else 400 invalid_deadline). Clears "
+                                "`validation_overdue`."))
+    def patch(self, request: Request, batch_id: str) -> Response:
+        batch = selectors.batch_get_for_user(request.user, batch_id)
+        data = validated(BatchUpdateInputSerializer, request.data)
+        validation_deadline_move(batch_id=batch.id, deadline=data["validation_deadline"],
+                                 moved_by=request.user)
+        return Response(_batch_body(request, batch.id))
+
+    @extend_schema(request=None, responses={204: None},
+                   description=("Erase the batch: its essays' text, suggestions, associations and events. "
+                                "Afterwards every route of the batch answers 404."))
+    def delete(self, request: Request, batch_id: str) -> Response:
+        batch = selectors.batch_get_for_user(request.user, batch_id)
+        services.batch_erase(batch_id=batch.id, erased_by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class BatchCancelApi(APIView):
+    @extend_schema(request=None, responses=BatchOutputSerializer,
+                   description=("Cancel the batch (any state before PIPELINE_REQUESTED); uploads, decisions"
+                                " and the pipeline request are 409 afterwards. Event `batch.cancelled`."))
+    def post(self, request: Request, batch_id: str) -> Response:
+        batch = selectors.batch_get_for_user(request.user, batch_id)
+        services.batch_cancel(batch_id=batch.id, cancelled_by=request.user)
+        return Response(_batch_body(request, batch.id))
 
 
 class BatchEventsApi(APIView):

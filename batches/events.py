@@ -22,7 +22,6 @@ from django.utils import timezone
 from batches.models import Batch, BatchEvent, ProcessedEvent
 from huleedu import metrics
 from huleedu.correlation import bound
-from huleedu.rows import rows_insert
 from huleedu.tasks import enqueue_now, enqueue_on_commit
 
 logger = logging.getLogger(__name__)
@@ -34,6 +33,15 @@ HANDLERS: dict[str, tuple[str, ...]] = {
     "batch.content.provisioning.completed": ("batches.services.batch_route_after_content",),
     "batch.student.matching.initiate.command": ("matching.services.matching_request",),
     "batch.student.matching.requested": ("matching.services.matching_run",),
+    "essay.added.late": ("matching.services.matching_match_new_essays",),
+    "batch.student.rematch.requested": ("matching.services.matching_rematch_run",),
+}
+
+# Event type → what runs instead once its handlers have failed their last attempt, so that a
+# batch never waits forever for work that keeps failing (matching: the teacher decides by hand).
+FALLBACKS: dict[str, str] = {
+    "batch.student.matching.requested": "matching.services.matching_give_up",
+    "essay.added.late": "matching.services.matching_give_up",
 }
 
 
@@ -46,7 +54,7 @@ def events_record(batch: Batch, events: Sequence[tuple[str, dict[str, Any]]]) ->
     """Write events (type, payload) in the current transaction, in one INSERT, in this order."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("events are written in the transaction of the change they report")
-    recorded = rows_insert([  # every decision writes one: a plain INSERT (huleedu.rows says why)
+    recorded = BatchEvent.objects.bulk_create([
         BatchEvent(batch=batch, event_type=event_type, correlation_id=batch.correlation_id, payload=payload)
         for event_type, payload in events
     ])
@@ -135,12 +143,19 @@ def event_deliver(sequence: int) -> None:
     event = BatchEvent.objects.select_related("batch").filter(sequence=sequence).first()
     if event is None or event.delivered_at is not None:
         return
+    attempt = event.delivery_attempts + 1
     with bound(event.correlation_id, str(event.batch_id)):
-        BatchEvent.objects.filter(sequence=sequence).update(
-            delivery_attempts=event.delivery_attempts + 1
-        )
-        for handler_path in HANDLERS.get(event.event_type, ()):
-            event_run_handler_once(event, handler_path)
+        BatchEvent.objects.filter(sequence=sequence).update(delivery_attempts=attempt)
+        try:
+            for handler_path in HANDLERS.get(event.event_type, ()):
+                event_run_handler_once(event, handler_path)
+        except Exception:
+            fallback = FALLBACKS.get(event.event_type)
+            if fallback is None or attempt < settings.MATCHING_MAX_ATTEMPTS:
+                raise
+            logger.exception("event handler failed its last attempt; running its fallback",
+                             extra={"event_type": event.event_type, "attempt": attempt})
+            event_run_handler_once(event, fallback)
         events_inform([event])
 
 

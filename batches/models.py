@@ -4,6 +4,9 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models.fields.json import KT
+
+from huleedu.errors import Conflict
 
 
 class BatchStatus(models.TextChoices):
@@ -22,6 +25,14 @@ class BatchType(models.TextChoices):
     REGULAR = "REGULAR"
 
 
+class TimeoutStrategy(models.TextChoices):
+    """What the validation deadline does with the essays the teacher left undecided."""
+
+    HIGH_ONLY = "high_only"  # confirm a high-confidence best match, leave the rest flagged
+    BEST_MATCH = "best_match"  # confirm every best match, flag those below high
+    NONE = "none"  # decide nothing: mark the batch overdue and tell the teacher
+
+
 S = BatchStatus
 _TERMINAL = {S.FAILED, S.CANCELLED}
 
@@ -32,15 +43,27 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
         {S.AWAITING_STUDENT_MATCHING, S.READY_FOR_PIPELINE_EXECUTION, *_TERMINAL}
     ),
     S.AWAITING_STUDENT_MATCHING: frozenset({S.AWAITING_STUDENT_VALIDATION, *_TERMINAL}),
-    # Back to matching only when staff re-run it before anything was decided.
-    S.AWAITING_STUDENT_VALIDATION: frozenset(
-        {S.READY_FOR_PIPELINE_EXECUTION, S.AWAITING_STUDENT_MATCHING, *_TERMINAL}
+    S.AWAITING_STUDENT_VALIDATION: frozenset({S.READY_FOR_PIPELINE_EXECUTION, *_TERMINAL}),
+    # Back to validation when a late essay arrives or staff reopen the batch.
+    S.READY_FOR_PIPELINE_EXECUTION: frozenset(
+        {S.PIPELINE_REQUESTED, S.AWAITING_STUDENT_VALIDATION, S.CANCELLED}
     ),
-    S.READY_FOR_PIPELINE_EXECUTION: frozenset({S.PIPELINE_REQUESTED, S.CANCELLED}),
     S.PIPELINE_REQUESTED: frozenset(),
     S.FAILED: frozenset(),
     S.CANCELLED: frozenset(),
 }
+
+# Until assessment starts, every mistake can still be fixed.
+OPEN_STATUSES = frozenset(
+    {S.AWAITING_CONTENT, S.CONTENT_PROVISIONED, S.AWAITING_STUDENT_MATCHING,
+     S.AWAITING_STUDENT_VALIDATION, S.READY_FOR_PIPELINE_EXECUTION}
+)
+# Where a decision may be changed (with the version the teacher saw).
+CORRECTABLE_STATUSES = frozenset(
+    {S.AWAITING_STUDENT_VALIDATION, S.READY_FOR_PIPELINE_EXECUTION, S.PIPELINE_REQUESTED}
+)
+# Where uploads are taken: before provisioning completes, and as late essays after it.
+UPLOADABLE_STATUSES = OPEN_STATUSES
 
 
 class IllegalTransition(Exception):
@@ -48,6 +71,18 @@ class IllegalTransition(Exception):
         super().__init__(f"batch {batch_id}: {current} -> {target} is not allowed")
         self.current = current
         self.target = target
+
+
+class WrongStatus(Conflict):
+    """An action asked of a batch in a state that does not allow it: a 409 naming the state."""
+
+    def __init__(self, current: str, allowed: frozenset[str] | set[str], *, action: str, code: str) -> None:
+        super().__init__(
+            f"The batch is {current}; you can {action} only when it is {' or '.join(sorted(allowed))}.",
+            code=code,
+            details={"status": current, "allowed": sorted(allowed)},
+        )
+        self.current = current
 
 
 class Batch(models.Model):
@@ -71,6 +106,17 @@ class Batch(models.Model):
     ready_at = models.DateTimeField(null=True, blank=True)
     pipeline = models.JSONField(null=True, blank=True)
     pipeline_requested_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    # Blank: the deployment's HULEEDU_TIMEOUT_STRATEGY at the time the deadline passes.
+    timeout_strategy = models.CharField(
+        max_length=20, choices=TimeoutStrategy.choices, blank=True, default=""
+    )
+    # Matching kept failing: the teacher attributes every essay by hand.
+    matching_failed = models.BooleanField(default=False)
+    # The deadline passed under the "none" strategy: nothing was decided, the teacher was told.
+    validation_overdue_at = models.DateTimeField(null=True, blank=True)
+    # How many times the batch has entered READY_FOR_PIPELINE_EXECUTION (a late essay reopens it).
+    validation_pass = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -100,6 +146,12 @@ class Batch(models.Model):
     def can_transition_to(self, target: str) -> bool:
         return target in ALLOWED_TRANSITIONS[self.status]
 
+    def require_status(self, allowed: frozenset[str] | set[str], *, action: str, code: str) -> None:
+        """Refuse ``action`` (a 409 with ``code`` and the current state) unless the batch is in
+        one of ``allowed``: the one form of every "not in this state" guard."""
+        if self.status not in allowed:
+            raise WrongStatus(self.status, allowed, action=action, code=code)
+
     def transition_to(self, target: str) -> None:
         """Change state in memory; callers hold the row lock and save in the same transaction.
 
@@ -118,15 +170,15 @@ class BatchEvent(models.Model):
     the relay until ``delivered_at`` is set.
     """
 
-    # Events that may exist at most once per batch: the database is the last line of defence
-    # for "exactly once", behind the row lock and state check in the services.
+    # Events that may exist at most once per batch, and once per pass through validation: the
+    # database is the last line of defence for "exactly once", behind the row lock and state
+    # check in the services.
     SINGLETON_TYPES = (
         "batch.essays.registered",
         "batch.content.provisioning.completed",
-        "student.associations.confirmed",
-        "batch.essays.ready",
         "client.batch.pipeline.request",
     )
+    ONCE_PER_PASS_TYPES = ("student.associations.confirmed", "batch.essays.ready")
 
     sequence = models.BigAutoField(primary_key=True)
     event_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -156,13 +208,18 @@ class BatchEvent(models.Model):
                     event_type__in=[
                         "batch.essays.registered",
                         "batch.content.provisioning.completed",
-                        "student.associations.confirmed",
-                        "batch.essays.ready",
                         "client.batch.pipeline.request",
                     ]
                 ),
                 name="event_once_per_batch",
-            )
+            ),
+            models.UniqueConstraint(
+                "batch",
+                "event_type",
+                KT("payload__pass"),
+                condition=models.Q(event_type__in=["student.associations.confirmed", "batch.essays.ready"]),
+                name="event_once_per_validation_pass",
+            ),
         ]
 
     def __str__(self) -> str:

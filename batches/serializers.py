@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+from django.conf import settings
 from rest_framework import serializers
 
-from batches.models import Batch
+from batches.models import Batch, TimeoutStrategy
 from batches.selectors import batch_counts
 
 
@@ -12,6 +13,12 @@ class BatchInputSerializer(serializers.Serializer):
     expected_essay_count = serializers.IntegerField()
     class_id = serializers.UUIDField(required=False, allow_null=True)
     essay_instructions = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
+    timeout_strategy = serializers.ChoiceField(choices=TimeoutStrategy.choices, required=False)
+
+
+class BatchUpdateInputSerializer(serializers.Serializer):
+    validation_deadline = serializers.DateTimeField(
+        help_text="ISO 8601, later than now, at most 14 days ahead")
 
 
 class BatchOutputSerializer(serializers.Serializer):
@@ -27,6 +34,10 @@ class BatchOutputSerializer(serializers.Serializer):
     counts = serializers.SerializerMethodField()
     processing_summary = serializers.JSONField(allow_null=True)
     validation_deadline = serializers.DateTimeField(allow_null=True)
+    validation_overdue = serializers.SerializerMethodField()
+    validation_pass = serializers.IntegerField()
+    timeout_strategy = serializers.SerializerMethodField()
+    matching_failed = serializers.BooleanField()
     pipeline = serializers.JSONField(allow_null=True)
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
@@ -35,6 +46,13 @@ class BatchOutputSerializer(serializers.Serializer):
     associations_confirmed_at = serializers.DateTimeField(allow_null=True)
     ready_at = serializers.DateTimeField(allow_null=True)
     pipeline_requested_at = serializers.DateTimeField(allow_null=True)
+    cancelled_at = serializers.DateTimeField(allow_null=True)
+
+    def get_validation_overdue(self, batch: Batch) -> bool:
+        return batch.validation_overdue_at is not None
+
+    def get_timeout_strategy(self, batch: Batch) -> str:
+        return batch.timeout_strategy or settings.TIMEOUT_STRATEGY
 
     def get_counts(self, batch: Batch) -> dict[str, int]:
         if hasattr(batch, "essay_count"):  # annotated by batches_visible_to (lists)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -12,13 +13,13 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from batches.events import event_record
+from batches.events import event_record, events_record
 from batches.locks import batch_lock
-from batches.models import Batch, BatchEvent, BatchStatus
+from batches.models import OPEN_STATUSES, Batch, BatchEvent, BatchStatus
 from classroster.models import SchoolClass
 from huleedu import metrics
 from huleedu.correlation import clean_correlation_id, get_correlation_id
-from huleedu.errors import Conflict, DomainError
+from huleedu.errors import DomainError
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +32,7 @@ _ENTERED_AT_FIELD = {
     S.AWAITING_STUDENT_VALIDATION: "suggestions_ready_at",
     S.READY_FOR_PIPELINE_EXECUTION: "ready_at",
     S.PIPELINE_REQUESTED: "pipeline_requested_at",
+    S.CANCELLED: "cancelled_at",
 }
 
 
@@ -41,6 +43,7 @@ def batch_register(
     expected_essay_count: int,
     school_class: SchoolClass | None = None,
     essay_instructions: str = "",
+    timeout_strategy: str = "",
     correlation_id: str | None = None,
 ) -> Batch:
     maximum = settings.MAX_ESSAYS_PER_BATCH
@@ -58,6 +61,7 @@ def batch_register(
             course_code=course_code,
             essay_instructions=essay_instructions,
             expected_essay_count=expected_essay_count,
+            timeout_strategy=timeout_strategy,
             correlation_id=clean_correlation_id(correlation_id or get_correlation_id()),
         )
         event_record(
@@ -112,8 +116,7 @@ def batch_route_after_content(event: BatchEvent) -> None:
             )
             metrics.matching_initiated(batch_type=batch.batch_type, trigger="content_provisioned")
         else:
-            batch_transition(batch, S.READY_FOR_PIPELINE_EXECUTION)
-            event_record(batch, "batch.essays.ready", batch_essay_counts(batch))
+            batch_enter_ready(batch)
 
 
 def batch_essay_counts(batch: Batch) -> dict[str, int]:
@@ -124,16 +127,83 @@ def batch_essay_counts(batch: Batch) -> dict[str, int]:
     return {"provisioned": provisioned, "failed": failed, "expected": batch.expected_essay_count}
 
 
+def batch_ready_manifest(batch: Batch) -> dict[str, Any]:
+    """What Phase 2 reads: every essay to assess, with its student and how that was decided."""
+    from essays.models import EssayStatus
+
+    essays = (batch.essays.filter(status=EssayStatus.PROVISIONED).order_by("created_at", "id")
+              .values_list("id", "original_filename", "association__student_id", "association__method"))
+    return {
+        "course_code": batch.course_code,
+        "batch_type": batch.batch_type,
+        "class_id": str(batch.school_class_id) if batch.school_class_id else None,
+        "essays": [
+            {"essay_id": str(essay_id), "filename": filename,
+             "student_id": str(student_id) if student_id else None, "method": method or None}
+            for essay_id, filename, student_id, method in essays
+        ],
+    }
+
+
+def batch_enter_ready(batch: Batch, *, confirmed: dict[str, Any] | None = None) -> None:
+    """A new pass ends: the batch is (again) ready, and Phase 2 gets a fresh manifest.
+
+    ``confirmed`` is the associations' confirmation (REGULAR batches); both events carry the
+    pass number, and the database allows each once per pass. A GUEST batch that is already
+    ready (a late essay) stays ready with a new manifest."""
+    batch.validation_pass += 1
+    if batch.status == S.READY_FOR_PIPELINE_EXECUTION:
+        batch.save(update_fields=["validation_pass", "updated_at"])
+    else:
+        batch_transition(batch, S.READY_FOR_PIPELINE_EXECUTION,
+                         also_saving=["validation_pass", "associations_confirmed_at"])
+    events: list[tuple[str, dict[str, Any]]] = []
+    if confirmed is not None:
+        events.append(("student.associations.confirmed", {**confirmed, "pass": batch.validation_pass}))
+    events.append(("batch.essays.ready", {**batch_ready_manifest(batch), "pass": batch.validation_pass}))
+    events_record(batch, events)
+
+
+def batch_reopen_validation(batch: Batch, *, reason: str, by: AbstractBaseUser | None = None) -> None:
+    """A READY batch (locked by the caller) goes back to validation with a fresh deadline."""
+    batch.validation_deadline = timezone.now() + timedelta(seconds=settings.VALIDATION_TIMEOUT_SECONDS)
+    batch.validation_overdue_at = None
+    batch_transition(batch, S.AWAITING_STUDENT_VALIDATION,
+                     also_saving=["validation_deadline", "validation_overdue_at"])
+    event_record(batch, "batch.validation.reopened", {
+        "reason": reason, "by": by.get_username() if by else None,
+        "validation_deadline": batch.validation_deadline.isoformat(),
+    })
+
+
+def batch_cancel(*, batch_id: UUID, cancelled_by: AbstractBaseUser) -> Batch:
+    """The teacher gives the batch up: nothing more is uploaded, decided or sent on."""
+    with transaction.atomic():
+        batch = batch_lock(batch_id)
+        batch.require_status(OPEN_STATUSES, action="cancel the batch", code="not_cancellable")
+        previous = batch.status
+        batch_transition(batch, S.CANCELLED)
+        event_record(batch, "batch.cancelled", {"previous_status": previous,
+                                                "cancelled_by": cancelled_by.get_username()})
+    return batch
+
+
+def batch_erase(*, batch_id: UUID, erased_by: AbstractBaseUser) -> None:
+    """Erase the batch with everything it holds (essays' text, suggestions, associations,
+    events): a data subject's right. Only the log keeps that it happened, without content."""
+    with transaction.atomic():
+        batch = batch_lock(batch_id)
+        status = batch.status
+        batch.delete()
+    logger.info("batch erased", extra={"batch_id": str(batch_id), "erased_by": erased_by.get_username(),
+                                        "status_at_erasure": status})
+
+
 def pipeline_request(*, batch_id: UUID, pipeline: list[str], requested_by: AbstractBaseUser) -> Batch:
     with transaction.atomic():
         batch = batch_lock(batch_id)
-        if batch.status != S.READY_FOR_PIPELINE_EXECUTION:
-            raise Conflict(
-                f"The batch is {batch.status}; a pipeline can only be requested when it is "
-                f"{S.READY_FOR_PIPELINE_EXECUTION}.",
-                code="batch_not_ready",
-                details={"status": batch.status},
-            )
+        batch.require_status({S.READY_FOR_PIPELINE_EXECUTION}, action="request a pipeline",
+                             code="batch_not_ready")
         batch.pipeline = pipeline
         batch.save(update_fields=["pipeline"])
         batch_transition(batch, S.PIPELINE_REQUESTED)

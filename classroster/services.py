@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from classroster.models import SchoolClass, Student
 from huleedu.errors import Conflict, DomainError, PayloadTooLarge
 from huleedu.fields import invisible_characters
+from huleedu.spreadsheets import csv_document
 
 # Header names a teacher's spreadsheet may use, folded to lower case (English and Swedish).
 _COLUMN_ALIASES = {
@@ -100,11 +101,19 @@ def student_update(*, student: Student, **changes: Any) -> Student:
 
 
 def student_delete(*, student: Student) -> None:
-    from matching.models import StudentAssociation
+    """Remove a student from the roster, unless an essay is (or may be) theirs: a decision
+    anywhere, or a suggestion in a batch that is still open. Removing them would quietly turn
+    "probably this student" into "no student" behind the teacher's back."""
+    from batches.models import OPEN_STATUSES
+    from matching.models import MatchSuggestion, StudentAssociation
 
-    if StudentAssociation.objects.filter(student=student).exists() or student.essays.exists():
-        raise Conflict("Essays are attributed to this student; they cannot be removed.",
-                       code="student_in_use")
+    decided = StudentAssociation.objects.filter(student=student).exists() or student.essays.exists()
+    suggested = MatchSuggestion.objects.filter(
+        student=student, essay__batch__status__in=OPEN_STATUSES).exists()
+    if decided or suggested:
+        raise Conflict("Essays are attributed or suggested to this student; decide those essays first.",
+                       code="student_in_use", details={"student_id": str(student.id),
+                                                       "decided": decided, "suggested": suggested})
     student.delete()
 
 
@@ -156,20 +165,11 @@ def _defuse_formula(value: str) -> str:
     return value.lstrip("=+-@\t\r") if value[:1] in ("=", "+", "@", "\t", "\r") else value
 
 
-def _spreadsheet_safe(value: str) -> str:
-    """Quote a cell a spreadsheet would otherwise run as a formula (CSV injection)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def roster_export_csv(*, school_class: SchoolClass) -> str:
-    """The roster as CSV for a spreadsheet (UTF-8 with BOM so Excel reads å/ä/ö right)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["first_name", "last_name", "email"])
-    for student in school_class.students.order_by("last_name", "first_name"):
-        writer.writerow([_spreadsheet_safe(v) for v in (student.first_name, student.last_name,
-                                                         student.email or "")])
-    return "\ufeff" + out.getvalue()
+    """The roster as CSV for a spreadsheet."""
+    students = school_class.students.order_by("last_name", "first_name")
+    return csv_document(["first_name", "last_name", "email"],
+                        ((s.first_name, s.last_name, s.email or "") for s in students))
 
 
 def roster_import_csv(*, school_class: SchoolClass, data: bytes) -> RosterImportResult:

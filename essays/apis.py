@@ -11,7 +11,8 @@ from rest_framework.views import APIView
 from batches.selectors import batch_get_for_user
 from essays import selectors, services
 from essays.serializers import EssayOutputSerializer, UploadInputSerializer, UploadOutputSerializer
-from huleedu.errors import Conflict, PayloadTooLarge
+from huleedu.errors import PayloadTooLarge
+from huleedu.ids import parse_id
 
 
 class BatchEssaysApi(APIView):
@@ -41,10 +42,22 @@ class BatchEssaysApi(APIView):
             files=request.FILES.getlist("files"),
             idempotency_key=request.headers.get("Idempotency-Key"),
         )
-        if not replayed and not any(r["essay_id"] for r in results):
-            raise Conflict("The batch already has all its essays; nothing was stored.",
-                           code="batch_full", details={"results": results})
-        batch.refresh_from_db(fields=["status"])
-        body = {"batch_id": batch.id, "results": results, "replayed": replayed, "batch_status": batch.status}
+        batch.refresh_from_db(fields=["status", "expected_essay_count"])
+        body = {"batch_id": batch.id, "results": results, "replayed": replayed, "batch_status": batch.status,
+                "expected_essay_count": batch.expected_essay_count}
+        # 201 when something was stored; a request whose files were all duplicates (or a replay)
+        # still answers with its per-file results.
+        stored = not replayed and any(result["essay_id"] for result in results)
         return Response(UploadOutputSerializer(body).data,
-                        status=status.HTTP_200_OK if replayed else status.HTTP_201_CREATED)
+                        status=status.HTTP_201_CREATED if stored else status.HTTP_200_OK)
+
+
+class BatchEssayDetailApi(APIView):
+    @extend_schema(request=None, responses={204: None},
+                   description=("Remove an essay (any state before PIPELINE_REQUESTED), with its "
+                                "suggestions and decision. Event `essay.removed`."))
+    def delete(self, request: Request, batch_id: str, essay_id: str) -> Response:
+        batch = batch_get_for_user(request.user, batch_id)
+        services.essay_remove(batch_id=batch.id, essay_id=parse_id(essay_id, what="essay"),
+                              removed_by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -53,7 +53,7 @@ def budget_from_environment() -> ExtractionBudget:
     )
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)  # not frozen: raising and re-raising sets attributes (__traceback__)
 class ExtractionFailure(Exception):
     code: str  # empty | unreadable | unsupported | too_large | encrypted | too_complex
     reason: str
@@ -222,6 +222,8 @@ def _text_from_docx(data: bytes) -> str:
 
     try:
         document = docx.Document(io.BytesIO(data))
+    except MemoryError:
+        raise  # over the memory budget: too complex, not damaged
     except Exception as exc:  # python-docx raises a zoo of lxml/zip/KeyError types
         raise ExtractionFailure("unreadable", "The .docx file could not be read.") from exc
     lines = _CappedLines()

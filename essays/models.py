@@ -21,6 +21,8 @@ class Essay(models.Model):
     failure_code = models.CharField(max_length=40, blank=True, default="")
     failure_reason = models.CharField(max_length=500, blank=True, default="")
     text = models.TextField(blank=True, default="")
+    # The text with case and whitespace folded away, hashed: the same essay uploaded twice.
+    text_fingerprint = models.CharField(max_length=64, blank=True, default="")
     # Set once, when the batch's student associations are confirmed.
     student = models.ForeignKey(
         "classroster.Student", on_delete=models.SET_NULL, null=True, blank=True, related_name="essays"
@@ -29,7 +31,10 @@ class Essay(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["batch", "status"])]
+        indexes = [
+            models.Index(fields=["batch", "status"]),
+            models.Index(fields=["batch", "text_fingerprint"]),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(status="PROVISIONED") | ~models.Q(failure_code=""),

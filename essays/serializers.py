@@ -25,6 +25,8 @@ class AssociationOutputSerializer(serializers.Serializer):
     decided_by = serializers.CharField(source="decided_by.username", allow_null=True, default=None)
     decided_at = serializers.DateTimeField(allow_null=True)
     needs_attention = serializers.BooleanField()
+    version = serializers.IntegerField(help_text="0 while undecided, +1 on each change")
+    allow_second_essay = serializers.BooleanField()
 
 
 class EssayOutputSerializer(serializers.Serializer):
@@ -49,6 +51,8 @@ class UploadResultSerializer(serializers.Serializer):
     status = serializers.CharField()
     code = serializers.CharField(allow_null=True)
     reason = serializers.CharField(allow_null=True)
+    duplicate_of = serializers.UUIDField(allow_null=True, required=False, default=None)
+    late = serializers.BooleanField(required=False, default=False)
 
 
 class UploadOutputSerializer(serializers.Serializer):
@@ -56,6 +60,7 @@ class UploadOutputSerializer(serializers.Serializer):
     results = UploadResultSerializer(many=True)
     replayed = serializers.BooleanField()
     batch_status = serializers.CharField()
+    expected_essay_count = serializers.IntegerField()
 
 
 class UploadInputSerializer(serializers.Serializer):

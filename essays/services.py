@@ -12,17 +12,18 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
 from batches.events import event_record
 from batches.locks import batch_lock
-from batches.models import Batch, BatchStatus
-from batches.services import batch_essay_counts, batch_transition
+from batches.models import OPEN_STATUSES, UPLOADABLE_STATUSES, Batch, BatchStatus
+from batches.services import batch_enter_ready, batch_essay_counts, batch_reopen_validation, batch_transition
 from essays.extraction import ExtractionFailure, extract_text, file_format_of
 from essays.models import Essay, EssayStatus, UploadReceipt
 from huleedu import metrics
-from huleedu.errors import Conflict, DomainError
+from huleedu.errors import DomainError, NotFound
 
 logger = logging.getLogger(__name__)
 
@@ -81,13 +82,14 @@ def _prepare(upload: UploadedFileLike) -> _PreparedFile:
     return _PreparedFile(filename, file_format_of(filename), len(data), sha256, text, None)
 
 
+def text_fingerprint(text: str) -> str:
+    """The same essay, whatever its whitespace and case: what duplicate uploads share."""
+    folded = " ".join(unicodedata.normalize("NFC", text).casefold().split())
+    return hashlib.sha256(folded.encode()).hexdigest() if folded else ""
+
+
 def _require_accepting_uploads(batch: Batch) -> None:
-    if batch.status != BatchStatus.AWAITING_CONTENT:
-        raise Conflict(
-            f"The batch no longer accepts uploads (it is {batch.status}).",
-            code="uploads_closed",
-            details={"status": batch.status},
-        )
+    batch.require_status(UPLOADABLE_STATUSES, action="upload essays", code="uploads_closed")
 
 
 def essays_upload(
@@ -95,9 +97,12 @@ def essays_upload(
 ) -> tuple[list[dict[str, Any]], bool]:
     """Store each file as an essay or a recorded validation failure.
 
-    Returns the per-file results and whether they were replayed from an earlier request with
-    the same Idempotency-Key. Text extraction happens before the batch row is locked, so slow
-    files never hold up other uploads to the same batch.
+    Before content provisioning completes, files fill the batch's slots (the last one
+    completes it); after it, each file is a late essay: the batch expects one more, and a
+    READY batch goes back to validation. A file whose text is already in the batch is not
+    stored (``DUPLICATE``). Returns the per-file results and whether they were replayed from
+    an earlier request with the same Idempotency-Key. Text extraction happens before the batch
+    row is locked, so slow files never hold up other uploads to the same batch.
     """
     if not files:
         raise DomainError("Send one or more files in the multipart field 'files'.", code="no_files")
@@ -118,33 +123,49 @@ def essays_upload(
             if receipt:
                 return receipt.response["results"], True
         _require_accepting_uploads(locked)
-        filled = locked.essays.count()
-        results: list[dict[str, Any]] = []
-        for item in prepared:
-            if filled >= locked.expected_essay_count:
-                results.append({
-                    "filename": item.filename, "essay_id": None, "status": "REJECTED",
-                    "code": "batch_full",
-                    "reason": f"The batch already has all {locked.expected_essay_count} expected essays.",
-                })
-                continue
-            essay = _essay_store(locked, item)
-            filled += 1
-            results.append({
-                "filename": essay.original_filename,
-                "essay_id": str(essay.id),
-                "status": essay.status,
-                "code": essay.failure_code or None,
-                "reason": essay.failure_reason or None,
-            })
-        if filled >= locked.expected_essay_count:
-            content_provisioning_complete(locked, reason="all_slots_filled")
+        results = [_file_store(locked, item) for item in prepared]
         if idempotency_key:
             UploadReceipt.objects.create(batch=locked, key=idempotency_key, response={"results": results})
     return results, False
 
 
-def _essay_store(batch: Batch, item: _PreparedFile) -> Essay:
+def _file_store(batch: Batch, item: _PreparedFile) -> dict[str, Any]:
+    """One file into a locked batch: a duplicate, a slot filled, or a late essay."""
+    fingerprint = "" if item.failure else text_fingerprint(item.text)
+    duplicate_of = fingerprint and batch.essays.filter(text_fingerprint=fingerprint).values_list(
+        "id", flat=True).first()
+    if duplicate_of:
+        return {"filename": item.filename, "essay_id": None, "status": "DUPLICATE", "code": "duplicate",
+                "reason": "The same text is already in this batch.", "duplicate_of": str(duplicate_of)}
+    late = batch.status != BatchStatus.AWAITING_CONTENT
+    essay = _essay_store(batch, item, fingerprint)
+    if late:
+        _late_essay_add(batch, essay)
+    elif batch.essays.count() >= batch.expected_essay_count:
+        content_provisioning_complete(batch, reason="all_slots_filled")
+    return {"filename": essay.original_filename, "essay_id": str(essay.id), "status": essay.status,
+            "code": essay.failure_code or None, "reason": essay.failure_reason or None,
+            "duplicate_of": None, "late": late}
+
+
+def _late_essay_add(batch: Batch, essay: Essay) -> None:
+    """After provisioning completed: the batch expects one more essay. A readable one is
+    matched (the ``essay.added.late`` handler), and a READY batch validates it first."""
+    batch.expected_essay_count += 1
+    batch.save(update_fields=["expected_essay_count", "updated_at"])
+    event_record(batch, "essay.added.late", {
+        "essay_id": str(essay.id), "filename": essay.original_filename, "status": essay.status,
+        "expected_essay_count": batch.expected_essay_count,
+    })
+    if essay.status != EssayStatus.PROVISIONED or batch.status != BatchStatus.READY_FOR_PIPELINE_EXECUTION:
+        return
+    if batch.is_regular:
+        batch_reopen_validation(batch, reason="late_essay")
+    else:
+        batch_enter_ready(batch)  # nothing to validate: Phase 2 gets the new manifest
+
+
+def _essay_store(batch: Batch, item: _PreparedFile, fingerprint: str) -> Essay:
     failure = item.failure
     essay = Essay.objects.create(
         batch=batch,
@@ -153,6 +174,7 @@ def _essay_store(batch: Batch, item: _PreparedFile) -> Essay:
         size_bytes=item.size,
         sha256=item.sha256,
         text=item.text,
+        text_fingerprint=fingerprint,
         status=EssayStatus.FAILED if failure else EssayStatus.PROVISIONED,
         failure_code=failure.code if failure else "",
         failure_reason=failure.reason if failure else "",
@@ -171,21 +193,51 @@ def _essay_store(batch: Batch, item: _PreparedFile) -> Essay:
     return essay
 
 
+def essay_remove(*, batch_id: UUID, essay_id: UUID, removed_by: AbstractBaseUser) -> None:
+    """Take a wrong, broken or duplicate upload out of the batch, with its suggestions and
+    decision. Before provisioning completes its slot is free for another file; after it, the
+    batch expects one essay fewer (and may now be complete)."""
+    from matching.services import associations_confirm_if_complete
+
+    with transaction.atomic():
+        batch = batch_lock(batch_id)
+        batch.require_status(OPEN_STATUSES, action="remove an essay", code="essays_locked")
+        essay = batch.essays.filter(pk=essay_id).first()
+        if essay is None:
+            raise NotFound(f"No essay with id '{essay_id}' in this batch.", code="essay_not_found")
+        filename = essay.original_filename
+        essay.delete()
+        if batch.status != BatchStatus.AWAITING_CONTENT:
+            batch.expected_essay_count = max(1, batch.expected_essay_count - 1)
+            batch.save(update_fields=["expected_essay_count", "updated_at"])
+        event_record(batch, "essay.removed", {
+            "essay_id": str(essay_id), "filename": filename, "removed_by": removed_by.get_username(),
+            "expected_essay_count": batch.expected_essay_count,
+        })
+        associations_confirm_if_complete(batch)
+
+
 def content_provisioning_complete(batch: Batch, *, reason: str) -> None:
     """Close content provisioning of a locked batch: exactly once, by the state machine."""
     batch_transition(batch, BatchStatus.CONTENT_PROVISIONED)
-    event_record(
-        batch,
-        "batch.content.provisioning.completed",
-        {**batch_essay_counts(batch), "reason": reason, "batch_type": batch.batch_type},
-    )
+    provisioned = batch.essays.filter(status=EssayStatus.PROVISIONED).order_by("created_at", "id")
+    event_record(batch, "batch.content.provisioning.completed", {
+        **batch_essay_counts(batch),
+        "reason": reason,
+        "batch_type": batch.batch_type,
+        "course_code": batch.course_code,
+        "user_id": batch.owner_id,
+        "class_id": str(batch.school_class_id) if batch.school_class_id else None,
+        "essays_for_processing": [str(essay_id) for essay_id in provisioned.values_list("id", flat=True)],
+    })
 
 
 def uploads_finalize(*, batch_id: UUID) -> Batch:
     """The teacher closes uploads early: the batch goes on with the essays it has."""
     with transaction.atomic():
         batch = batch_lock(batch_id)
-        _require_accepting_uploads(batch)
+        batch.require_status({BatchStatus.AWAITING_CONTENT}, action="finish uploading",
+                             code="uploads_closed")
         if not batch.essays.exists():
             raise DomainError(
                 "Upload at least one essay before finalizing the batch.", code="no_essays"

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from batches.apis import (
+    BatchCancelApi,
     BatchDetailApi,
     BatchEventsApi,
     BatchFinalizeUploadsApi,
@@ -15,15 +16,27 @@ from classroster.apis import (
     StudentDetailApi,
     StudentListCreateApi,
 )
-from essays.apis import BatchEssaysApi
+from essays.apis import BatchEssayDetailApi, BatchEssaysApi
 from huleedu.apis import TokenApi
-from matching.apis import AssociationDecideApi, BulkConfirmApi, PendingAssociationsApi
+from matching.apis import (
+    AssociationDecideApi,
+    BatchAttributionsCsvApi,
+    BatchRematchApi,
+    BulkConfirmApi,
+    PendingAssociationsApi,
+)
 
 urlpatterns = [
     path("auth/token/", TokenApi.as_view(), name="api-token"),
     path("batches/", BatchListCreateApi.as_view(), name="api-batches"),
     path("batches/<str:batch_id>/", BatchDetailApi.as_view(), name="api-batch"),
     path("batches/<str:batch_id>/essays/", BatchEssaysApi.as_view(), name="api-batch-essays"),
+    path("batches/<str:batch_id>/essays/<str:essay_id>/", BatchEssayDetailApi.as_view(),
+         name="api-batch-essay"),
+    path("batches/<str:batch_id>/cancel/", BatchCancelApi.as_view(), name="api-batch-cancel"),
+    path("batches/<str:batch_id>/rematch/", BatchRematchApi.as_view(), name="api-batch-rematch"),
+    path("batches/<str:batch_id>/attributions.csv", BatchAttributionsCsvApi.as_view(),
+         name="api-batch-attributions"),
     path("batches/<str:batch_id>/finalize-uploads/", BatchFinalizeUploadsApi.as_view(),
          name="api-batch-finalize"),
     path("batches/<str:batch_id>/events/", BatchEventsApi.as_view(), name="api-batch-events"),

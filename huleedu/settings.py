@@ -326,6 +326,13 @@ MAX_UPLOAD_REQUEST_BYTES = env_int("HULEEDU_MAX_UPLOAD_REQUEST_BYTES", 100 * 102
 MAX_ROSTER_CSV_BYTES = env_int("HULEEDU_MAX_ROSTER_CSV_BYTES", 2 * 1024 * 1024)
 MAX_ROSTER_SIZE = env_int("HULEEDU_MAX_ROSTER_SIZE", 500)
 VALIDATION_TIMEOUT_SECONDS = env_int("HULEEDU_VALIDATION_TIMEOUT_SECONDS", 24 * 60 * 60)
+# What the deadline does with undecided essays: high_only, best_match or none (a batch may
+# choose its own at registration).
+TIMEOUT_STRATEGY = os.environ.get("HULEEDU_TIMEOUT_STRATEGY", "high_only")
+if TIMEOUT_STRATEGY not in {"high_only", "best_match", "none"}:
+    raise ImproperlyConfigured("HULEEDU_TIMEOUT_STRATEGY must be high_only, best_match or none")
+# Attempts of the matching job before the batch goes to validation without suggestions.
+MATCHING_MAX_ATTEMPTS = env_int("HULEEDU_MATCHING_MAX_ATTEMPTS", 3)
 # Committed events older than this that are still undelivered are handed out again.
 OUTBOX_RELAY_GRACE_SECONDS = env_int("HULEEDU_OUTBOX_RELAY_GRACE_SECONDS", 120)
 OUTBOX_MAX_DELIVERY_ATTEMPTS = env_int("HULEEDU_OUTBOX_MAX_DELIVERY_ATTEMPTS", 10)

@@ -11,7 +11,7 @@ import logging
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections, connection, transaction
 
 logger = logging.getLogger(__name__)
 
@@ -30,5 +30,9 @@ def enqueue_on_commit(func_path: str, *args: Any, task_name: str | None = None) 
 
 
 def fresh_connection() -> None:
-    """Workers are long-lived; drop connections the database may have closed meanwhile."""
-    close_old_connections()
+    """Workers are long-lived; drop connections the database may have closed meanwhile.
+
+    A task run inline inside an open transaction (a test's, or a caller's that runs tasks as
+    they are scheduled) keeps its connection: closing it would end that transaction."""
+    if not connection.in_atomic_block:
+        close_old_connections()

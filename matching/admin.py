@@ -35,8 +35,13 @@ class ForceDecisionForm(forms.Form):
         queryset=Student.objects.none(), required=False, empty_label="— no student —",
         help_text="The student who wrote this essay, or none of the roster.",
     )
+    allow_second_essay = forms.BooleanField(
+        required=False, help_text="This student also wrote another essay of the batch.")
+    # The version shown when the page was opened: a decision changed meanwhile is not overwritten.
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
     def __init__(self, *args: Any, association: StudentAssociation, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"version": association.version})
         super().__init__(*args, **kwargs)
         self.fields["student"].queryset = Student.objects.filter(
             school_class_id=association.batch.school_class_id
@@ -83,8 +88,12 @@ class StudentAssociationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             student = form.cleaned_data["student"]
             try:
+                # Staff override: a decided essay is changed from the version shown on this page.
+                seen = form.cleaned_data["version"] if association.is_decided else None
                 association_decide(batch_id=association.batch_id, essay_id=association.essay_id,
-                                   student_id=student.id if student else None, decided_by=request.user)
+                                   student_id=student.id if student else None, decided_by=request.user,
+                                   expected_version=seen,
+                                   allow_second_essay=form.cleaned_data["allow_second_essay"])
             except DomainError as exc:
                 self.message_user(request, exc.message, messages.ERROR)
             else:

@@ -13,6 +13,7 @@ class MatchLevel(models.TextChoices):
 class DecisionMethod(models.TextChoices):
     HUMAN = "human"
     TIMEOUT = "timeout"
+    AUTO = "auto"
 
 
 class StudentAssociation(models.Model):
@@ -37,8 +38,12 @@ class StudentAssociation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
-    # The timeout left it without a student: the teacher should look at it.
+    # The timeout left it without a student (or took a match below high): the teacher should look.
     needs_attention = models.BooleanField(default=False)
+    # 0 while undecided, +1 on every decision and correction: a change names the version it saw.
+    version = models.PositiveIntegerField(default=0)
+    # The teacher said this essay's student may also have another essay of the batch.
+    allow_second_essay = models.BooleanField(default=False)
 
     class Meta:
         indexes = [models.Index(fields=["batch", "method"])]

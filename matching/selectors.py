@@ -5,7 +5,6 @@ from dataclasses import dataclass, replace
 from uuid import UUID
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import connection
 from django.db.models import Prefetch, QuerySet
 
 from batches.models import Batch, BatchStatus
@@ -45,41 +44,58 @@ class EssayRef:
 
 
 def essay_of_users_class(user: AbstractBaseUser, class_id: object, essay_id: object) -> EssayRef:
-    """The essay's batch, if the essay is in a batch of that class and the user may see the class.
-
-    On the way to every decision (the hot path), so one plain statement rather than the
-    ORM's join (``huleedu.rows`` says why); only a miss asks which id was wrong.
-    """
+    """The essay's batch, if the essay is in a batch of that class and the user may see the class."""
     class_pk = parse_id(class_id, what="class")
     try:
         essay_pk = parse_id(essay_id, what="essay")
     except NotFound:
         class_get_for_user(user, class_pk)  # a class the user cannot see is the error to report
         raise
-    batch_id = _essay_batch_in_class(essay_pk, class_pk, None if user.is_staff else user.pk)
+    essays = Essay.objects.filter(pk=essay_pk, batch__school_class_id=class_pk)
+    if not user.is_staff:
+        essays = essays.filter(batch__school_class__owner=user)
+    batch_id = essays.values_list("batch_id", flat=True).first()
     if batch_id is None:
         class_get_for_user(user, class_pk)
         raise NotFound(f"No essay with id '{essay_id}' in this class.", code="essay_not_found")
     return EssayRef(id=essay_pk, batch_id=batch_id)
 
 
-def _essay_batch_in_class(essay_pk: UUID, class_pk: UUID, owner_pk: object | None) -> UUID | None:
-    uuid_param = Essay._meta.pk.get_db_prep_value
-    params = [uuid_param(essay_pk, connection), uuid_param(class_pk, connection)]
-    owned = ""
-    if owner_pk is not None:
-        owned = " AND c.owner_id = %s"
-        params.append(owner_pk)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT e.batch_id FROM {Essay._meta.db_table} e "
-            f"JOIN {Batch._meta.db_table} b ON b.id = e.batch_id "
-            f"JOIN {SchoolClass._meta.db_table} c ON c.id = b.school_class_id "
-            f"WHERE e.id = %s AND c.id = %s{owned}", params)
-        row = cursor.fetchone()
-    return UUID(str(row[0])) if row else None  # SQLite keeps UUIDs as hex text
+def association_get(essay_id: UUID) -> StudentAssociation:
+    return StudentAssociation.objects.select_related("student", "decided_by").get(essay_id=essay_id)
 
 
+ATTRIBUTION_COLUMNS = ["essay_id", "filename", "first_name", "last_name", "email", "method", "confidence",
+                       "decided_by", "decided_at", "needs_attention"]
+
+
+def batch_attributions(batch: Batch) -> list[tuple[object, ...]]:
+    """One row per essay of the batch: who it is attributed to, how, by whom and when."""
+    essays = (batch.essays.order_by("created_at", "id")
+              .select_related("association__student", "association__decided_by"))
+    rows = []
+    for essay in essays:
+        association = getattr(essay, "association", None)
+        student = association.student if association else None
+        rows.append((
+            essay.id, essay.original_filename,
+            student.first_name if student else "", student.last_name if student else "",
+            (student.email or "") if student else "",
+            association.method if association else "",
+            f"{association.match_confidence:.2f}" if association else "",
+            _decider(association),
+            association.decided_at.isoformat() if association and association.decided_at else "",
+            "yes" if association and association.needs_attention else "",
+        ))
+    return rows
+
+
+def _decider(association: StudentAssociation | None) -> str:
+    if association is None or not association.method:
+        return ""
+    if association.decided_by is not None:
+        return association.decided_by.get_username()
+    return association.method  # the timeout (or automatic confirmation) decided
 # --- the review page -----------------------------------------------------------------------
 
 

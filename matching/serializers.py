@@ -7,11 +7,16 @@ from essays.serializers import AssociationOutputSerializer, SuggestionOutputSeri
 
 class DecisionInputSerializer(serializers.Serializer):
     student_id = serializers.UUIDField(allow_null=True, required=True)
+    expected_version = serializers.IntegerField(
+        required=False, min_value=0, help_text="change a decision whose version is still this one")
+    allow_second_essay = serializers.BooleanField(
+        required=False, default=False, help_text="the student may also have another essay of the batch")
 
 
 class BulkDecisionItemSerializer(serializers.Serializer):
     essay_id = serializers.UUIDField()
     student_id = serializers.UUIDField(allow_null=True, required=True)
+    allow_second_essay = serializers.BooleanField(required=False, default=False)
 
 
 class BulkConfirmInputSerializer(serializers.Serializer):
@@ -29,9 +34,17 @@ class BulkConfirmInputSerializer(serializers.Serializer):
         return attrs
 
 
+class SkippedEssaySerializer(serializers.Serializer):
+    essay_id = serializers.UUIDField()
+    student_id = serializers.UUIDField()
+    reason = serializers.CharField()
+    other_essay_id = serializers.UUIDField()
+
+
 class BulkConfirmOutputSerializer(serializers.Serializer):
     decided = serializers.IntegerField()
     remaining = serializers.IntegerField()
+    skipped = SkippedEssaySerializer(many=True)
     batch_status = serializers.CharField()
 
 

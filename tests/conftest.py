@@ -134,3 +134,38 @@ def awaiting_validation(teacher, school_class) -> Callable:
         return batch
 
     return make
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks) -> Callable:
+    """Run what a block schedules for after commit (tasks, pushes) as it would run once the
+    block commits, inside the test's own transaction: no ``transaction=True`` needed."""
+
+    def block():
+        return django_capture_on_commit_callbacks(execute=True)
+
+    return block
+
+
+@pytest.fixture
+def validating(teacher, school_class, committed) -> Callable:
+    """A REGULAR batch of the given essays (filename, text), matched and awaiting decisions."""
+    from batches.models import BatchStatus
+    from batches.services import batch_register
+    from essays.services import essays_upload
+
+    def make(essays: list[tuple[str, str]], **registration):
+        with committed():
+            batch = batch_register(owner=teacher, course_code="SVE1", expected_essay_count=len(essays),
+                                   school_class=school_class, **registration)
+            essays_upload(batch=batch, files=[txt_file(name, text) for name, text in essays])
+        batch.refresh_from_db()
+        assert batch.status == BatchStatus.AWAITING_STUDENT_VALIDATION, batch.status
+        return batch
+
+    return make
+
+
+def by_author(n: int) -> list[tuple[str, str]]:
+    """n essays, each naming one of the first n roster students in its header."""
+    return [(f"essay{i}.txt", essay_text_for(*ROSTER_NAMES[i])) for i in range(n)]

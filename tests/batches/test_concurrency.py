@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
-from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from rest_framework.test import APIClient
 
 from batches.events import event_deliver
@@ -16,30 +14,9 @@ from classroster.models import Student
 from matching.models import MatchSuggestion, StudentAssociation
 from matching.services import matching_run_for_batch
 from tests.conftest import ROSTER_NAMES, essay_text_for, txt_file
+from tests.support.races import run_together
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def run_together(jobs: list[Callable[[], Any]]) -> list[Any]:
-    """Start every job at the same instant, each on its own thread and DB connection."""
-    barrier = threading.Barrier(len(jobs))
-    results: list[Any] = [None] * len(jobs)
-
-    def worker(index: int, job: Callable[[], Any]) -> None:
-        try:
-            barrier.wait()
-            results[index] = job()
-        except Exception as exc:  # surfaced to the test below
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
 
 
 def count(batch: Batch, event_type: str) -> int:
@@ -74,7 +51,8 @@ def test_twenty_concurrent_uploads_complete_the_batch_once(teacher, school_class
     assert batch.status == BatchStatus.AWAITING_STUDENT_VALIDATION
 
 
-def test_uploads_beyond_the_expected_count_are_refused_not_stored(teacher, school_class):
+def test_uploads_racing_past_the_expected_count_become_late_essays(teacher, school_class):
+    """Provisioning completes once; every upload after it is a late essay, nothing is lost."""
     from batches.services import batch_register
 
     batch = batch_register(
@@ -94,9 +72,12 @@ def test_uploads_beyond_the_expected_count_are_refused_not_stored(teacher, schoo
         return send
 
     statuses = run_together([upload(i) for i in range(12)])
-    assert sorted(statuses) == [201] * 5 + [409] * 7
-    assert batch.essays.count() == 5
+    assert statuses == [201] * 12
+    assert batch.essays.count() == 12
     assert count(batch, "batch.content.provisioning.completed") == 1
+    assert count(batch, "essay.added.late") == 7
+    batch.refresh_from_db()
+    assert batch.expected_essay_count == 12
 
 
 def test_twenty_concurrent_final_decisions_confirm_once(teacher, awaiting_validation):

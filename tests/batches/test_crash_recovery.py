@@ -79,7 +79,8 @@ def test_worker_killed_during_matching_job_leaves_nothing_and_the_rerun_complete
     blocker = psycopg.connect(worker_database_url().replace("postgres://", "postgresql://"), autocommit=False)
     blocker.execute(
         "INSERT INTO matching_studentassociation (essay_id, batch_id, match_level, match_confidence, "
-        "method, needs_attention) VALUES (%s, %s, 'none', 0, '', false)",
+        "method, needs_attention, version, allow_second_essay) "
+        "VALUES (%s, %s, 'none', 0, '', false, 0, false)",
         (blocked_essay.id, batch.id),
     )
     worker = QCluster(tmp_path / "qcluster-1.log").start()

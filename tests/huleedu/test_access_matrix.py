@@ -16,8 +16,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from batches.services import batch_register
 from classroster.models import Student
 from essays.models import Essay
+from essays.services import essays_upload
+from tests.conftest import txt_file
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -41,6 +44,15 @@ def _class(objs: dict) -> dict:
 
 def _batch(objs: dict) -> dict:
     return {"batch_id": objs["batch"].id}
+
+
+def _erasable(objs: dict) -> dict:
+    """A batch of its own for routes that erase it (the owner's DELETE runs last)."""
+    return {"batch_id": objs["erasable"].id}
+
+
+def _cancellable(objs: dict) -> dict:
+    return {"batch_id": objs["cancellable"].id}
 
 
 MATRIX: dict[str, Rule] = {
@@ -77,7 +89,12 @@ MATRIX: dict[str, Rule] = {
         "api", methods=("PUT",), kwargs=lambda objs: {**_class(objs), "essay_id": objs["essay"].id}
     ),
     "api-batches": Rule("api", methods=("GET", "POST"), owned=False),
-    "api-batch": Rule("api", kwargs=_batch),
+    "api-batch": Rule("api", methods=("GET", "PATCH", "DELETE"), kwargs=_erasable),
+    "api-batch-cancel": Rule("api", methods=("POST",), kwargs=_cancellable),
+    "api-batch-essay": Rule("api", methods=("DELETE",), kwargs=lambda objs: {
+        **_cancellable(objs), "essay_id": objs["cancellable"].essays.get().id}),
+    "api-batch-rematch": Rule("api", methods=("POST",), kwargs=_batch),
+    "api-batch-attributions": Rule("api", kwargs=_batch),
     "api-batch-essays": Rule("api", methods=("GET", "POST"), kwargs=_batch),
     "api-batch-finalize": Rule("api", methods=("POST",), kwargs=_batch),
     "api-batch-events": Rule("api", kwargs=_batch),
@@ -118,6 +135,9 @@ def world(make_teacher, awaiting_validation, teacher):
     staff = make_teacher("personal", staff=True)
     batch = awaiting_validation(2)
     essay = Essay.objects.filter(batch=batch).first()
+    erasable = batch_register(owner=teacher, course_code="ENG5", expected_essay_count=3)
+    cancellable = batch_register(owner=teacher, course_code="ENG5", expected_essay_count=3)
+    essays_upload(batch=cancellable, files=[txt_file("a.txt", "An essay about the sea.")])
     student = Student.objects.filter(school_class=batch.school_class).first()
     return {
         "a": teacher,
@@ -127,6 +147,8 @@ def world(make_teacher, awaiting_validation, teacher):
         "class": batch.school_class,
         "essay": essay,
         "student": student,
+        "erasable": erasable,
+        "cancellable": cancellable,
     }
 
 

@@ -171,11 +171,13 @@ def test_upload_to_a_closed_batch_is_a_409_and_stores_nothing(api):
         "/api/v1/batches/", {"course_code": "X", "expected_essay_count": 1}, format="json"
     ).json()["batch_id"]
     upload(api, batch_id, txt_file("a.txt", "Namn: A B"))
+    requested = api.post(f"/api/v1/batches/{batch_id}/pipeline/", {"pipeline": ["x"]}, format="json")
+    assert requested.status_code == 202
     response = api.post(
         f"/api/v1/batches/{batch_id}/essays/", {"files": [txt_file("b.txt", "x")]}, format="multipart"
     )
     assert response.status_code == 409
-    assert error_of(response)["details"]["status"] == "READY_FOR_PIPELINE_EXECUTION"
+    assert error_of(response)["details"]["status"] == "PIPELINE_REQUESTED"
     assert Essay.objects.filter(batch_id=batch_id).count() == 1
 
 

@@ -19,7 +19,9 @@ def deep(levels: int) -> str:
 @pytest.mark.parametrize("levels", [100, 100_000])
 def test_deep_json_to_the_token_endpoint_is_a_400(levels, caplog):
     with caplog.at_level(logging.ERROR):
-        response = APIClient().generic("POST", "/api/v1/auth/token/", deep(levels), content_type="application/json")
+        response = APIClient().generic(
+            "POST", "/api/v1/auth/token/", deep(levels), content_type="application/json"
+        )
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "malformed_request"
     assert "nested deeper" in response.json()["error"]["message"]
@@ -33,8 +35,11 @@ def test_deep_json_to_an_authenticated_route_is_a_400(api):
 
 
 def test_ordinary_nesting_still_parses(api):
-    response = api.post("/api/v1/classes/", {"name": "9C", "students": [
-        {"first_name": "Åsa", "last_name": "[{not a bracket}]", "email": None}]}, format="json")
+    response = api.post(
+        "/api/v1/classes/",
+        {"name": "9C", "students": [{"first_name": "Åsa", "last_name": "[{not a bracket}]", "email": None}]},
+        format="json",
+    )
     assert response.status_code == 201
 
 

@@ -27,10 +27,17 @@ DEPLOY_ENV = {
 
 def manage(*args: str, tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
-    base.update({"DJANGO_SETTINGS_MODULE": "huleedu.settings", "REDIS_URL": "",
-                 "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}, **env)
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=base,
-                          capture_output=True, text=True, timeout=120)
+    base.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "huleedu.settings",
+            "REDIS_URL": "",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        },
+        **env,
+    )
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=base, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_check_deploy_refuses_a_missing_secret_key(tmp_path):
@@ -40,8 +47,15 @@ def test_check_deploy_refuses_a_missing_secret_key(tmp_path):
 
 
 def test_check_deploy_is_clean_with_the_documented_variables(tmp_path):
-    result = manage("check", "--deploy", "--fail-level", "WARNING", tmp_path=tmp_path,
-                    DJANGO_SECRET_KEY="a-long-random-" + "Zq8v3LkPp0wXyT7m" * 4, **DEPLOY_ENV)
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        tmp_path=tmp_path,
+        DJANGO_SECRET_KEY="a-long-random-" + "Zq8v3LkPp0wXyT7m" * 4,
+        **DEPLOY_ENV,
+    )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
 
@@ -53,8 +67,12 @@ def test_a_deployment_without_a_secret_key_refuses_to_start(tmp_path):
 
 
 def test_the_published_development_key_is_refused_too(tmp_path):
-    result = manage("check", tmp_path=tmp_path, DATABASE_URL="postgres://nobody@127.0.0.1:1/none",
-                    DJANGO_SECRET_KEY="insecure-development-key-change-me-in-production")
+    result = manage(
+        "check",
+        tmp_path=tmp_path,
+        DATABASE_URL="postgres://nobody@127.0.0.1:1/none",
+        DJANGO_SECRET_KEY="insecure-development-key-change-me-in-production",
+    )
     assert result.returncode != 0 and "DJANGO_SECRET_KEY is missing" in result.stderr
 
 
@@ -73,7 +91,9 @@ def test_the_embedded_default_makes_a_private_key_of_its_own(tmp_path):
 def test_password_validators_refuse_weak_passwords(teacher):
     form = SetPasswordForm(teacher, {"new_password1": "demo", "new_password2": "demo"})
     assert not form.is_valid()
-    strong = SetPasswordForm(teacher, {"new_password1": "Lingon-Sylt-1987", "new_password2": "Lingon-Sylt-1987"})
+    strong = SetPasswordForm(
+        teacher, {"new_password1": "Lingon-Sylt-1987", "new_password2": "Lingon-Sylt-1987"}
+    )
     assert strong.is_valid(), strong.errors
 
 
@@ -87,4 +107,3 @@ def test_the_demo_seed_never_resets_a_changed_password():
     call_command("seed_demo")
     demo.refresh_from_db()
     assert demo.check_password("Changed-By-The-Teacher-42") and not demo.check_password("demo")
-

@@ -14,12 +14,17 @@ pytestmark = pytest.mark.django_db
 
 def test_thirty_wrong_token_requests_are_throttled_and_then_even_the_right_password(teacher):
     client = APIClient()
-    codes = [client.post("/api/v1/auth/token/", {"username": teacher.username, "password": f"guess-{i}"},
-                         format="json").status_code for i in range(30)]
+    codes = [
+        client.post(
+            "/api/v1/auth/token/", {"username": teacher.username, "password": f"guess-{i}"}, format="json"
+        ).status_code
+        for i in range(30)
+    ]
     assert codes[0] == 400 and codes[-1] == 429
     assert codes.count(429) >= 15  # locked out well before the thirtieth guess
-    right = client.post("/api/v1/auth/token/", {"username": teacher.username, "password": "pw-anna.larare"},
-                        format="json")
+    right = client.post(
+        "/api/v1/auth/token/", {"username": teacher.username, "password": "pw-anna.larare"}, format="json"
+    )
     assert right.status_code == 429
     assert int(right["Retry-After"]) > 0
     assert right.json()["error"]["code"] == "throttled"
@@ -27,8 +32,10 @@ def test_thirty_wrong_token_requests_are_throttled_and_then_even_the_right_passw
 
 def test_thirty_wrong_logins_are_throttled(teacher):
     client = Client()
-    codes = [client.post("/accounts/login/", {"username": teacher.username, "password": f"guess-{i}"}).status_code
-             for i in range(30)]
+    codes = [
+        client.post("/accounts/login/", {"username": teacher.username, "password": f"guess-{i}"}).status_code
+        for i in range(30)
+    ]
     assert codes[0] == 200 and codes[-1] == 429  # the form again, then the lockout
     locked = client.post("/accounts/login/", {"username": teacher.username, "password": "pw-anna.larare"})
     assert locked.status_code == 429 and int(locked["Retry-After"]) > 0
@@ -37,24 +44,33 @@ def test_thirty_wrong_logins_are_throttled(teacher):
 
 def test_the_admin_login_is_throttled_too(teacher):
     client = Client()
-    codes = [client.post("/admin/login/", {"username": teacher.username, "password": "x"}).status_code
-             for _ in range(12)]
+    codes = [
+        client.post("/admin/login/", {"username": teacher.username, "password": "x"}).status_code
+        for _ in range(12)
+    ]
     assert codes[-1] == 429
 
 
 def test_guessing_across_usernames_from_one_address_is_throttled(teacher):
     client = APIClient()
-    codes = [client.post("/api/v1/auth/token/", {"username": f"user{i}", "password": "x"},
-                         format="json").status_code for i in range(40)]
+    codes = [
+        client.post(
+            "/api/v1/auth/token/", {"username": f"user{i}", "password": "x"}, format="json"
+        ).status_code
+        for i in range(40)
+    ]
     assert codes[-1] == 429
 
 
 def test_another_address_is_not_locked_out_by_a_guesser(teacher):
     guesser, teacher_client = APIClient(REMOTE_ADDR="10.0.0.66"), APIClient(REMOTE_ADDR="10.0.0.7")
     for i in range(30):
-        guesser.post("/api/v1/auth/token/", {"username": teacher.username, "password": f"g{i}"}, format="json")
-    ok = teacher_client.post("/api/v1/auth/token/", {"username": teacher.username, "password": "pw-anna.larare"},
-                             format="json")
+        guesser.post(
+            "/api/v1/auth/token/", {"username": teacher.username, "password": f"g{i}"}, format="json"
+        )
+    ok = teacher_client.post(
+        "/api/v1/auth/token/", {"username": teacher.username, "password": "pw-anna.larare"}, format="json"
+    )
     assert ok.status_code == 200 and ok.json()["token"]
 
 
@@ -67,8 +83,12 @@ def test_a_throttled_attempt_costs_no_password_hash(teacher):
         client.post("/api/v1/auth/token/", {"username": teacher.username, "password": "x"}, format="json")
     started = time.perf_counter()
     for _ in range(20):
-        assert client.post("/api/v1/auth/token/", {"username": teacher.username, "password": "x"},
-                           format="json").status_code == 429
+        assert (
+            client.post(
+                "/api/v1/auth/token/", {"username": teacher.username, "password": "x"}, format="json"
+            ).status_code
+            == 429
+        )
     per_throttled = (time.perf_counter() - started) / 20
     # PBKDF2 costs hundreds of milliseconds; a refused attempt is a cache round trip.
     assert per_throttled < one_hashed_attempt / 5, (per_throttled, one_hashed_attempt)

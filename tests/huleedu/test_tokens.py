@@ -14,8 +14,9 @@ pytestmark = pytest.mark.django_db
 
 
 def token_client(teacher, password: str = "pw-anna.larare") -> tuple[APIClient, str]:
-    response = APIClient().post("/api/v1/auth/token/", {"username": teacher.username, "password": password},
-                                format="json")
+    response = APIClient().post(
+        "/api/v1/auth/token/", {"username": teacher.username, "password": password}, format="json"
+    )
     assert response.status_code == 200
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
@@ -38,8 +39,14 @@ def test_a_password_change_through_the_form_revokes_tokens(teacher):
     client, _ = token_client(teacher)
     browser = Client()
     browser.force_login(teacher)
-    changed = browser.post("/accounts/password_change/", {
-        "old_password": "pw-anna.larare", "new_password1": "Lingon-Sylt-1987", "new_password2": "Lingon-Sylt-1987"})
+    changed = browser.post(
+        "/accounts/password_change/",
+        {
+            "old_password": "pw-anna.larare",
+            "new_password1": "Lingon-Sylt-1987",
+            "new_password2": "Lingon-Sylt-1987",
+        },
+    )
     assert changed.status_code == 302
     assert client.get("/api/v1/batches/").status_code == 401
 

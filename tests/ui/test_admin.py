@@ -61,10 +61,23 @@ def test_rerun_matching_action_and_its_refusal(staff_client, validating_batch):
     validating_batch.refresh_from_db()
     assert validating_batch.status == "AWAITING_STUDENT_VALIDATION"  # ran again inline
     association = validating_batch.associations.first()
-    staff_client.post(f"/admin/matching/studentassociation/{association.pk}/force-decision/", {"student": ""})
+    staff_client.post(f"/admin/matching/studentassociation/{association.pk}/force-decision/",
+                      {"student": "", "version": "0"})
+    again = staff_client.post("/admin/batches/batch/", action, follow=True)
+    assert any("matching runs again" in m for m in flash(again))  # for the undecided essays only
+    association.refresh_from_db()
+    assert association.is_decided and association.student_id is None  # the decision stands
+    validating_batch.associations.filter(method="").update(method="human", decided_at=association.decided_at)
+    from django.db import transaction
+
+    from batches.locks import batch_lock
+    from matching.services import associations_confirm_if_complete
+
+    with transaction.atomic():
+        associations_confirm_if_complete(batch_lock(validating_batch.id))
     refused = staff_client.post("/admin/batches/batch/", action, follow=True)
     assert refused.status_code == 200
-    assert any("already decided" in m for m in flash(refused))
+    assert any("READY_FOR_PIPELINE_EXECUTION" in m for m in flash(refused))
 
 
 def test_force_timeout_action_decides_what_is_open(staff_client, validating_batch):
@@ -85,21 +98,42 @@ def test_force_decision_form_calls_the_service(staff_client, validating_batch):
     url = f"/admin/matching/studentassociation/{essay.id}/force-decision/"
     page = staff_client.get(url)
     assert page.status_code == 200 and "Erik Andersson" in page.content.decode()
-    decided = staff_client.post(url, {"student": str(erik.id)}, follow=True)
+    decided = staff_client.post(url, {"student": str(erik.id), "version": "0"}, follow=True)
     assert any("decided" in m for m in flash(decided))
     essay.association.refresh_from_db()
     assert essay.association.student_id == erik.id and essay.association.method == "human"
 
 
-def test_force_decision_after_the_timeout_is_reported_not_raised(staff_client, validating_batch):
+def test_force_decision_corrects_what_the_timeout_decided_from_the_version_shown(staff_client,
+                                                                               validating_batch):
     from matching.services import batch_timeout_apply
 
     batch_timeout_apply(batch_id=validating_batch.id, force=True)
-    essay = validating_batch.essays.first()
-    response = staff_client.post(f"/admin/matching/studentassociation/{essay.id}/force-decision/",
-                                 {"student": ""}, follow=True)
-    assert response.status_code == 200
-    assert any("decided automatically" in m for m in flash(response))
+    essay = validating_batch.essays.get(original_filename="okand.txt")
+    erik = validating_batch.school_class.students.get(last_name="Andersson")
+    url = f"/admin/matching/studentassociation/{essay.id}/force-decision/"
+    stale = staff_client.post(url, {"student": str(erik.id), "version": "0"}, follow=True)
+    assert stale.status_code == 200
+    assert any("changed since you saw it" in m for m in flash(stale))
+    fixed = staff_client.post(url, {"student": str(erik.id), "version": "1"}, follow=True)
+    assert any("decided" in m for m in flash(fixed))
+    essay.association.refresh_from_db()
+    assert (essay.association.student_id, essay.association.method) == (erik.id, "human")
+    validating_batch.refresh_from_db()
+    assert validating_batch.status == "READY_FOR_PIPELINE_EXECUTION"
+
+
+def test_reopen_action_takes_a_ready_batch_back_into_validation(staff_client, validating_batch):
+    from matching.services import batch_timeout_apply
+
+    batch_timeout_apply(batch_id=validating_batch.id, force=True)
+    action = {"action": "reopen_validation", "_selected_action": [str(validating_batch.id)]}
+    reopened = staff_client.post("/admin/batches/batch/", action, follow=True)
+    assert any("validation is open again" in m for m in flash(reopened))
+    validating_batch.refresh_from_db()
+    assert validating_batch.status == "AWAITING_STUDENT_VALIDATION"
+    refused = staff_client.post("/admin/batches/batch/", action, follow=True)
+    assert any("AWAITING_STUDENT_VALIDATION" in m for m in flash(refused))
 
 
 def test_teachers_do_not_get_into_the_admin(make_teacher):
