@@ -59,7 +59,7 @@ def test_view_only_staff_cannot_force_a_decision(viewer, validating_batch):  # n
     association = validating_batch.associations.first()
     url = f"/admin/matching/studentassociation/{association.pk}/force-decision/"
     assert viewer.get(url).status_code == 403
-    assert viewer.post(url, {"student": ""}).status_code == 403
+    assert viewer.post(url, {"student": "", "version": 0}).status_code == 403
     association.refresh_from_db()
     assert association.method == ""
 
@@ -71,7 +71,7 @@ def test_staff_with_change_permission_may_override(make_teacher, validating_batc
     )
     association = validating_batch.associations.first()
     response = client.post(
-        f"/admin/matching/studentassociation/{association.pk}/force-decision/", {"student": ""}
+        f"/admin/matching/studentassociation/{association.pk}/force-decision/", {"student": "", "version": 0}
     )
     assert response.status_code == 302
     client.post(
@@ -103,7 +103,7 @@ def test_roster_deletes_go_through_the_service(make_teacher, validating_batch): 
     )
     client.post(
         f"/admin/matching/studentassociation/{attributed.essay.association.pk}/force-decision/",
-        {"student": str(attributed.student_id)},
+        {"student": str(attributed.student_id), "version": 0},
     )
     client.post(f"/admin/classroster/student/{attributed.student_id}/delete/", {"post": "yes"})
     assert Student.objects.filter(pk=attributed.student_id).exists()  # in use: the service refused
