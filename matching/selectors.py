@@ -53,7 +53,7 @@ def essay_of_users_class(user: AbstractBaseUser, class_id: object, essay_id: obj
         raise
     essays = Essay.objects.filter(pk=essay_pk, batch__school_class_id=class_pk)
     if not user.is_staff:
-        essays = essays.filter(batch__school_class__owner=user)
+        essays = essays.filter(batch__owner=user)  # one rule: the batch owner decides
     batch_id = essays.values_list("batch_id", flat=True).first()
     if batch_id is None:
         class_get_for_user(user, class_pk)
