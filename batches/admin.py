@@ -2,11 +2,14 @@
 
 Batches are read-only here: their state changes only through the services (the state
 machine), so the overrides are admin actions that call those services, offered only to staff
-who hold the change permission on batches. Raw deletes are off: erasing a batch must go
-through the service that erases it with everything it holds.
+who hold the change permission on batches. Deleting a batch erases it through the service
+that erases it with everything it holds (``batch_erase``), for staff with the delete
+permission.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
@@ -52,6 +55,26 @@ class BatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     date_hierarchy = "created_at"
     inlines = [BatchEventInline]
     actions = ["rerun_matching", "force_validation_timeout", "reopen_validation"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        # Erasing a batch is allowed with the model's delete permission, through batch_erase.
+        opts = self.opts
+        return request.user.has_perm(f"{opts.app_label}.delete_{opts.model_name}")
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple:
+        # batch_erase removes the batch's essays, suggestions, decisions and events with it:
+        # the delete permission on the batch is the permission that counts.
+        deleted, model_count, _perms_needed, protected = super().get_deleted_objects(objs, request)
+        return deleted, model_count, set(), protected
+
+    def delete_model(self, request: HttpRequest, obj: Batch) -> None:
+        from batches.services import batch_erase
+
+        batch_erase(batch_id=obj.pk, erased_by=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Batch]) -> None:
+        for batch in queryset:
+            self.delete_model(request, batch)
 
     def has_override_permission(self, request: HttpRequest) -> bool:
         """The overrides change a teacher's batch: they need the change permission on batches

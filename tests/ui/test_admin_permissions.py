@@ -82,17 +82,34 @@ def test_staff_with_change_permission_may_override(make_teacher, validating_batc
     assert validating_batch.status == "READY_FOR_PIPELINE_EXECUTION"
 
 
-def test_no_raw_deletes_of_essays_or_batches(make_teacher, validating_batch):  # noqa: F811
+def test_admin_deletes_go_through_the_services(make_teacher, validating_batch):  # noqa: F811
     client = Client()
     client.force_login(make_teacher("chef", staff=True))  # a superuser
     essay = Essay.objects.filter(batch=validating_batch).first()
-    assert client.get(f"/admin/essays/essay/{essay.pk}/delete/").status_code == 403
-    assert client.get(f"/admin/batches/batch/{validating_batch.pk}/delete/").status_code == 403
-    client.post(
+    expected = validating_batch.expected_essay_count
+    assert client.get(f"/admin/essays/essay/{essay.pk}/delete/").status_code == 200
+    assert client.post(f"/admin/essays/essay/{essay.pk}/delete/", {"post": "yes"}).status_code == 302
+    assert not Essay.objects.filter(pk=essay.pk).exists()
+    validating_batch.refresh_from_db()
+    assert validating_batch.expected_essay_count == expected - 1  # the service's bookkeeping
+    assert validating_batch.events.filter(event_type="essay.removed").count() == 1
+    response = client.post(f"/admin/batches/batch/{validating_batch.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not Batch.objects.filter(pk=validating_batch.pk).exists()
+    assert not Essay.objects.filter(batch_id=validating_batch.pk).exists()
+
+
+def test_view_only_staff_delete_nothing(viewer, validating_batch):  # noqa: F811
+    essay = Essay.objects.filter(batch=validating_batch).first()
+    assert viewer.post(f"/admin/essays/essay/{essay.pk}/delete/", {"post": "yes"}).status_code == 403
+    batch_delete = f"/admin/batches/batch/{validating_batch.pk}/delete/"
+    assert viewer.post(batch_delete, {"post": "yes"}).status_code == 403
+    viewer.post(
         "/admin/essays/essay/",
         {"action": "delete_selected", "_selected_action": [str(essay.pk)], "post": "yes"},
     )
     assert Essay.objects.filter(pk=essay.pk).exists()
+    assert Batch.objects.filter(pk=validating_batch.pk).exists()
 
 
 def test_roster_deletes_go_through_the_service(make_teacher, validating_batch):  # noqa: F811
