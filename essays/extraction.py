@@ -38,8 +38,8 @@ MAX_TEXT_CHARS = 2_000_000
 class ExtractionBudget:
     """What parsing one file may cost. A real essay of 30 pages needs well under a second."""
 
-    cpu_seconds: int = 5
-    wall_seconds: float = 10.0
+    cpu_seconds: int = 4
+    wall_seconds: float = 8.0
     memory_bytes: int = 768 * 1024 * 1024
 
 

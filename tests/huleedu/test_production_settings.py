@@ -107,3 +107,12 @@ def test_the_demo_seed_never_resets_a_changed_password():
     call_command("seed_demo")
     demo.refresh_from_db()
     assert demo.check_password("Changed-By-The-Teacher-42") and not demo.check_password("demo")
+
+
+def test_serve_seeds_the_demo_only_in_the_embedded_default(settings):
+    from huleedu.management.commands.serve import demo_seed_wanted
+
+    settings.EMBEDDED = True
+    assert demo_seed_wanted(no_seed=False) and not demo_seed_wanted(no_seed=True)
+    settings.EMBEDDED = False
+    assert not demo_seed_wanted(no_seed=False)
