@@ -9,6 +9,7 @@ not a PBKDF2 computation, so it cannot starve the other requests of CPU either.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from collections.abc import Callable
@@ -56,7 +57,8 @@ class LoginUsernameThrottle(_LoginThrottle):
 
     def ident_for(self, request: Any) -> str:
         username = str(_submitted_username(request) or "").strip().lower()[:150]
-        return f"{self.get_ident(request)}:{username}"
+        # Hashed: a username may hold spaces or controls, which cache keys must not.
+        return f"{self.get_ident(request)}:{hashlib.sha256(username.encode()).hexdigest()[:32]}"
 
 
 def _submitted_username(request: Any) -> object:
