@@ -348,13 +348,13 @@ def test_deadline_move_reports_the_servers_refusal(browser_context: Any, make_te
         document.querySelector('[data-deadline-input]').value = local.toISOString().slice(0, 16);
     }""")
     page.click("[data-deadline-form] button[type=submit]")
-    page.wait_for_function("document.querySelector('[data-announce]').textContent.includes('moved')")
+    page.locator("[data-announce]", has_text="moved").wait_for()  # no wait_for_function: CSP
     batch.refresh_from_db()
     assert batch.validation_deadline != before
 
     # "Re-run matching" asks for matching again; the batch stays open for decisions.
     page.click("[data-rematch]")
-    page.wait_for_function("document.querySelector('[data-announce]').textContent.includes('runs again')")
+    page.locator("[data-announce]", has_text="runs again").wait_for()
     assert BatchEvent.objects.filter(batch_id=batch.id, event_type="batch.student.rematch.requested").exists()
     page.wait_for_selector('[data-batch-status="AWAITING_STUDENT_VALIDATION"]')
 
