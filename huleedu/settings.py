@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from pathlib import Path
 
 import dj_database_url
@@ -49,13 +50,22 @@ SECRET_KEY_FROM_ENV = os.environ.get("DJANGO_SECRET_KEY", "")
 def _embedded_secret_key(database_url: str) -> str:
     """A random key made once per embedded installation and kept beside its SQLite file, so
     sessions survive a restart and no two installations share a key."""
-    db_path = Path(dj_database_url.parse(database_url)["NAME"] or BASE_DIR / "db.sqlite3")
-    key_file = db_path.parent / f"{db_path.name}.secret-key"
-    if key_file.exists():
-        return key_file.read_text().strip()
+    name = str(dj_database_url.parse(database_url)["NAME"] or BASE_DIR / "db.sqlite3")
     key = secrets.token_urlsafe(64)
+    if name == ":memory:":  # nothing outlives the process anyway
+        return key
+    db_path = Path(name)
+    key_file = db_path.parent / f"{db_path.name}.secret-key"
     key_file.parent.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # made earlier, or just now by a process starting beside this one
+        for _ in range(100):  # that process may not have written it yet
+            existing = key_file.read_text().strip()
+            if existing:
+                return existing
+            time.sleep(0.01)
+        raise ImproperlyConfigured(f"{key_file} is empty: delete it to make a new key.") from None
     with os.fdopen(descriptor, "w") as handle:
         handle.write(key)
     return key
