@@ -32,14 +32,18 @@ class CappedMultiPartParser(MultiPartParser):
     while it is read (streamed, never past the cap): an oversize upload is a 413 that costs
     neither the time to receive it through Django nor the memory to hold it."""
 
-    #: the settings name of the largest file this route takes
+    #: the settings name of the largest file this route takes (or override ``file_limit``)
     limit_setting = ""
     #: room for the multipart boundaries and part headers around that file
     envelope_bytes = 64 * 1024
 
+    def file_limit(self) -> int:
+        return getattr(settings, self.limit_setting)
+
     def parse(self, stream: IO[bytes], media_type: str | None = None,
               parser_context: dict[str, Any] | None = None) -> Any:
-        limit = getattr(settings, self.limit_setting) + self.envelope_bytes
+        file_limit = self.file_limit()
+        limit = file_limit + self.envelope_bytes
         request = (parser_context or {})["request"]
         try:
             declared = int(request.META.get("CONTENT_LENGTH") or 0)
@@ -48,7 +52,7 @@ class CappedMultiPartParser(MultiPartParser):
         if declared > limit:
             raise PayloadTooLarge(
                 f"The request body is {declared:,} bytes; this route takes at most "
-                f"{getattr(settings, self.limit_setting):,} bytes of file.",
-                code="payload_too_large", details={"limit_bytes": getattr(settings, self.limit_setting)},
+                f"{file_limit:,} bytes of file.",
+                code="payload_too_large", details={"limit_bytes": file_limit},
             )
         return super().parse(_CappedStream(stream, limit), media_type, parser_context)

@@ -29,6 +29,7 @@ from batches.events import event_record
 from batches.locks import batch_lock
 from batches.models import Batch, BatchEvent, BatchStatus
 from batches.services import batch_transition
+from classroster.codes import code_matches_apply, exam_codes_summary
 from classroster.models import Student
 from essays.models import Essay, EssayStatus
 from huleedu import metrics
@@ -170,13 +171,15 @@ def _rematch(batch: Batch, essays: list[Essay], *, scope: str) -> None:
 
 
 def _engine_run(batch: Batch, essays: list[Essay], *, attributed: set[UUID]) -> list[engine.EssayMatch]:
-    roster = list(Student.objects.filter(school_class_id=batch.school_class_id))
+    # Students the school's system says have left the group are no longer candidates.
+    roster = list(Student.objects.filter(school_class_id=batch.school_class_id, left_at__isnull=True))
     results = engine.match_batch(
         [engine.EssayInput(essay_id=str(e.id), text=e.text, filename=e.original_filename or None)
          for e in essays],
         [engine.RosterStudent(student_id=str(s.id), first_name=s.first_name, last_name=s.last_name,
                               email=s.email) for s in roster],
     )
+    results = code_matches_apply(batch=batch, essays=essays, results=results)  # exam.net codes are certain
     return [_never_high_if_taken(result, {str(s) for s in attributed}) for result in results]
 
 
@@ -222,6 +225,7 @@ def _summary(batch: Batch, essays: list[Essay], results: list[engine.EssayMatch]
         "errors": errors,
         "high_confidence": sum(1 for r in results if r.status == MatchLevel.HIGH),
         "duration_ms": round((timezone.now() - started).total_seconds() * 1000, 1),
+        **exam_codes_summary(batch=batch, essays=essays),
     }
 
 
