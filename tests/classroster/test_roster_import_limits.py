@@ -74,3 +74,13 @@ def test_names_are_stored_in_one_unicode_form(api):
     response = api.post("/api/v1/classes/", {"name": decomposed}, format="json")
     assert response.status_code == 201 and response.json()["name"] == "\u00c5sa"
     assert api.post("/api/v1/classes/", {"name": "\u00c5sa"}, format="json").status_code == 409
+
+
+def test_an_oversize_oneroster_export_is_a_413_before_it_is_read(api):
+    handle = io.BytesIO(b"PK" + b"\0" * (30 * 1024 * 1024))
+    handle.name = "export.zip"
+    started = time.monotonic()
+    response = api.post("/api/v1/rosters/oneroster/classes/", {"file": handle}, format="multipart")
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "payload_too_large"
+    assert time.monotonic() - started < 5
