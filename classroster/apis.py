@@ -42,6 +42,8 @@ class RosterCsvParser(CappedMultiPartParser):
 class SourceUploadParser(CappedMultiPartParser):
     """OneRoster exports and exam.net code lists: refused past their size before being read."""
 
+    too_large_code = "file_too_large"
+
     def file_limit(self) -> int:
         return MAX_SOURCE_UPLOAD_BYTES
 

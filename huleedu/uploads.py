@@ -14,16 +14,16 @@ class _CappedStream:
     """A request body that may not yield more than ``limit`` bytes (a body without a
     Content-Length, or one that lies about it, stops there)."""
 
-    def __init__(self, stream: IO[bytes], limit: int) -> None:
+    def __init__(self, stream: IO[bytes], limit: int, code: str) -> None:
         self.stream = stream
         self.left = limit
+        self.code = code
 
     def read(self, size: int = -1) -> bytes:
         chunk = self.stream.read(size if size is not None and size >= 0 else self.left + 1)
         self.left -= len(chunk)
         if self.left < 0:
-            raise PayloadTooLarge("The request body is larger than this route takes.",
-                                  code="payload_too_large")
+            raise PayloadTooLarge("The request body is larger than this route takes.", code=self.code)
         return chunk
 
 
@@ -36,6 +36,8 @@ class CappedMultiPartParser(MultiPartParser):
     limit_setting = ""
     #: room for the multipart boundaries and part headers around that file
     envelope_bytes = 64 * 1024
+    #: the error code a route's clients already know for "too large"
+    too_large_code = "payload_too_large"
 
     def file_limit(self) -> int:
         return getattr(settings, self.limit_setting)
@@ -53,6 +55,6 @@ class CappedMultiPartParser(MultiPartParser):
             raise PayloadTooLarge(
                 f"The request body is {declared:,} bytes; this route takes at most "
                 f"{file_limit:,} bytes of file.",
-                code="payload_too_large", details={"limit_bytes": file_limit},
+                code=self.too_large_code, details={"limit_bytes": file_limit},
             )
-        return super().parse(_CappedStream(stream, limit), media_type, parser_context)
+        return super().parse(_CappedStream(stream, limit, self.too_large_code), media_type, parser_context)
