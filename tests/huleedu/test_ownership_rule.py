@@ -20,6 +20,8 @@ def test_a_class_owner_cannot_decide_on_anothers_batch_in_their_class(teacher, s
     class_owner = APIClient()
     class_owner.force_authenticate(teacher)
     assert class_owner.get(f"/api/v1/batches/{batch.id}/").status_code == 404
+    pending = class_owner.get(f"/api/v1/classes/{school_class.id}/pending-associations/")
+    assert pending.status_code == 200 and pending.json() == []  # not their batch's essays
     response = class_owner.put(
         f"/api/v1/classes/{school_class.id}/associations/{essay.id}/", {"student_id": None}, format="json"
     )
@@ -28,6 +30,9 @@ def test_a_class_owner_cannot_decide_on_anothers_batch_in_their_class(teacher, s
     assert batch.associations.exclude(method="").count() == 0
     owner = APIClient()
     owner.force_authenticate(staff)
+    assert [
+        e["essay_id"] for e in owner.get(f"/api/v1/classes/{school_class.id}/pending-associations/").json()
+    ] == [str(essay.id)]
     decided = owner.put(
         f"/api/v1/classes/{school_class.id}/associations/{essay.id}/", {"student_id": None}, format="json"
     )
