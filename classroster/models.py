@@ -13,6 +13,10 @@ class SchoolClass(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="classes")
     name = models.CharField(max_length=120)
+    # Batches of this class confirm high-confidence matches as soon as they are found (method
+    # auto), unless a batch says otherwise; every such decision stays correctable.
+    auto_confirm_high = models.BooleanField(
+        default=False, help_text="Confirm high-confidence matches as soon as they are found.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
