@@ -147,7 +147,7 @@ def event_deliver(sequence: int) -> None:
     if event is None or event.delivered_at is not None:
         return
     attempt = event.delivery_attempts + 1
-    with tracing.event_delivery_span(event), bound(event.correlation_id, str(event.batch_id)):
+    with tracing.event_delivery_span(event, in_task=True), bound(event.correlation_id, str(event.batch_id)):
         BatchEvent.objects.filter(sequence=sequence).update(delivery_attempts=attempt)
         try:
             for handler_path in HANDLERS.get(event.event_type, ()):

@@ -125,14 +125,15 @@ def annotate(**attributes: object | None) -> None:
 
 
 @contextmanager
-def event_delivery_span(event: Any) -> Iterator[None]:
-    """One span per event delivery; the enclosing task's span learns whose work it is."""
+def event_delivery_span(event: Any, *, in_task: bool = False) -> Iterator[None]:
+    """One span per event delivery; in a delivery task, the task's span learns whose work it is."""
     if _tracer is None:
         yield
         return
     values = {"correlation_id": event.correlation_id, "batch_id": event.batch_id,
               "event_type": event.event_type}
-    annotate(**values)
+    if in_task:
+        annotate(**values)
     with _tracer.start_as_current_span(f"event {event.event_type}", attributes=_attributes(
             {**values, "event_id": event.event_id, "event_sequence": event.sequence})):
         yield
