@@ -5,7 +5,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 from huleedu import tracing
-from huleedu.correlation import bound, clean_correlation_id
+from huleedu.correlation import batch_correlation_id, bound, clean_correlation_id
 
 HEADER = "X-Correlation-ID"
 
@@ -19,11 +19,14 @@ class CorrelationIdMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         correlation_id = clean_correlation_id(request.headers.get(HEADER))
         request.correlation_id = correlation_id  # type: ignore[attr-defined]
-        tracing.annotate(correlation_id=correlation_id)
         with bound(correlation_id):
             response = self.get_response(request)
-        match = getattr(request, "resolver_match", None)
-        if match is not None and "batch_id" in match.kwargs:
-            tracing.annotate(batch_id=match.kwargs["batch_id"])
+        if tracing.tracing_enabled():
+            # As in the logs: the request's own id, and the batch's correlation id when the
+            # request worked on a batch (the one of the request that registered it).
+            match = getattr(request, "resolver_match", None)
+            batch_id = match.kwargs.get("batch_id") if match is not None else None
+            tracing.annotate(request_id=correlation_id, batch_id=batch_id,
+                             correlation_id=(batch_id and batch_correlation_id(batch_id)) or correlation_id)
         response[HEADER] = correlation_id
         return response

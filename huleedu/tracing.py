@@ -115,6 +115,18 @@ def span(name: str, **attributes: object | None) -> AbstractContextManager[Any]:
     return _tracer.start_as_current_span(name, attributes=_attributes(attributes))
 
 
+def current_trace_ids() -> tuple[str, str] | None:
+    """The current trace and span ids (hex, as trace back-ends show them), for log lines."""
+    if _tracer is None:
+        return None
+    from opentelemetry import trace
+
+    context = trace.get_current_span().get_span_context()
+    if not context.is_valid:
+        return None
+    return f"{context.trace_id:032x}", f"{context.span_id:016x}"
+
+
 def annotate(**attributes: object | None) -> None:
     """Add attributes to the current span (the request's or the task's), if tracing is on."""
     if _tracer is None:

@@ -36,7 +36,7 @@ def test_without_an_endpoint_tracing_is_off_and_spans_are_no_ops():
     tracing.annotate(correlation_id="x")  # nothing to annotate, nothing raised
 
 
-def test_one_trace_runs_from_the_upload_to_the_suggestions(api, exporter):
+def test_one_trace_runs_from_the_upload_to_the_suggestions(api, exporter, caplog):
     headers = {"HTTP_X_CORRELATION_ID": "trace-walk-1"}
     created = api.post("/api/v1/classes/", {"name": "9T", "students": [
         {"first_name": f, "last_name": la, "email": e} for f, la, e in ROSTER]}, format="json", **headers)
@@ -45,16 +45,18 @@ def test_one_trace_runs_from_the_upload_to_the_suggestions(api, exporter):
     batch_id = batch.json()["batch_id"]
     exporter.clear()
 
+    # The upload request has an id of its own; the batch keeps the one it was registered with.
     uploaded = api.post(f"/api/v1/batches/{batch_id}/essays/", {"files": [
         txt_file("a.txt", "Namn: Åsa Sjöström\n\nText."),
         docx_file("b.docx", ["Name: Erik Andersson", "Text."]),
-    ]}, format="multipart", **headers)
+    ]}, format="multipart", HTTP_X_CORRELATION_ID="trace-upload-1")
     assert uploaded.status_code == 201
     assert api.get(f"/api/v1/batches/{batch_id}/").json()["status"] == "AWAITING_STUDENT_VALIDATION"
 
     spans = exporter.get_finished_spans()
-    request = next(s for s in spans if s.attributes.get("http.route", "").endswith("essays/")
-                   or ("essays" in s.name and s.parent is None))
+    request = next(s for s in spans
+                   if s.parent is None and s.attributes.get("request_id") == "trace-upload-1")
+    assert request.attributes.get("http.method", request.attributes.get("http.request.method")) == "POST"
     trace_id = request.context.trace_id
     in_trace = [s for s in spans if s.context.trace_id == trace_id]
     names = {s.name for s in in_trace}
@@ -74,6 +76,10 @@ def test_one_trace_runs_from_the_upload_to_the_suggestions(api, exporter):
     ids = {s.context.span_id for s in in_trace}
     assert all(s.parent is None or s.parent.span_id in ids for s in in_trace)
     assert [s for s in in_trace if s.parent is None] == [request]
+    # The log lines of that work name the same trace.
+    logged = {getattr(r, "trace_id", None) for r in caplog.records
+              if getattr(r, "batch_id", None) == batch_id}
+    assert f"{trace_id:032x}" in logged
     # The database statements (psycopg) are spans of the trace too.
     assert any("postgresql" in (s.attributes.get("db.system"), s.attributes.get("db.system.name"))
                for s in in_trace)
