@@ -21,7 +21,7 @@ from matching.services import validation_deadline_move
 
 
 def _batch_body(request: Request, batch_id: object) -> dict:
-    return BatchOutputSerializer(selectors.batch_get_for_user(request.user, batch_id)).data
+    return BatchOutputSerializer(selectors.batch_detail_for_user(request.user, batch_id)).data
 
 
 class BatchListCreateApi(APIView):

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import connection
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
@@ -9,7 +8,6 @@ from batches.models import Batch, BatchEvent
 from essays.models import Essay, EssayStatus
 from huleedu.errors import DomainError, NotFound
 from huleedu.ids import parse_id
-from huleedu.rows import first_row
 from matching.models import StudentAssociation
 
 
@@ -21,42 +19,38 @@ def _count_of(related: QuerySet) -> Coalesce:
     return Coalesce(Subquery(per_batch), 0)
 
 
-def batches_visible_to(user: AbstractBaseUser) -> QuerySet[Batch]:
-    batches = Batch.objects.select_related("school_class", "owner").annotate(
+def batches_with_counts() -> QuerySet[Batch]:
+    """Batches with what their API representation counts: essays received and failed,
+    associations to decide and decided (one annotating query; serializers only read)."""
+    return Batch.objects.select_related("school_class", "owner").annotate(
         essay_count=_count_of(Essay.objects.all()),
         failed_count=_count_of(Essay.objects.filter(status=EssayStatus.FAILED)),
         decided_count=_count_of(StudentAssociation.objects.exclude(method="")),
         association_count=_count_of(StudentAssociation.objects.all()),
     )
+
+
+def batches_visible_to(user: AbstractBaseUser) -> QuerySet[Batch]:
+    batches = batches_with_counts()
     return batches if user.is_staff else batches.filter(owner=user)
 
 
 def batch_get_for_user(user: AbstractBaseUser, batch_id: object) -> Batch:
-    """The batch, if this user may see it; another teacher's batch is simply not found.
+    """The batch, if this user may see it; another teacher's batch is simply not found."""
+    return _visible_batch(user, batch_id, Batch.objects.all())
 
-    Every batch request starts here (clients poll it), so it is one plain statement
-    (``huleedu.rows``); ``batch_counts`` gives the counts the list annotates."""
+
+def batch_detail_for_user(user: AbstractBaseUser, batch_id: object) -> Batch:
+    """``batch_get_for_user`` with the counts its API representation shows."""
+    return _visible_batch(user, batch_id, batches_with_counts())
+
+
+def _visible_batch(user: AbstractBaseUser, batch_id: object, batches: QuerySet[Batch]) -> Batch:
     pk = parse_id(batch_id, what="batch")
-    batch = first_row(Batch, pk=pk)
+    batch = batches.filter(pk=pk).first()
     if batch is None or not (user.is_staff or batch.owner_id == user.pk):
         raise NotFound(f"No batch with id '{pk}'.", code="batch_not_found")
     return batch
-
-
-def batch_counts(batch: Batch) -> dict[str, int]:
-    """Essays received and failed, associations to decide and decided, in one statement."""
-    essays, associations = Essay._meta.db_table, StudentAssociation._meta.db_table
-    batch_id = Batch._meta.pk.get_db_prep_value(batch.pk, connection)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT (SELECT COUNT(*) FROM {essays} WHERE batch_id = %s), "
-            f"(SELECT COUNT(*) FROM {essays} WHERE batch_id = %s AND status = %s), "
-            f"(SELECT COUNT(*) FROM {associations} WHERE batch_id = %s), "
-            f"(SELECT COUNT(*) FROM {associations} WHERE batch_id = %s AND method <> '')",
-            [batch_id, batch_id, EssayStatus.FAILED, batch_id, batch_id],
-        )
-        uploaded, failed, to_decide, decided = cursor.fetchone()
-    return {"uploaded": uploaded, "failed": failed, "to_decide": to_decide, "decided": decided}
 
 
 def batch_timeline(batch: Batch, *, after: object = None, limit: int = 500) -> QuerySet[BatchEvent]:

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from batches.models import Batch
-from batches.selectors import batch_get_for_user
+from batches.selectors import batch_detail_for_user, batch_get_for_user
 from batches.serializers import BatchOutputSerializer
 from classroster.selectors import class_get_for_user
 from essays.serializers import AssociationOutputSerializer
@@ -74,7 +74,7 @@ class BatchRematchApi(APIView):
     def post(self, request: Request, batch_id: str) -> Response:
         batch = batch_get_for_user(request.user, batch_id)
         services.matching_rematch_request(batch_id=batch.id, requested_by=request.user)
-        body = BatchOutputSerializer(batch_get_for_user(request.user, batch.id)).data
+        body = BatchOutputSerializer(batch_detail_for_user(request.user, batch.id)).data
         return Response(body, status=status.HTTP_202_ACCEPTED)
 
 

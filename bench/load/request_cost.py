@@ -82,11 +82,17 @@ def set_up_batches(client: httpx.Client, rng: random.Random) -> list[dict]:
 
 
 def request_kinds(client: httpx.Client, batches: list[dict]) -> dict[str, Callable[[int], httpx.Response]]:
+    versions: dict[str, int] = {}  # what the teacher's page shows: each change names the version it saw
+
     def decision(i: int) -> httpx.Response:
         batch = batches[i % len(batches)]
         essay = batch["essays"][(i // len(batches)) % len(batch["essays"])]
-        return client.put(f"/api/v1/classes/{batch['class_id']}/associations/{essay}/",
-                          json={"student_id": batch["students"][i % len(batch["students"])]})
+        response = client.put(f"/api/v1/classes/{batch['class_id']}/associations/{essay}/", json={
+            "student_id": batch["students"][i % len(batch["students"])],
+            "expected_version": versions.get(essay, 0), "allow_second_essay": True})
+        if response.status_code == 200:
+            versions[essay] = response.json()["version"]
+        return response
 
     def batch_url(i: int) -> str:
         return f"/api/v1/batches/{batches[i % len(batches)]['batch_id']}/"
