@@ -136,17 +136,20 @@ def annotate(**attributes: object | None) -> None:
     trace.get_current_span().set_attributes(_attributes(attributes))
 
 
-@contextmanager
-def event_delivery_span(event: Any, *, in_task: bool = False) -> Iterator[None]:
+def event_delivery_span(event: Any, *, in_task: bool = False) -> AbstractContextManager[Any]:
     """One span per event delivery; in a delivery task, the task's span learns whose work it is."""
     if _tracer is None:
-        yield
-        return
+        return _NO_SPAN
+    return _event_span(_tracer, event, in_task=in_task)
+
+
+@contextmanager
+def _event_span(tracer: Tracer, event: Any, *, in_task: bool) -> Iterator[None]:
     values = {"correlation_id": event.correlation_id, "batch_id": event.batch_id,
               "event_type": event.event_type}
     if in_task:
         annotate(**values)
-    with _tracer.start_as_current_span(f"event {event.event_type}", attributes=_attributes(
+    with tracer.start_as_current_span(f"event {event.event_type}", attributes=_attributes(
             {**values, "event_id": event.event_id, "event_sequence": event.sequence})):
         yield
 

@@ -83,3 +83,67 @@ def test_one_trace_runs_from_the_upload_to_the_suggestions(api, exporter, caplog
     # The database statements (psycopg) are spans of the trace too.
     assert any("postgresql" in (s.attributes.get("db.system"), s.attributes.get("db.system.name"))
                for s in in_trace)
+
+
+PROBE = """
+import os, sys
+import django
+django.setup()
+from django.conf import settings
+from huleedu import tracing
+with tracing.span("probe", correlation_id="probe-1", batch_id="b-1", event_type="probe.event"):
+    pass
+loaded = sorted(m for m in sys.modules if m.startswith("opentelemetry.sdk"))
+otel_middleware = any("opentelemetry" in m for m in settings.MIDDLEWARE)
+if tracing.tracing_enabled():
+    from opentelemetry import trace
+    trace.get_tracer_provider().force_flush()
+print(tracing.tracing_enabled(), bool(loaded), otel_middleware)
+"""
+
+
+def run_probe(extra_env: dict[str, str]) -> str:
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
+    env.update({"DJANGO_SETTINGS_MODULE": "huleedu.settings", **extra_env})
+    done = subprocess.run([sys.executable, "-c", PROBE], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout.strip().splitlines()[-1]
+
+
+def test_without_the_endpoint_a_process_loads_nothing_of_the_sdk_and_instruments_nothing():
+    assert run_probe({}) == "False False False"
+
+
+def test_with_the_endpoint_spans_are_exported_over_otlp_http():
+    """A real OTLP/HTTP exchange with a collector stand-in on the loopback interface."""
+    import http.server
+    import threading
+
+    received: list[tuple[str, bytes]] = []
+
+    class Collector(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            received.append((self.path, self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/x-protobuf")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Collector)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        line = run_probe({"OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{server.server_port}",
+                          "OTEL_SERVICE_NAME": "huleedu-probe"})
+    finally:
+        server.shutdown()
+    assert line == "True True True"
+    assert [path for path, _ in received] == ["/v1/traces"]
+    body = received[0][1]
+    for expected in (b"probe", b"probe-1", b"probe.event", b"huleedu-probe", b"correlation_id"):
+        assert expected in body, expected
