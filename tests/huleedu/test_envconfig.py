@@ -93,3 +93,35 @@ def test_the_extraction_threshold_drops_suggestions_below_it(validating, setting
                                           confidence__gte=0.85).exists()
     given_only = StudentAssociation.objects.get(batch=floored, essay__original_filename="given-only.txt")
     assert given_only.match_level == "none"
+
+
+def test_settings_read_the_design_variables_from_the_environment():
+    """The wiring itself, in a fresh process: settings take what the environment says."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    probe = ("import json, django; django.setup(); from django.conf import settings as s; print(json.dumps(["
+             "s.STUDENT_MATCHING_ENABLED, s.VALIDATION_TIMEOUT_SECONDS, s.VALIDATION_CHECK_INTERVAL_MINUTES, "
+             "s.TIMEOUT_STRATEGY, s.MATCH_MIN_SUGGESTION_CONFIDENCE, s.MATCH_NAME_FUZZY_THRESHOLD, "
+             "s.MATCH_EMAIL_FUZZY_THRESHOLD]))")
+    design = {"BOS_STUDENT_MATCHING_ENABLED": "false", "ELS_ASSOCIATION_TIMEOUT_SECONDS": "7200",
+              "ELS_ASSOCIATION_CHECK_INTERVAL_SECONDS": "300", "CLASS_MGMT_TIMEOUT_STRATEGY": "best_match",
+              "CLASS_MGMT_AUTO_CONFIRM_TIMEOUT": "true", "NLP_EXTRACTION_CONFIDENCE_THRESHOLD": "0.4",
+              "NLP_MATCH_NAME_FUZZY_THRESHOLD": "0.7", "NLP_MATCH_EMAIL_FUZZY_THRESHOLD": "0.9"}
+    theirs = ("BOS_", "ELS_", "CLASS_MGMT_", "NLP_", "HULEEDU_TIMEOUT", "HULEEDU_VALIDATION")
+    ours = {k: v for k, v in os.environ.items() if not k.startswith(theirs)}
+
+    def settings_with(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120,
+                              env={**ours, "DJANGO_SETTINGS_MODULE": "huleedu.settings", **env})
+
+    done = settings_with(design)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == [False, 7200, 5, "best_match", 0.4, 0.7, 0.9]
+    defaults = settings_with({})
+    default_values = [True, 86400, 1, "high_only", None, None, None]
+    assert json.loads(defaults.stdout.strip().splitlines()[-1]) == default_values
+    refused = settings_with({"BOS_STUDENT_MATCHING_ENABLED": "maybe"})
+    assert refused.returncode != 0 and "BOS_STUDENT_MATCHING_ENABLED" in refused.stderr
