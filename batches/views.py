@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from batches import selectors, services
 from batches.forms import BatchCreateForm
-from batches.models import Batch, BatchStatus
+from batches.models import CORRECTABLE_STATUSES, OPEN_STATUSES, UPLOADABLE_STATUSES, Batch, BatchStatus
 from huleedu.errors import DomainError
 from huleedu.pages import get_or_404
 from matching.selectors import batch_review
@@ -41,9 +41,14 @@ def batch_create(request: HttpRequest) -> HttpResponse:
 @require_GET
 def batch_upload(request: HttpRequest, batch_id: str) -> HttpResponse:
     batch = get_or_404(selectors.batch_get_for_user, request.user, batch_id)
+    uploads_open = batch.status in UPLOADABLE_STATUSES
     return render(request, "batches/upload.html", {
         "batch": batch,
         "essays": batch.essays.order_by("created_at", "id"),
+        "uploads_open": uploads_open,
+        # After provisioning every upload is a late essay: matched on its own, the batch reopened.
+        "late_uploads": uploads_open and batch.content_provisioned_at is not None,
+        "removable": batch.status in OPEN_STATUSES,
         **_live_urls(batch),
     })
 
@@ -78,6 +83,8 @@ def _review_context(batch: Batch) -> dict[str, object]:
         "review": batch_review(batch),
         "last_sequence": last_sequence,
         "accepting_decisions": batch.status == BatchStatus.AWAITING_STUDENT_VALIDATION,
+        "correctable": batch.status in CORRECTABLE_STATUSES,
+        "cancellable": batch.status in OPEN_STATUSES,
     }
 
 

@@ -141,6 +141,7 @@ class ReviewItem:
             self.essay.status,
             association.method if association else "-",
             str(association.student_id) if association else "-",
+            str(association.version) if association else "-",
             "needs-attention" if association and association.needs_attention else "",
             "claimed-twice" if self.claimed_twice else "",
             *(f"{s.pk}:{s.status}" for s in self.suggestions),
@@ -168,6 +169,20 @@ class BatchReview:
     @property
     def decided(self) -> int:
         return sum(1 for item in self.items if item.association is not None and item.is_decided)
+
+    @property
+    def flagged(self) -> list[ReviewItem]:
+        """Decided essays the teacher should look at again (e.g. a timeout decision below high)."""
+        return [item for item in self.items
+                if item.association is not None and item.association.is_decided
+                and item.association.needs_attention]
+
+    @property
+    def without_student(self) -> list[ReviewItem]:
+        """Essays that go on without a student: decided "no student", or unreadable."""
+        return [item for item in self.items
+                if item.is_failed or (item.association is not None and item.association.is_decided
+                                      and item.association.student_id is None)]
 
     @property
     def high_confidence_pending(self) -> int:

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from rest_framework.authtoken.models import Token
 
-from batches.models import Batch
+from batches.models import Batch, BatchEvent
 from batches.services import batch_register
 from classroster.services import class_create, students_create_many
 from essays.samples import docx_bytes, pdf_bytes
@@ -200,3 +200,245 @@ def test_the_review_page_catches_up_after_the_socket_was_down(browser_context: A
     browser_context.set_offline(False)
     # Nothing was pushed to this page while it was offline: it asks ?after= on reconnect.
     page.wait_for_selector(essay_selector(str(essay.id), decision="decided"), timeout=60_000)
+
+
+def _batch_ready(teacher: Any) -> Batch:
+    """A READY batch: Åsa's essay decided for Åsa, the unnamed essay decided "no student"."""
+    batch = _batch_awaiting_validation(teacher)
+    asa = batch.school_class.students.get(first_name="Åsa")
+    for essay in batch.essays.all():
+        student_id = asa.id if essay.original_filename == "asa.txt" else None
+        association_decide(batch_id=batch.id, essay_id=essay.id, student_id=student_id, decided_by=teacher)
+    batch.refresh_from_db()
+    return batch
+
+
+def _open_review(context: Any, batch: Batch) -> Any:
+    page = context.new_page()
+    page.goto(f"/batches/{batch.id}/review/")
+    page.wait_for_selector('[data-live-state="live"]')
+    return page
+
+
+def test_a_decision_changed_after_ready_shows_live_in_the_second_tab(browser_context: Any, make_teacher: Any):
+    teacher = make_teacher("dora")
+    batch = outside_the_browser_loop(_batch_ready, teacher)
+    assert batch.status == "READY_FOR_PIPELINE_EXECUTION"
+    asa_essay = batch.essays.get(original_filename="asa.txt")
+    unnamed = batch.essays.get(original_filename="utan_namn.txt")
+    erik = batch.school_class.students.get(first_name="Erik")
+    login(browser_context.new_page(), "dora", "pw-dora")
+    page = _open_review(browser_context, batch)
+    second_tab = _open_review(browser_context, batch)  # the same teacher, another tab
+    second_tab.wait_for_selector('[data-batch-status="READY_FOR_PIPELINE_EXECUTION"]')
+    # The READY summary names the essay that goes on without a student, as a link to its card.
+    assert page.locator(f'[data-essays-without-student] a[href="#essay-{unnamed.id}"]').count() == 1
+    card = essay_selector(str(unnamed.id))
+    assert page.get_attribute(card, "data-version") == "1"
+
+    # "Change" opens the picker on the decided essay; the teacher gives it to Erik.
+    page.click(f"{card} [data-change]")
+    page.fill(f"{card} [data-picker-input]", "erik and")
+    page.click(f'{card} [data-picker-results] [data-decide="{erik.id}"]')
+    page.wait_for_selector(f'{essay_selector(str(unnamed.id), decision="decided", version="2")} '
+                           f'[data-decided-student-id="{erik.id}"]')
+    # The other tab follows without a reload: the new student, the new version, still READY.
+    second_tab.wait_for_selector(f'{essay_selector(str(unnamed.id), decision="decided", version="2")} '
+                                 f'[data-decided-student-id="{erik.id}"]')
+    status = second_tab.get_attribute("[data-batch-status]", "data-batch-status")
+    assert status == "READY_FOR_PIPELINE_EXECUTION"
+    assert second_tab.locator("[data-essays-without-student]").count() == 0
+    association = unnamed.association
+    association.refresh_from_db()
+    assert (association.student_id, association.version, association.method) == (erik.id, 2, "human")
+
+    # Giving Erik a second essay is asked about, naming the other essay; "yes" records it.
+    asa_card = essay_selector(str(asa_essay.id))
+    page.click(f"{asa_card} [data-change]")
+    page.fill(f"{asa_card} [data-picker-input]", "erik")
+    page.click(f'{asa_card} [data-picker-results] [data-decide="{erik.id}"]')
+    question = page.wait_for_selector(f"{asa_card} [data-second-essay]:not([hidden])")
+    assert "utan_namn.txt" in question.inner_text()
+    assert page.get_attribute(f"{asa_card} [data-second-essay] a", "data-other-essay-id") == str(unnamed.id)
+    page.click(f"{asa_card} [data-second-essay-yes]")
+    second_tab.wait_for_selector(f'{essay_selector(str(asa_essay.id), version="2")} '
+                                 f'[data-decided-student-id="{erik.id}"]')
+    page.wait_for_selector(f"{asa_card}.claimed-twice")
+
+    # "Send for assessment" makes the pipeline request; both tabs follow.
+    page.click("[data-send-for-assessment]")
+    page.wait_for_selector('[data-batch-status="PIPELINE_REQUESTED"]')
+    second_tab.wait_for_selector('[data-batch-status="PIPELINE_REQUESTED"]')
+    batch.refresh_from_db()
+    assert batch.status == "PIPELINE_REQUESTED" and batch.pipeline == ["cj_assessment"]
+    assert page.locator("[data-cancel-batch]").count() == 0  # assessment started: no cancelling
+    page.screenshot(path=str(ARTIFACTS / "review-corrected.png"), full_page=True)
+
+
+def test_a_stale_change_is_refused_and_the_page_reads_itself_again(browser_context: Any, make_teacher: Any):
+    teacher = make_teacher("edvin")
+    batch = outside_the_browser_loop(_batch_ready, teacher)
+    unnamed = batch.essays.get(original_filename="utan_namn.txt")
+    erik = batch.school_class.students.get(first_name="Erik")
+    login(browser_context.new_page(), "edvin", "pw-edvin")
+    page = _open_review(browser_context, batch)
+    card = essay_selector(str(unnamed.id))
+    page.click(f"{card} [data-change]")
+    # Another tab changes the same decision while this one cannot re-read itself (its refresh
+    # is refused once): it still shows version 1 with the change controls open.
+    page.route("**/review/live/", lambda route: route.abort())
+    with page.expect_event("requestfailed") as failed:
+        outside_the_browser_loop(association_decide, batch_id=batch.id, essay_id=unnamed.id,
+                                 student_id=erik.id, decided_by=teacher, expected_version=1)
+    assert failed.value.url.endswith("/review/live/")
+    page.unroute("**/review/live/")
+    assert page.get_attribute(card, "data-version") == "1"
+    page.click(f"{card} [data-decide='']")  # "No student", sent with expected_version 1
+    page.wait_for_selector("[data-announce].error")
+    assert "changed meanwhile" in page.inner_text("[data-announce]")
+    page.wait_for_selector(f'{essay_selector(str(unnamed.id), version="2")} '
+                           f'[data-decided-student-id="{erik.id}"]')
+    association = unnamed.association
+    association.refresh_from_db()
+    assert (association.student_id, association.version) == (erik.id, 2)  # nothing overwritten
+
+
+def test_the_teacher_cancels_then_deletes_a_batch(browser_context: Any, make_teacher: Any):
+    teacher = make_teacher("frida")
+    batch = outside_the_browser_loop(_batch_awaiting_validation, teacher)
+    login(browser_context.new_page(), "frida", "pw-frida")
+    page = _open_review(browser_context, batch)
+    dialogs: list[str] = []
+
+    def accept(dialog: Any) -> None:
+        dialogs.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", accept)
+    page.click("[data-cancel-batch]")
+    page.wait_for_selector('[data-batch-status="CANCELLED"]')
+    page.wait_for_selector('[data-notice="cancelled"]')
+    assert page.locator("[data-cancel-batch], [data-rematch], [data-accept-high]").count() == 0
+    batch.refresh_from_db()
+    assert batch.status == "CANCELLED"
+
+    page.click("[data-delete-batch]")
+    page.wait_for_url(lambda url: "/batches/" not in url)
+    page.wait_for_selector("#dashboard-batches")
+    assert len(dialogs) == 2
+    assert not Batch.objects.filter(pk=batch.id).exists()
+    assert page.locator(f'[data-batch-row="{batch.id}"]').count() == 0
+
+
+def test_deadline_move_reports_the_servers_refusal(browser_context: Any, make_teacher: Any):
+    teacher = make_teacher("gustav")
+    batch = outside_the_browser_loop(_batch_awaiting_validation, teacher)
+    login(browser_context.new_page(), "gustav", "pw-gustav")
+    page = _open_review(browser_context, batch)
+    assert page.input_value("[data-deadline-input]")  # the current deadline, in the browser's time
+    page.fill("[data-deadline-input]", "2099-01-01T10:00")
+    page.click("[data-deadline-form] button[type=submit]")
+    page.wait_for_selector("[data-deadline-error]:not([hidden])")
+    assert "14 days" in page.inner_text("[data-deadline-error]")
+    before = batch.validation_deadline
+    page.evaluate("""() => {
+        const soon = new Date(Date.now() + 3 * 24 * 3600 * 1000);
+        const local = new Date(soon.getTime() - soon.getTimezoneOffset() * 60000);
+        document.querySelector('[data-deadline-input]').value = local.toISOString().slice(0, 16);
+    }""")
+    page.click("[data-deadline-form] button[type=submit]")
+    page.wait_for_function("document.querySelector('[data-announce]').textContent.includes('moved')")
+    batch.refresh_from_db()
+    assert batch.validation_deadline != before
+
+    # "Re-run matching" asks for matching again; the batch stays open for decisions.
+    page.click("[data-rematch]")
+    page.wait_for_function("document.querySelector('[data-announce]').textContent.includes('runs again')")
+    assert BatchEvent.objects.filter(batch_id=batch.id, event_type="batch.student.rematch.requested").exists()
+    page.wait_for_selector('[data-batch-status="AWAITING_STUDENT_VALIDATION"]')
+
+
+def test_upload_page_removes_replaces_and_takes_late_essays(browser_context: Any, make_teacher: Any):
+    teacher = make_teacher("hedda")
+    batch = outside_the_browser_loop(_batch_ready, teacher)
+    unnamed = batch.essays.get(original_filename="utan_namn.txt")
+    page = browser_context.new_page()
+    login(page, "hedda", "pw-hedda")
+    page.goto(f"/batches/{batch.id}/upload/")
+    page.wait_for_selector("[data-late-notice]:not([hidden])")
+    assert page.is_visible("[data-dropzone]")
+
+    # A file with the same text as an essay already in the batch: not stored, its original named.
+    page.set_input_files("[data-file-input]", [
+        essay_file("kopia.txt", "Namn: Åsa Sjöström\nKlass: 9C\n\nText.".encode(), "text/plain"),
+    ])
+    duplicate = page.wait_for_selector('[data-upload-result="DUPLICATE"]')
+    assert "asa.txt" in duplicate.inner_text()
+
+    # Remove frees the slot; the batch shrinks back to what it holds.
+    page.click(f'[data-remove-essay="{unnamed.id}"]')
+    page.wait_for_selector(f'[data-upload-essay-id="{unnamed.id}"]', state="detached")
+    assert not batch.essays.filter(pk=unnamed.id).exists()
+
+    # Replace: the new file is chosen, the old essay removed, the new one added as a late essay.
+    asa_essay = batch.essays.get(original_filename="asa.txt")
+    with page.expect_file_chooser() as chooser:
+        page.click(f'[data-replace-essay="{asa_essay.id}"]')
+    chooser.value.set_files([essay_file("asa_v2.txt", "Namn: Åsa Sjöström\n\nEn ny version.".encode(),
+                                        "text/plain")])
+    page.wait_for_selector(f'[data-upload-essay-id="{asa_essay.id}"]', state="detached")
+    late = page.wait_for_selector('[data-upload-result="PROVISIONED"]:has-text("asa_v2.txt")')
+    assert "late" in late.inner_text()
+    assert list(batch.essays.values_list("original_filename", flat=True)) == ["asa_v2.txt"]
+    page.wait_for_selector('[data-batch-status="AWAITING_STUDENT_VALIDATION"]')
+
+
+def _batch_with_two_essays_for_one_student(teacher: Any) -> Batch:
+    school_class = class_create(owner=teacher, name="9D")
+    students_create_many(school_class=school_class, rows=[
+        {"first_name": "Åsa", "last_name": "Sjöström", "email": "asa.sjostrom@skola.example.se"},
+        {"first_name": "Erik", "last_name": "Andersson", "email": None},
+    ])
+    batch = batch_register(owner=teacher, course_code="SVE3", expected_essay_count=2,
+                           school_class=school_class)
+    essays_upload(batch=batch, files=[
+        txt_file("asa_1.txt", "Namn: Åsa Sjöström\nKlass: 9D\n\nDen första texten om sommaren."),
+        txt_file("asa_2.txt", "Namn: Åsa Sjöström\nKlass: 9D\n\nEn helt annan text om vintern."),
+    ])
+    batch.refresh_from_db()
+    return batch
+
+
+def test_accept_all_leaves_a_taken_student_to_the_teacher(browser_context: Any, make_teacher: Any):
+    teacher = make_teacher("ines")
+    batch = outside_the_browser_loop(_batch_with_two_essays_for_one_student, teacher)
+    assert batch.status == "AWAITING_STUDENT_VALIDATION"
+    login(browser_context.new_page(), "ines", "pw-ines")
+    page = _open_review(browser_context, batch)
+    page.click("[data-accept-high]")
+    page.wait_for_selector("[data-announce].error")
+    page.wait_for_selector('[data-decision="decided"]')
+    assert page.locator('[data-decision="pending"]').count() == 1
+    pending = page.get_attribute('[data-decision="pending"]', "data-essay-id")
+    left = batch.essays.get(pk=pending).original_filename
+    assert left in page.inner_text("[data-announce]")
+    batch.refresh_from_db()
+    assert batch.status == "AWAITING_STUDENT_VALIDATION"  # no wrong READY
+
+
+def test_a_guest_batch_is_cancelled_and_deleted_from_its_upload_page(browser_context: Any, make_teacher: Any):
+    teacher = make_teacher("jonas")
+    batch = outside_the_browser_loop(batch_register, owner=teacher, course_code="ENG7",
+                                     expected_essay_count=3)
+    page = browser_context.new_page()
+    login(page, "jonas", "pw-jonas")
+    page.goto(f"/batches/{batch.id}/upload/")
+    page.wait_for_selector("[data-dropzone]:not([hidden])")
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.click("[data-cancel-batch]")
+    page.wait_for_selector('[data-batch-status="CANCELLED"]')
+    page.wait_for_selector("[data-uploads-closed]:not([hidden])")
+    assert page.is_hidden("[data-dropzone]") and page.is_hidden("[data-cancel-batch]")
+    page.click("[data-delete-batch]")
+    page.wait_for_url(lambda url: "/batches/" not in url)
+    assert not Batch.objects.filter(pk=batch.id).exists()

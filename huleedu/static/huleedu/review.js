@@ -24,8 +24,27 @@
     const summary = fresh.getElementById("review-summary");
     lastSequence = Math.max(lastSequence, Number(summary.dataset.lastSequence || 0));
     document.getElementById("review-summary").replaceWith(document.adoptNode(summary));
+    swapActions(fresh.getElementById("review-actions"));
     swapEssays(fresh.getElementById("review-essays"));
   });
+
+  // The actions hold a form the teacher may be typing in: swapped only when they change.
+  function swapActions(fresh) {
+    const actions = document.getElementById("review-actions");
+    if (!fresh || !actions || actions.dataset.fingerprint === fresh.dataset.fingerprint) return;
+    actions.replaceWith(document.adoptNode(fresh));
+    showDeadline();
+  }
+
+  /** The deadline in the browser's own time zone, as a datetime-local input wants it. */
+  function showDeadline() {
+    const input = document.querySelector("[data-deadline-input]");
+    if (!input || !input.dataset.current) return;
+    const deadline = new Date(input.dataset.current);
+    if (Number.isNaN(deadline.getTime())) return;
+    const local = new Date(deadline.getTime() - deadline.getTimezoneOffset() * 60000);
+    input.value = local.toISOString().slice(0, 16);
+  }
 
   function swapEssays(freshList) {
     const list = document.getElementById("review-essays");
@@ -87,27 +106,147 @@
 
   // --- decisions ----------------------------------------------------------------------------
 
-  async function decide(essay, studentId) {
+  /** A pending essay that can be decided, or a decided one whose "Change" is open. */
+  function canDecide(essay) {
+    if (!essay || !essay.querySelector("[data-decide]")) return false;
+    return essay.dataset.decision === "pending" || essay.classList.contains("changing");
+  }
+
+  function errorCode(result) {
+    const error = result && result.data && result.data.error;
+    return error ? error.code : null;
+  }
+
+  async function decide(essay, studentId, { allowSecondEssay = false } = {}) {
     if (!essay || !root.dataset.decideUrl) return;
     const url = root.dataset.decideUrl.replace("__essay__", essay.dataset.essayId);
+    const body = { student_id: studentId || null };
+    // A decided essay is changed with the version this page shows: if someone (another tab,
+    // the deadline) changed it meanwhile, the server refuses instead of overwriting.
+    const correcting = essay.dataset.decision === "decided";
+    if (correcting) body.expected_version = Number(essay.dataset.version);
+    if (allowSecondEssay) body.allow_second_essay = true;
     essay.classList.add("busy");
-    const result = await api("PUT", url, { student_id: studentId || null });
+    const result = await api("PUT", url, body);
     essay.classList.remove("busy");
-    if (!result.ok) {
-      announce(root.dataset.textFailed + " " + errorMessage(result), true);
-    } else {
+    hideSecondEssayQuestion(essay);
+    const code = errorCode(result);
+    if (result.ok) {
       announce(root.dataset.textDecided);
+      essay.classList.remove("changing");
       const pending = (el) => el !== essay && el.dataset.decision === "pending";
-      const next = nextEssay(essay, 1, pending) || nextEssay(null, 1, pending);
+      const next = correcting ? null : nextEssay(essay, 1, pending) || nextEssay(null, 1, pending);
       if (next && essay.dataset.essayId === currentEssayId) select(next);
+    } else if (code === "stale_decision" || code === "already_decided" || code === "decided_by_timeout") {
+      announce(root.dataset.textStale, true);
+    } else if (code === "student_already_attributed") {
+      askAboutSecondEssay(essay, studentId, result.data.error.details || {});
+    } else {
+      announce(root.dataset.textFailed + " " + errorMessage(result), true);
     }
     await refresh();
+  }
+
+  // --- one student, two essays: only when the teacher says so -------------------------------
+
+  function askAboutSecondEssay(essay, studentId, details) {
+    const box = essay.querySelector("[data-second-essay]");
+    if (!box) return;
+    const other = details.essay_id ? document.querySelector(`[data-essay-id="${details.essay_id}"]`) : null;
+    const otherName = other ? other.querySelector(".filename").textContent : details.essay_id || "";
+    const text = document.createElement("p");
+    text.append(root.dataset.textAlreadyAttributed + " ");
+    const link = document.createElement("a");
+    link.href = "#essay-" + (details.essay_id || "");
+    link.textContent = otherName;
+    link.dataset.otherEssayId = details.essay_id || "";
+    text.append(link, ".");
+    const yes = document.createElement("button");
+    yes.type = "button";
+    yes.dataset.secondEssayYes = studentId || "";
+    yes.textContent = root.dataset.textBoth;
+    const no = document.createElement("button");
+    no.type = "button";
+    no.dataset.secondEssayNo = "";
+    no.textContent = root.dataset.textKeep;
+    box.replaceChildren(text, yes, " ", no);
+    box.hidden = false;
+    yes.focus();
+  }
+
+  function hideSecondEssayQuestion(essay) {
+    const box = essay.querySelector("[data-second-essay]");
+    if (box) {
+      box.hidden = true;
+      box.replaceChildren();
+    }
+  }
+
+  function toggleChange(essay, open) {
+    essay.classList.toggle("changing", open);
+    const button = essay.querySelector("[data-change]");
+    if (button) button.setAttribute("aria-expanded", String(open));
+    if (!open) hideSecondEssayQuestion(essay);
+    const input = essay.querySelector("[data-picker-input]");
+    if (open && input) input.focus();
+  }
+
+  // --- the batch's actions -------------------------------------------------------------------
+
+  async function batchAction(button, method, url, body, doneText) {
+    button.disabled = true;
+    const result = await api(method, url, body);
+    button.disabled = false;
+    if (result.ok) announce(doneText);
+    else announce(root.dataset.textFailed + " " + errorMessage(result), true);
+    await refresh();
+    return result;
+  }
+
+  async function moveDeadline(form) {
+    const input = form.querySelector("[data-deadline-input]");
+    const errorBox = form.querySelector("[data-deadline-error]");
+    const when = new Date(input.value); // datetime-local: the browser's own time zone
+    errorBox.hidden = true;
+    if (!input.value || Number.isNaN(when.getTime())) {
+      input.reportValidity();
+      return;
+    }
+    const result = await api("PATCH", root.dataset.batchApiUrl, { validation_deadline: when.toISOString() });
+    if (result.ok) {
+      announce(root.dataset.textDeadlineMoved);
+      await refresh();
+    } else {
+      errorBox.textContent = errorMessage(result);
+      errorBox.hidden = false;
+    }
+  }
+
+  async function deleteBatch(button) {
+    if (!window.confirm(root.dataset.textConfirmDelete)) return;
+    button.disabled = true;
+    const result = await api("DELETE", root.dataset.batchApiUrl);
+    if (result.ok) {
+      window.location.assign(root.dataset.dashboardUrl);
+    } else {
+      button.disabled = false;
+      announce(root.dataset.textFailed + " " + errorMessage(result), true);
+    }
   }
 
   async function acceptHighConfidence(button) {
     button.disabled = true;
     const result = await api("POST", root.dataset.confirmUrl, { accept: "high_confidence" });
-    if (!result.ok) announce(root.dataset.textFailed + " " + errorMessage(result), true);
+    if (!result.ok) {
+      announce(root.dataset.textFailed + " " + errorMessage(result), true);
+    } else if (result.data && result.data.skipped && result.data.skipped.length) {
+      // Accept-all never gives a student a second essay: say which essays it left to the teacher.
+      const names = result.data.skipped.map((skip) => {
+        const card = document.querySelector(`[data-essay-id="${skip.essay_id}"] .filename`);
+        return card ? card.textContent : skip.essay_id;
+      });
+      announce(root.dataset.textSkipped + " " + names.join(", "), true);
+    }
     await refresh();
   }
 
@@ -208,6 +347,30 @@
   document.addEventListener("click", (event) => {
     const acceptAll = event.target.closest("[data-accept-high]");
     if (acceptAll) return acceptHighConfidence(acceptAll);
+    const change = event.target.closest("[data-change], [data-change-cancel]");
+    if (change) {
+      const essay = change.closest("[data-essay-id]");
+      select(essay, { focus: false, scroll: false });
+      return toggleChange(essay, change.matches("[data-change]") && !essay.classList.contains("changing"));
+    }
+    const yes = event.target.closest("[data-second-essay-yes]");
+    if (yes) return decide(yes.closest("[data-essay-id]"), yes.dataset.secondEssayYes, { allowSecondEssay: true });
+    const no = event.target.closest("[data-second-essay-no]");
+    if (no) return hideSecondEssayQuestion(no.closest("[data-essay-id]"));
+    const action = event.target.closest(
+      "[data-rematch], [data-send-for-assessment], [data-cancel-batch], [data-delete-batch]");
+    if (action) {
+      const data = root.dataset;
+      if (action.matches("[data-rematch]")) return batchAction(action, "POST", data.rematchUrl, undefined, data.textRematchStarted);
+      if (action.matches("[data-send-for-assessment]")) {
+        return batchAction(action, "POST", data.pipelineUrl, { pipeline: data.pipeline.split(",") }, data.textSent);
+      }
+      if (action.matches("[data-cancel-batch]")) {
+        if (!window.confirm(data.textConfirmCancel)) return;
+        return batchAction(action, "POST", data.cancelUrl, undefined, data.textCancelled);
+      }
+      return deleteBatch(action);
+    }
     const decision = event.target.closest("[data-decide]");
     if (decision) {
       const essay = decision.closest("[data-essay-id]");
@@ -216,6 +379,13 @@
     }
     const essay = event.target.closest("#review-essays > [data-essay-id]");
     if (essay && !event.target.closest("input, summary, a")) select(essay, { scroll: false });
+  });
+
+  document.addEventListener("submit", (event) => {
+    const form = event.target.closest("[data-deadline-form]");
+    if (!form) return;
+    event.preventDefault();
+    moveDeadline(form);
   });
 
   // Clicking a picker result must not take the focus from the input (and close the list) first.
@@ -254,15 +424,18 @@
         break;
       case "a": {
         const top = essay && essay.dataset.suggestedStudentId;
-        if (top && essay.querySelector("[data-decide]")) decide(essay, top);
+        if (top && canDecide(essay)) decide(essay, top);
         break;
       }
       case "n":
-        if (essay && essay.querySelector("[data-decide]")) decide(essay, null);
+        if (canDecide(essay)) decide(essay, null);
         break;
       case "p": {
         const input = essay && essay.querySelector("[data-picker-input]");
-        if (input) {
+        if (input && essay.dataset.decision === "decided" && !essay.classList.contains("changing")) {
+          event.preventDefault();
+          toggleChange(essay, true);
+        } else if (input) {
           event.preventDefault();
           input.focus();
         }
@@ -273,6 +446,7 @@
     }
   });
 
+  showDeadline();
   select(nextEssay(null, 1, (el) => el.dataset.decision === "pending") || essays()[0] || null, {
     focus: false,
     scroll: false,

@@ -13,7 +13,12 @@
   const progressText = root.querySelector("[data-progress-text]");
   const errorBox = root.querySelector("[data-upload-error]");
   const resultsBody = root.querySelector("[data-upload-results]");
+  const replaceInput = root.querySelector("[data-replace-input]");
   let queue = Promise.resolve();
+  let replacing = null; // the essay whose new file the teacher is choosing
+  // Uploads are taken until assessment starts; after provisioning they are late essays.
+  const OPEN = ["AWAITING_CONTENT", "CONTENT_PROVISIONED", "AWAITING_STUDENT_MATCHING",
+    "AWAITING_STUDENT_VALIDATION", "READY_FOR_PIPELINE_EXECUTION"];
 
   function idempotencyKey() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
@@ -25,23 +30,63 @@
       el.dataset.batchStatus = status;
       el.className = "status status-" + status.toLowerCase();
     }
+    const open = OPEN.includes(status);
+    root.classList.toggle("closed", !open);
+    dropzone.hidden = !open;
+    root.querySelector("[data-late-notice]").hidden = !open || status === "AWAITING_CONTENT";
+    const closedNotice = root.querySelector("[data-uploads-closed]");
+    if (!open && closedNotice.hidden) closedNotice.hidden = false;
+    const cancelBatch = root.querySelector("[data-cancel-batch]");
+    if (cancelBatch) cancelBatch.hidden = !open;
     if (status !== "AWAITING_CONTENT") {
-      if (dropzone) dropzone.hidden = true;
       const finalize = root.querySelector("[data-finalize]");
       if (finalize) finalize.hidden = true;
       root.querySelector("[data-next-step]").hidden = false;
     }
   }
 
+  function filenameOf(essayId) {
+    const row = essayId && resultsBody.querySelector(`[data-upload-essay-id="${essayId}"] [data-filename]`);
+    return row ? row.textContent : essayId || "";
+  }
+
+  function essayButtons(essayId) {
+    const cell = document.createElement("td");
+    cell.className = "essay-actions";
+    cell.dataset.essayActions = "";
+    if (!essayId) return cell;
+    for (const [attribute, label] of [["removeEssay", text.textRemove], ["replaceEssay", text.textReplace]]) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.dataset[attribute] = essayId;
+      button.textContent = label;
+      cell.append(button, " ");
+    }
+    return cell;
+  }
+
   function addResultRow(result) {
     const row = document.createElement("tr");
     row.dataset.uploadResult = result.status;
-    const label = { PROVISIONED: text.textReceived, FAILED: text.textUnreadable }[result.status] || text.textRejected;
-    for (const value of [result.filename, label, result.reason || ""]) {
+    let label = { PROVISIONED: text.textReceived, FAILED: text.textUnreadable, DUPLICATE: text.textDuplicate }[result.status]
+      || text.textRejected;
+    if (result.status === "PROVISIONED" && result.late) label = text.textReceivedLate;
+    let reason = result.reason || "";
+    if (result.status === "DUPLICATE" && result.duplicate_of) {
+      row.dataset.duplicateOf = result.duplicate_of;
+      reason = text.textDuplicateOf + " " + filenameOf(result.duplicate_of);
+    }
+    const name = document.createElement("td");
+    name.dataset.filename = "";
+    name.textContent = result.filename;
+    row.append(name);
+    for (const value of [label, reason]) {
       const cell = document.createElement("td");
       cell.textContent = value;
       row.append(cell);
     }
+    if (result.essay_id) row.dataset.uploadEssayId = result.essay_id;
+    row.append(essayButtons(result.essay_id));
     resultsBody.append(row);
   }
 
@@ -55,6 +100,23 @@
     if (!result.ok) return;
     showStatus(result.data.status);
     root.querySelector("[data-upload-count]").textContent = String(result.data.counts.uploaded);
+    root.querySelector("[data-expected-count]").textContent = String(result.data.counts.expected);
+  }
+
+  /** DELETE the essay: its row goes, its slot is free again. */
+  async function removeEssay(essayId) {
+    const result = await api("DELETE", root.dataset.essayUrl.replace("__essay__", essayId));
+    if (!result.ok && result.status !== 404) {
+      showError(errorMessage(result));
+      return false;
+    }
+    showError("");
+    const row = resultsBody.querySelector(`[data-upload-essay-id="${essayId}"]`);
+    if (row) row.remove();
+    progress.hidden = false;
+    progressText.textContent = text.textRemoved;
+    await refreshBatch();
+    return true;
   }
 
   function send(files) {
@@ -132,6 +194,53 @@
       upload(event.dataTransfer.files);
     });
   }
+  root.addEventListener("click", (event) => {
+    const remove = event.target.closest("[data-remove-essay]");
+    if (remove) {
+      remove.disabled = true;
+      queue = queue.then(() => removeEssay(remove.dataset.removeEssay)).finally(() => {
+        remove.disabled = false;
+      });
+      return;
+    }
+    const replace = event.target.closest("[data-replace-essay]");
+    if (replace) {
+      // The new file is chosen first: cancelling the picker leaves the essay as it was.
+      replacing = replace.dataset.replaceEssay;
+      replaceInput.click();
+    }
+  });
+  replaceInput.addEventListener("change", () => {
+    const files = [...replaceInput.files];
+    const essayId = replacing;
+    replacing = null;
+    replaceInput.value = "";
+    if (!files.length || !essayId) return;
+    queue = queue.then(async () => {
+      if (await removeEssay(essayId)) await send(files);
+    });
+  });
+
+  const cancelBatch = root.querySelector("[data-cancel-batch]");
+  if (cancelBatch) {
+    cancelBatch.addEventListener("click", async () => {
+      if (!window.confirm(text.textConfirmCancel)) return;
+      const result = await api("POST", root.dataset.cancelUrl);
+      if (!result.ok) showError(errorMessage(result));
+      else cancelBatch.hidden = true;
+      await refreshBatch();
+    });
+  }
+  const deleteBatch = root.querySelector("[data-delete-batch]");
+  if (deleteBatch) {
+    deleteBatch.addEventListener("click", async () => {
+      if (!window.confirm(text.textConfirmDelete)) return;
+      const result = await api("DELETE", root.dataset.batchApiUrl);
+      if (result.ok) window.location.assign(root.dataset.dashboardUrl);
+      else showError(errorMessage(result));
+    });
+  }
+
   const finalize = root.querySelector("[data-finalize]");
   if (finalize) {
     finalize.addEventListener("click", async () => {
