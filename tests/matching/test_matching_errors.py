@@ -99,3 +99,31 @@ def test_matching_that_gives_up_is_a_timeout_error(teacher, school_class, commit
     batch.refresh_from_db()
     assert batch.matching_failed
     assert errors("timeout") == before + 1
+
+
+def test_the_review_page_tells_the_teacher_the_class_has_no_students(teacher, committed):
+    from django.test import Client
+
+    empty = class_create(owner=teacher, name="7C")
+    with committed():
+        batch = batch_register(owner=teacher, course_code="SVE1", expected_essay_count=1, school_class=empty)
+        essays_upload(batch=batch, files=[txt_file(n, t) for n, t in by_author(1)])
+    client = Client()
+    client.force_login(teacher)
+    page = client.get(f"/batches/{batch.id}/review/").content.decode()
+    assert 'data-notice="roster-not-found"' in page and "This class has no students" in page
+    assert 'data-notice="matching-skipped"' not in page
+
+
+def test_the_review_page_says_when_matching_is_switched_off(teacher, school_class, committed, settings):
+    from django.test import Client
+
+    settings.STUDENT_MATCHING_ENABLED = False
+    with committed():
+        batch = batch_register(owner=teacher, course_code="SVE1", expected_essay_count=1,
+                               school_class=school_class)
+        essays_upload(batch=batch, files=[txt_file(n, t) for n, t in by_author(1)])
+    client = Client()
+    client.force_login(teacher)
+    page = client.get(f"/batches/{batch.id}/review/").content.decode()
+    assert 'data-notice="matching-skipped"' in page and 'data-notice="roster-not-found"' not in page
