@@ -134,15 +134,18 @@ def batch_ready_manifest(batch: Batch) -> dict[str, Any]:
     from essays.models import EssayStatus
 
     essays = (batch.essays.filter(status=EssayStatus.PROVISIONED).order_by("created_at", "id")
-              .values_list("id", "original_filename", "association__student_id", "association__method"))
+              .values_list("id", "original_filename", "association__student_id", "association__method",
+                           "association__student__external_id"))
     return {
         "course_code": batch.course_code,
         "batch_type": batch.batch_type,
         "class_id": str(batch.school_class_id) if batch.school_class_id else None,
         "essays": [
             {"essay_id": str(essay_id), "filename": filename,
-             "student_id": str(student_id) if student_id else None, "method": method or None}
-            for essay_id, filename, student_id, method in essays
+             "student_id": str(student_id) if student_id else None, "method": method or None,
+             # The id the school's system knows the student by, so Phase 2 can join on it.
+             "student_external_id": external_id or None}
+            for essay_id, filename, student_id, method, external_id in essays
         ],
     }
 

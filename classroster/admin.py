@@ -1,15 +1,19 @@
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
-from classroster.models import SchoolClass, Student
+from classroster.models import ExamCode, SchoolClass, Ss12000Connection, Ss12000Teacher, Student
+from classroster.ss12000 import ss12000_connection_set_secrets
 
 
 class StudentInline(admin.TabularInline):
     model = Student
-    fields = ("first_name", "last_name", "email")
+    fields = ("first_name", "last_name", "email", "external_id", "external_source", "left_at")
     extra = 0
     show_change_link = True
 
@@ -32,9 +36,73 @@ class SchoolClassAdmin(admin.ModelAdmin):
 
 @admin.register(Student)
 class StudentAdmin(admin.ModelAdmin):
-    list_display = ("full_name", "email", "school_class", "created_at")
-    list_filter = ("school_class__owner", "school_class")
-    search_fields = ("first_name", "last_name", "email", "id", "school_class__name")
+    list_display = ("full_name", "email", "external_id", "school_class", "left_at", "created_at")
+    list_filter = ("school_class__owner", "external_source", "school_class")
+    search_fields = ("first_name", "last_name", "email", "external_id", "id", "school_class__name")
     list_select_related = ("school_class",)
     readonly_fields = ("id", "created_at", "updated_at")
     autocomplete_fields = ("school_class",)
+
+
+class Ss12000ConnectionForm(forms.ModelForm):
+    """Secrets are typed in, stored encrypted, and never shown back (blank keeps the stored one)."""
+
+    client_secret = forms.CharField(required=False, widget=forms.PasswordInput(render_value=False),
+                                    help_text="Leave blank to keep the stored secret.")
+    token = forms.CharField(required=False, widget=forms.PasswordInput(render_value=False),
+                            help_text="A fixed bearer token instead of client credentials. "
+                                      "Leave blank to keep the stored token.")
+    clear_secrets = forms.BooleanField(required=False, help_text="Remove the stored secret and token.")
+    base_url = forms.URLField(max_length=500, assume_scheme="https",
+                              help_text="e.g. https://api.school.example/ss12000/v2")
+    token_url = forms.URLField(max_length=500, assume_scheme="https", required=False,
+                               help_text="The OAuth 2 token endpoint, for client credentials.")
+
+    class Meta:
+        model = Ss12000Connection
+        fields = ("name", "base_url", "organisation_id", "token_url", "client_id")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("token_url") and not data.get("client_id"):
+            self.add_error("client_id", "Client credentials need a client id.")
+        return data
+
+
+class Ss12000TeacherInline(admin.TabularInline):
+    model = Ss12000Teacher
+    extra = 1
+    autocomplete_fields = ("user",)
+
+
+@admin.register(Ss12000Connection)
+class Ss12000ConnectionAdmin(admin.ModelAdmin):
+    form = Ss12000ConnectionForm
+    list_display = ("name", "base_url", "organisation_id", "has_token", "has_client_secret")
+    search_fields = ("name", "base_url")
+    inlines = [Ss12000TeacherInline]
+
+    @admin.display(boolean=True, description="token stored")
+    def has_token(self, connection: Ss12000Connection) -> bool:
+        return bool(connection.token_encrypted)
+
+    @admin.display(boolean=True, description="client secret stored")
+    def has_client_secret(self, connection: Ss12000Connection) -> bool:
+        return bool(connection.client_secret_encrypted)
+
+    def save_model(self, request: HttpRequest, obj: Ss12000Connection, form: Any, change: bool) -> None:
+        data = form.cleaned_data
+        clear = data.get("clear_secrets")
+        ss12000_connection_set_secrets(
+            connection=obj,
+            client_secret="" if clear else (data.get("client_secret") or None),
+            token="" if clear else (data.get("token") or None),
+        )
+
+
+@admin.register(ExamCode)
+class ExamCodeAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "student", "batch", "line")
+    search_fields = ("code", "name", "email", "batch__id")
+    list_select_related = ("student", "batch")
+    raw_id_fields = ("batch", "student")

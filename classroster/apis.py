@@ -8,20 +8,31 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from classroster import selectors, services
+from batches.selectors import batch_get_for_user
+from classroster import codes, oneroster, selectors, services, ss12000
 from classroster.serializers import (
     ClassDetailOutputSerializer,
+    ClassImportOutputSerializer,
     ClassInputSerializer,
     ClassOutputSerializer,
     ClassPatchSerializer,
+    ExamCodeListOutputSerializer,
+    OneRosterClassesOutputSerializer,
+    OneRosterImportInputSerializer,
+    OneRosterUploadInputSerializer,
     RosterImportInputSerializer,
     RosterImportOutputSerializer,
+    Ss12000ConnectionOutputSerializer,
+    Ss12000GroupOutputSerializer,
+    Ss12000ImportInputSerializer,
     StudentInputSerializer,
     StudentOutputSerializer,
     StudentPatchSerializer,
 )
 from huleedu.api import validated
-from huleedu.errors import DomainError
+from huleedu.errors import DomainError, PayloadTooLarge
+
+MAX_SOURCE_UPLOAD_BYTES = oneroster.MAX_ZIP_BYTES
 
 
 class ClassListCreateApi(APIView):
@@ -144,3 +155,125 @@ class RosterImportApi(APIView):
                               details={"errors": result.errors})
         return Response(body, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
 
+
+
+# --- rosters from the school's systems ----------------------------------------------------
+
+
+def _import_body(school_class: object, result: object, errors: list | None = None) -> dict:
+    body = {"school_class": school_class, "sync": result.as_dict()}  # type: ignore[attr-defined]
+    if errors is not None:
+        body["errors"] = errors
+    return ClassImportOutputSerializer(body).data
+
+
+def _upload(request: Request, what: str) -> bytes:
+    upload = request.FILES.get("file")
+    if upload is None:
+        raise DomainError(f"Send the {what} in the multipart field 'file'.", code="no_file")
+    if upload.size is not None and upload.size > MAX_SOURCE_UPLOAD_BYTES:
+        # Refused before reading it into memory; the services check again what they read.
+        raise PayloadTooLarge(f"The file is larger than {MAX_SOURCE_UPLOAD_BYTES:,} bytes.",
+                              code="file_too_large")
+    return upload.read()
+
+
+class Ss12000ConnectionListApi(APIView):
+    @extend_schema(responses=Ss12000ConnectionOutputSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        connections = ss12000.ss12000_connections_for(request.user)
+        return Response(Ss12000ConnectionOutputSerializer(connections, many=True).data)
+
+
+class Ss12000GroupListApi(APIView):
+    @extend_schema(responses=Ss12000GroupOutputSerializer(many=True))
+    def get(self, request: Request, connection_id: str) -> Response:
+        connection = ss12000.ss12000_connection_get_for(request.user, connection_id)
+        groups = ss12000.ss12000_groups_for_teacher(user=request.user, connection=connection)
+        return Response(Ss12000GroupOutputSerializer(groups, many=True).data)
+
+
+class Ss12000GroupImportApi(APIView):
+    @extend_schema(request=Ss12000ImportInputSerializer, responses={201: ClassImportOutputSerializer})
+    def post(self, request: Request, connection_id: str, group_id: str) -> Response:
+        connection = ss12000.ss12000_connection_get_for(request.user, connection_id)
+        data = validated(Ss12000ImportInputSerializer, request.data)
+        school_class, result = ss12000.ss12000_class_import(
+            user=request.user, connection=connection, group_id=group_id, name=data.get("name") or None)
+        return Response(_import_body(school_class, result), status=status.HTTP_201_CREATED)
+
+
+class ClassSyncApi(APIView):
+    @extend_schema(request=None, responses=ClassImportOutputSerializer)
+    def post(self, request: Request, class_id: str) -> Response:
+        school_class = selectors.class_get_for_user(request.user, class_id)
+        result = ss12000.ss12000_class_resync(school_class=school_class)
+        school_class = selectors.class_get_for_user(request.user, class_id)
+        return Response(_import_body(school_class, result))
+
+
+class OneRosterClassesApi(APIView):
+    """Step 1: what classes the export holds (nothing is stored)."""
+
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(request={"multipart/form-data": OneRosterUploadInputSerializer},
+                   responses=OneRosterClassesOutputSerializer)
+    def post(self, request: Request) -> Response:
+        export = oneroster.oneroster_read(data=_upload(request, "OneRoster zip"))
+        classes = [{"sourced_id": c.sourced_id, "title": c.title, "school": c.school,
+                    "student_count": len(c.students)} for c in export.classes.values()]
+        classes.sort(key=lambda c: (c["school"], c["title"]))
+        return Response(OneRosterClassesOutputSerializer({"classes": classes, "errors": export.errors}).data)
+
+
+class OneRosterImportApi(APIView):
+    """Step 2: one class of the export as a roster (a new class, or the given one re-synced)."""
+
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(request={"multipart/form-data": OneRosterImportInputSerializer},
+                   responses={201: ClassImportOutputSerializer})
+    def post(self, request: Request) -> Response:
+        data = _upload(request, "OneRoster zip")
+        fields = validated(OneRosterImportInputSerializer, request.data)
+        existing = (selectors.class_get_for_user(request.user, fields["class_id"])
+                    if fields.get("class_id") else None)
+        school_class, result, errors = oneroster.oneroster_class_import(
+            owner=request.user, data=data, class_sourced_id=fields["class_sourced_id"],
+            school_class=existing, name=fields.get("name") or None)
+        school_class = selectors.class_get_for_user(request.user, school_class.pk)
+        return Response(_import_body(school_class, result, errors),
+                        status=status.HTTP_200_OK if existing else status.HTTP_201_CREATED)
+
+
+class ExamCodesApi(APIView):
+    """A batch's exam.net code list: read it, replace it (CSV or XLSX in 'file'), remove it."""
+
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(responses=ExamCodeListOutputSerializer)
+    def get(self, request: Request, batch_id: str) -> Response:
+        batch = batch_get_for_user(request.user, batch_id)
+        listed = list(selectors.exam_codes_of(batch))
+        return Response(ExamCodeListOutputSerializer({
+            "codes": listed, "errors": [],
+            "not_on_roster": [{"line": c.line, "code": c.code, "name": c.name, "email": c.email}
+                              for c in listed if c.student_id is None],
+        }).data)
+
+    @extend_schema(request={"multipart/form-data": RosterImportInputSerializer},
+                   responses={201: ExamCodeListOutputSerializer})
+    def post(self, request: Request, batch_id: str) -> Response:
+        batch = batch_get_for_user(request.user, batch_id)
+        name = getattr(request.FILES.get("file"), "name", "") or ""
+        result = codes.exam_codes_import(batch=batch, data=_upload(request, "code list"), filename=name,
+                                         uploaded_by=request.user)
+        return Response(ExamCodeListOutputSerializer({
+            "codes": result.codes, "not_on_roster": result.not_on_roster, "errors": result.errors,
+        }).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, batch_id: str) -> Response:
+        codes.exam_codes_clear(batch=batch_get_for_user(request.user, batch_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)

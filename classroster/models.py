@@ -7,12 +7,28 @@ from django.db import models
 from django.db.models.functions import Lower
 
 
+class RosterSource(models.TextChoices):
+    """Where a student (or a class) came from, so a re-sync knows what it may change."""
+
+    SS12000 = "ss12000", "SS 12000"
+    ONEROSTER = "oneroster", "OneRoster"
+    CSV = "csv", "CSV"
+
+
 class SchoolClass(models.Model):
     """A teacher's class: the roster that essays of REGULAR batches are matched against."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="classes")
     name = models.CharField(max_length=120)
+    # A class imported from the school's system remembers where from, so it can be re-synced.
+    external_source = models.CharField(max_length=20, choices=RosterSource.choices, blank=True, default="")
+    external_id = models.CharField(max_length=200, blank=True, default="")
+    ss12000_connection = models.ForeignKey(
+        "classroster.Ss12000Connection", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="classes",
+    )
+    synced_at = models.DateTimeField(null=True, blank=True)
     # Batches of this class confirm high-confidence matches as soon as they are found (method
     # auto), unless a batch says otherwise; every such decision stays correctable.
     auto_confirm_high = models.BooleanField(
@@ -38,6 +54,13 @@ class Student(models.Model):
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)
     email = models.EmailField(max_length=254, null=True, blank=True)
+    # The id the school's own system knows the student by (SS 12000 person id, OneRoster
+    # sourcedId, a CSV id column): Phase 2 and the school's systems join on it.
+    external_id = models.CharField(max_length=200, null=True, blank=True)
+    external_source = models.CharField(max_length=20, choices=RosterSource.choices, blank=True, default="")
+    # Set when a re-sync no longer finds the student in the school's group: kept (their
+    # essays stay attributed), shown as having left.
+    left_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -55,6 +78,11 @@ class Student(models.Model):
                 condition=~models.Q(first_name="") | ~models.Q(last_name=""),
                 name="student_has_a_name",
             ),
+            models.UniqueConstraint(
+                "school_class", "external_source", "external_id",
+                condition=models.Q(external_id__isnull=False),
+                name="student_external_id_unique_per_class",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -63,3 +91,69 @@ class Student(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+
+class Ss12000Connection(models.Model):
+    """A school's SS 12000 API, configured by staff. Secrets are stored encrypted
+    (``classroster.secrets``); the admin never shows them back."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=120, unique=True)
+    base_url = models.URLField(max_length=500, help_text="e.g. https://api.school.example/ss12000/v2")
+    # Client credentials (OAuth 2 token endpoint) or a fixed bearer token, one of the two.
+    token_url = models.URLField(max_length=500, blank=True, default="")
+    client_id = models.CharField(max_length=200, blank=True, default="")
+    client_secret_encrypted = models.TextField(blank=True, default="", editable=False)
+    token_encrypted = models.TextField(blank=True, default="", editable=False)
+    # Only groups of this organisation (school unit) are offered; empty: every group.
+    organisation_id = models.CharField(max_length=200, blank=True, default="")
+    teachers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Ss12000Teacher", related_name="ss12000_connections",
+        blank=True,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "SS 12000 connection"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Ss12000Teacher(models.Model):
+    """A teacher who may import from a connection; with their SS 12000 person id they are
+    offered only the groups they have a role in."""
+
+    connection = models.ForeignKey(Ss12000Connection, on_delete=models.CASCADE, related_name="teacher_links")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    person_id = models.CharField(max_length=200, blank=True, default="")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["connection", "user"], name="ss12000_teacher_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.connection}"
+
+
+class ExamCode(models.Model):
+    """One line of an exam.net anonymous-code list: this code is that student, in this batch."""
+
+    batch = models.ForeignKey("batches.Batch", on_delete=models.CASCADE, related_name="exam_codes")
+    code = models.CharField(max_length=64)
+    name = models.CharField(max_length=201, blank=True, default="")
+    email = models.CharField(max_length=254, blank=True, default="")
+    # Null when the list names someone who is not on the class roster: reported, never guessed.
+    student = models.ForeignKey(Student, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    line = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["line"]
+        constraints = [
+            models.UniqueConstraint(Lower("code"), "batch", name="exam_code_unique_per_batch"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, QuerySet
 
-from classroster.models import SchoolClass, Student
+from classroster.models import ExamCode, SchoolClass, Student
 from huleedu.errors import NotFound
 from huleedu.ids import parse_id
 
@@ -32,3 +32,7 @@ def student_get_in_class(school_class: SchoolClass, student_id: object) -> Stude
     if student is None:
         raise NotFound(f"No student with id '{pk}' in this class.", code="student_not_found")
     return student
+
+
+def exam_codes_of(batch: object) -> QuerySet[ExamCode]:
+    return ExamCode.objects.filter(batch=batch).order_by("line")

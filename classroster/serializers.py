@@ -29,6 +29,9 @@ class StudentOutputSerializer(serializers.Serializer):
     last_name = serializers.CharField()
     email = serializers.EmailField(allow_null=True)
     full_name = serializers.CharField()
+    external_id = serializers.CharField(allow_null=True)
+    external_source = serializers.CharField(allow_blank=True)
+    left_at = serializers.DateTimeField(allow_null=True)
 
 
 class ClassInputSerializer(serializers.Serializer):
@@ -43,6 +46,9 @@ class ClassPatchSerializer(serializers.Serializer):
 class ClassOutputSerializer(serializers.Serializer):
     class_id = serializers.UUIDField(source="id")
     name = serializers.CharField()
+    external_source = serializers.CharField(allow_blank=True)
+    external_id = serializers.CharField(allow_blank=True)
+    synced_at = serializers.DateTimeField(allow_null=True)
     student_count = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
 
@@ -64,3 +70,75 @@ class RosterImportOutputSerializer(serializers.Serializer):
     skipped_duplicates = serializers.IntegerField()
     errors = serializers.ListField(child=serializers.DictField())
     students = StudentOutputSerializer(many=True)
+
+
+class RosterSyncOutputSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    left = serializers.IntegerField()
+    returned = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    problems = serializers.ListField(child=serializers.DictField())
+
+
+class ClassImportOutputSerializer(serializers.Serializer):
+    school_class = ClassDetailOutputSerializer()
+    sync = RosterSyncOutputSerializer()
+    errors = serializers.ListField(child=serializers.DictField(), required=False)
+
+
+class Ss12000ConnectionOutputSerializer(serializers.Serializer):
+    connection_id = serializers.UUIDField(source="id")
+    name = serializers.CharField()
+
+
+class Ss12000GroupOutputSerializer(serializers.Serializer):
+    group_id = serializers.CharField()
+    name = serializers.CharField()
+    group_type = serializers.CharField()
+    member_count = serializers.IntegerField()
+
+
+class Ss12000ImportInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120, required=False, allow_blank=True)
+
+
+class OneRosterUploadInputSerializer(serializers.Serializer):
+    file = serializers.FileField()
+
+
+class OneRosterImportInputSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    class_sourced_id = serializers.CharField(max_length=200)
+    class_id = serializers.UUIDField(required=False)
+    name = serializers.CharField(max_length=120, required=False, allow_blank=True)
+
+
+class OneRosterClassOutputSerializer(serializers.Serializer):
+    sourced_id = serializers.CharField()
+    title = serializers.CharField()
+    school = serializers.CharField()
+    student_count = serializers.IntegerField()
+
+
+class OneRosterClassesOutputSerializer(serializers.Serializer):
+    classes = OneRosterClassOutputSerializer(many=True)
+    errors = serializers.ListField(child=serializers.DictField())
+
+
+class ExamCodeOutputSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    email = serializers.CharField()
+    line = serializers.IntegerField()
+    student_id = serializers.UUIDField(allow_null=True)
+    on_roster = serializers.SerializerMethodField()
+
+    def get_on_roster(self, obj: object) -> bool:
+        return obj.student_id is not None  # type: ignore[attr-defined]
+
+
+class ExamCodeListOutputSerializer(serializers.Serializer):
+    codes = ExamCodeOutputSerializer(many=True)
+    not_on_roster = serializers.ListField(child=serializers.DictField())
+    errors = serializers.ListField(child=serializers.DictField())

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
-from classroster.models import SchoolClass, Student
+from classroster.models import RosterSource, SchoolClass, Student
 from huleedu.errors import Conflict, DomainError, PayloadTooLarge
 from huleedu.spreadsheets import csv_document
 
@@ -22,7 +22,11 @@ _COLUMN_ALIASES = {
     "first_name": {"first_name", "firstname", "first name", "förnamn", "fornamn", "given name"},
     "last_name": {"last_name", "lastname", "last name", "efternamn", "surname", "family name"},
     "email": {"email", "e-mail", "e-post", "epost", "mail", "email address", "e-postadress"},
+    # Optional: the id the school's system knows the student by, kept as the external id.
+    "external_id": {"id", "external_id", "external id", "student_id", "student id", "elev-id", "elevid",
+                    "elev id", "person_id", "personid", "sourcedid"},
 }
+MAX_EXTERNAL_ID_CHARS = 200
 MAX_NAME_CHARS = 100
 
 
@@ -164,10 +168,10 @@ def _defuse_formula(value: str) -> str:
 
 
 def roster_export_csv(*, school_class: SchoolClass) -> str:
-    """The roster as CSV for a spreadsheet."""
+    """The roster as CSV for a spreadsheet, with the id the school's system knows each student by."""
     students = school_class.students.order_by("last_name", "first_name")
-    return csv_document(["first_name", "last_name", "email"],
-                        ((s.first_name, s.last_name, s.email or "") for s in students))
+    return csv_document(["first_name", "last_name", "email", "external_id"],
+                        ((s.first_name, s.last_name, s.email or "", s.external_id or "") for s in students))
 
 
 def roster_import_csv(*, school_class: SchoolClass, data: bytes) -> RosterImportResult:
@@ -200,6 +204,8 @@ def roster_import_csv(*, school_class: SchoolClass, data: bytes) -> RosterImport
     existing_emails = {e.lower() for e in school_class.students.exclude(email=None)
                        .values_list("email", flat=True)}
     existing_names = set(school_class.students.values_list("first_name", "last_name", "email"))
+    taken_ids = set(school_class.students.filter(external_source=RosterSource.CSV)
+                    .exclude(external_id=None).values_list("external_id", flat=True))
     room = settings.MAX_ROSTER_SIZE - school_class.students.count()
     to_create: list[Student] = []
     try:
@@ -211,7 +217,8 @@ def roster_import_csv(*, school_class: SchoolClass, data: bytes) -> RosterImport
             first = _clean_name(_defuse_formula(values.get("first_name", "")))[:MAX_NAME_CHARS + 1]
             last = _clean_name(_defuse_formula(values.get("last_name", "")))[:MAX_NAME_CHARS + 1]
             email = _clean_email(values.get("email"))
-            problem = _row_problem(first, last, email, existing_emails)
+            external_id = _defuse_formula(values.get("external_id", "").strip()) or None
+            problem = _row_problem(first, last, email, existing_emails) or _id_problem(external_id, taken_ids)
             if problem:
                 result.errors.append({"line": line, "error": problem, "row": row[:10]})
                 continue
@@ -224,15 +231,28 @@ def roster_import_csv(*, school_class: SchoolClass, data: bytes) -> RosterImport
                 continue
             if email:
                 existing_emails.add(email)
+            if external_id:
+                taken_ids.add(external_id)
             existing_names.add((first, last, email))
             to_create.append(
-                Student(school_class=school_class, first_name=first, last_name=last, email=email)
+                Student(school_class=school_class, first_name=first, last_name=last, email=email,
+                        external_id=external_id, external_source=RosterSource.CSV if external_id else "")
             )
     except csv.Error as exc:
         result.errors.append({"line": reader.line_num, "error": f"unreadable CSV: {exc}"})
     with transaction.atomic():
         result.created = Student.objects.bulk_create(to_create)
     return result
+
+
+def _id_problem(external_id: str | None, taken: set[str]) -> str | None:
+    if external_id is None:
+        return None
+    if len(external_id) > MAX_EXTERNAL_ID_CHARS:
+        return f"the id is longer than {MAX_EXTERNAL_ID_CHARS} characters"
+    if external_id in taken:
+        return f"the id {external_id} is already on the roster"
+    return None
 
 
 def _row_problem(first: str, last: str, email: str | None, taken: set[str]) -> str | None:
@@ -293,3 +313,146 @@ def demo_seed() -> SchoolClass:
         if not school_class.students.filter(email=email).exists():
             Student.objects.create(school_class=school_class, first_name=first, last_name=last, email=email)
     return school_class
+
+
+# --- rosters from the school's systems (SS 12000, OneRoster) -----------------------------
+
+
+@dataclass(frozen=True)
+class ExternalMember:
+    """A student as the school's system describes them."""
+
+    external_id: str
+    first_name: str
+    last_name: str
+    email: str | None = None
+
+
+@dataclass
+class RosterSyncResult:
+    created: list[Student] = field(default_factory=list)
+    updated: list[Student] = field(default_factory=list)
+    left: list[Student] = field(default_factory=list)
+    returned: list[Student] = field(default_factory=list)
+    unchanged: int = 0
+    problems: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"created": len(self.created), "updated": len(self.updated), "left": len(self.left),
+                "returned": len(self.returned), "unchanged": self.unchanged, "problems": self.problems}
+
+
+def roster_sync(
+    *, school_class: SchoolClass, source: str, members: list[ExternalMember]
+) -> RosterSyncResult:
+    """Make the class roster follow the school's group: names and e-mails updated, new members
+    added, students no longer in the group marked as having left. Nobody is deleted: a student
+    who left may have essays, and their attribution must survive.
+
+    A manually added student with the same e-mail as a member is linked to that member rather
+    than duplicated. Problems (an e-mail another student already has, a member without a name,
+    a full roster) are reported per member, and the rest of the sync goes on.
+    """
+    from django.utils import timezone
+
+    result = RosterSyncResult()
+    now = timezone.now()
+    with transaction.atomic():
+        # One sync of a class at a time: two would both create the same new members.
+        SchoolClass.objects.select_for_update().filter(pk=school_class.pk).first()
+        students = list(school_class.students.all())
+        linked = {s.external_id: s for s in students if s.external_source == source and s.external_id}
+        unlinked_by_email = {s.email.lower(): s for s in students if s.email and not s.external_id}
+        email_owner = {s.email.lower(): s.pk for s in students if s.email}
+        room = settings.MAX_ROSTER_SIZE - len(students)
+        seen: set[str] = set()
+        for member in members:
+            if member.external_id in seen:
+                result.problems.append({"external_id": member.external_id, "error": "listed twice"})
+                continue
+            seen.add(member.external_id)
+            first = _clean_name(member.first_name)[:MAX_NAME_CHARS]
+            last = _clean_name(member.last_name)[:MAX_NAME_CHARS]
+            if not first and not last:
+                result.problems.append({"external_id": member.external_id, "error": "the member has no name"})
+                continue
+            email = _member_email(member, result)
+            student = linked.get(member.external_id)
+            if student is None and email and email in unlinked_by_email:
+                # A student the teacher typed in before the class was linked: the same person.
+                student = unlinked_by_email.pop(email)
+                student.external_id, student.external_source = member.external_id, source
+                linked[member.external_id] = student
+                _student_follow(student, first, last, email, email_owner, member, result, relinked=True)
+                continue
+            if student is None:
+                if room <= 0:
+                    full = f"the roster is full ({settings.MAX_ROSTER_SIZE} students)"
+                    result.problems.append({"external_id": member.external_id, "error": full})
+                    continue
+                room -= 1
+                student = Student(school_class=school_class, external_id=member.external_id,
+                                  external_source=source, first_name=first, last_name=last)
+                email = _email_if_free(email, None, email_owner, member, result)
+                student.email = email
+                student.save()
+                if email:
+                    email_owner[email] = student.pk
+                result.created.append(student)
+                continue
+            _student_follow(student, first, last, email, email_owner, member, result)
+        for student in linked.values():
+            if student.external_id not in seen and student.left_at is None:
+                student.left_at = now
+                student.save(update_fields=["left_at", "updated_at"])
+                result.left.append(student)
+        school_class.external_source = school_class.external_source or source
+        school_class.synced_at = now
+        school_class.save(update_fields=["external_source", "synced_at", "updated_at"])
+    return result
+
+
+def _member_email(member: ExternalMember, result: RosterSyncResult) -> str | None:
+    email = _clean_email(member.email)
+    if not email:
+        return None
+    try:
+        validate_email(email)
+    except ValidationError:
+        result.problems.append({"external_id": member.external_id,
+                                "error": f"'{email}' is not a valid e-mail address; kept without one"})
+        return None
+    return email
+
+
+def _email_if_free(email: str | None, student_pk: Any, email_owner: dict[str, Any],
+                   member: ExternalMember, result: RosterSyncResult) -> str | None:
+    if email and email_owner.get(email, student_pk) != student_pk:
+        result.problems.append({"external_id": member.external_id,
+                                "error": f"another student of the class already has the e-mail {email}"})
+        return None
+    return email
+
+
+def _student_follow(student: Student, first: str, last: str, email: str | None,
+                    email_owner: dict[str, Any], member: ExternalMember, result: RosterSyncResult,
+                    relinked: bool = False) -> None:
+    """Bring one existing student in line with the school's record."""
+    email = _email_if_free(email, student.pk, email_owner, member, result)
+    before = (student.first_name, student.last_name, student.email, student.left_at)
+    if student.left_at is not None:
+        result.returned.append(student)
+    student.first_name, student.last_name, student.left_at = first, last, None
+    if email or not student.email:
+        if student.email and student.email.lower() != email:
+            email_owner.pop(student.email.lower(), None)
+        student.email = email
+        if email:
+            email_owner[email] = student.pk
+    changed = before != (student.first_name, student.last_name, student.email, student.left_at)
+    if changed or relinked:
+        student.save()
+        if student not in result.returned:
+            result.updated.append(student)
+    else:
+        result.unchanged += 1

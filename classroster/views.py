@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from classroster import selectors, services
+from batches.selectors import batch_get_for_user
+from classroster import codes, selectors, services, ss12000
 from classroster.forms import ClassCreateForm, StudentAddForm
 from classroster.models import SchoolClass
 from huleedu.errors import DomainError
@@ -58,3 +59,79 @@ def _class_context(school_class: SchoolClass, form: StudentAddForm) -> dict[str,
         "form": form,
         "import_url": reverse("api-roster-import", args=[school_class.id]),
     }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def class_import(request: HttpRequest) -> HttpResponse:
+    """A class from the school's system: an SS 12000 group, or a class of a OneRoster export."""
+    connections = ss12000.ss12000_connections_for(request.user)
+    chosen = None
+    groups: list[ss12000.Ss12000Group] = []
+    connection_id = request.POST.get("connection") or request.GET.get("connection")
+    try:
+        if connection_id:
+            chosen = ss12000.ss12000_connection_get_for(request.user, connection_id)
+        elif len(connections) == 1:
+            chosen = connections[0]
+        if chosen is not None and request.method == "POST":
+            school_class, result = ss12000.ss12000_class_import(
+                user=request.user, connection=chosen, group_id=request.POST.get("group_id", ""),
+                name=request.POST.get("name") or None)
+            _sync_message(request, result)
+            return redirect("class-detail", class_id=school_class.id)
+        if chosen is not None:
+            groups = ss12000.ss12000_groups_for_teacher(user=request.user, connection=chosen)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return render(request, "classes/import.html", {
+        "connections": connections, "chosen": chosen, "groups": groups,
+        "oneroster_classes_url": reverse("api-oneroster-classes"),
+        "oneroster_import_url": reverse("api-oneroster-import"),
+    })
+
+
+@login_required
+@require_http_methods(["POST"])
+def class_sync(request: HttpRequest, class_id: str) -> HttpResponse:
+    school_class = get_or_404(selectors.class_get_for_user, request.user, class_id)
+    try:
+        _sync_message(request, ss12000.ss12000_class_resync(school_class=school_class))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("class-detail", class_id=school_class.id)
+
+
+def _sync_message(request: HttpRequest, result: services.RosterSyncResult) -> None:
+    messages.success(request, _(
+        "Roster synced: %(created)d added, %(updated)d updated, %(left)d marked as left, "
+        "%(problems)d problems.") % {"created": len(result.created), "updated": len(result.updated),
+                                      "left": len(result.left), "problems": len(result.problems)})
+    for problem in result.problems[:20]:
+        messages.warning(request, f"{problem.get('external_id', '')}: {problem['error']}")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def batch_exam_codes(request: HttpRequest, batch_id: str) -> HttpResponse:
+    """A batch's exam.net code list: upload it (before or after the essays) and see what it matched."""
+    batch = get_or_404(batch_get_for_user, request.user, batch_id)
+    result = None
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        try:
+            if upload is None:
+                raise DomainError(_("Choose the code list file (CSV or Excel) first."), code="no_file")
+            if upload.size and upload.size > codes.MAX_CODE_LIST_BYTES:
+                raise DomainError(_("The code list is too large."), code="code_list_too_large")
+            result = codes.exam_codes_import(batch=batch, data=upload.read(), filename=upload.name or "",
+                                             uploaded_by=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("%(count)d codes imported.") % {"count": len(result.codes)})
+    summary = (batch.processing_summary or {}).get("exam_codes")
+    return render(request, "classes/codes.html", {
+        "batch": batch, "codes": selectors.exam_codes_of(batch).select_related("student"),
+        "errors": result.errors if result else [], "report": summary,
+    })

@@ -11,8 +11,15 @@ from batches.apis import (
 from classroster.apis import (
     ClassDetailApi,
     ClassListCreateApi,
+    ClassSyncApi,
+    ExamCodesApi,
+    OneRosterClassesApi,
+    OneRosterImportApi,
     RosterExportApi,
     RosterImportApi,
+    Ss12000ConnectionListApi,
+    Ss12000GroupImportApi,
+    Ss12000GroupListApi,
     StudentDetailApi,
     StudentListCreateApi,
 )
@@ -54,4 +61,14 @@ urlpatterns = [
          name="api-pending-associations"),
     path("classes/<str:class_id>/associations/<str:essay_id>/", AssociationDecideApi.as_view(),
          name="api-association"),
+    # Rosters from the school's systems, and a batch's exam.net code list.
+    path("classes/<str:class_id>/sync/", ClassSyncApi.as_view(), name="api-class-sync"),
+    path("rosters/ss12000/connections/", Ss12000ConnectionListApi.as_view(), name="api-ss12000-connections"),
+    path("rosters/ss12000/connections/<str:connection_id>/groups/", Ss12000GroupListApi.as_view(),
+         name="api-ss12000-groups"),
+    path("rosters/ss12000/connections/<str:connection_id>/groups/<str:group_id>/import/",
+         Ss12000GroupImportApi.as_view(), name="api-ss12000-import"),
+    path("rosters/oneroster/classes/", OneRosterClassesApi.as_view(), name="api-oneroster-classes"),
+    path("rosters/oneroster/import/", OneRosterImportApi.as_view(), name="api-oneroster-import"),
+    path("batches/<str:batch_id>/exam-codes/", ExamCodesApi.as_view(), name="api-batch-exam-codes"),
 ]

@@ -13,5 +13,8 @@ urlpatterns = [
     path("batches/<str:batch_id>/review/", batch_views.batch_review_page, name="batch-review"),
     path("batches/<str:batch_id>/review/live/", batch_views.batch_review_live, name="batch-review-live"),
     path("classes/", class_views.class_list, name="class-list"),
+    path("classes/import/", class_views.class_import, name="class-import"),
     path("classes/<str:class_id>/", class_views.class_detail, name="class-detail"),
+    path("classes/<str:class_id>/sync/", class_views.class_sync, name="class-sync"),
+    path("batches/<str:batch_id>/codes/", class_views.batch_exam_codes, name="batch-exam-codes"),
 ]

@@ -66,7 +66,7 @@ def association_get(essay_id: UUID) -> StudentAssociation:
 
 
 ATTRIBUTION_COLUMNS = ["essay_id", "filename", "first_name", "last_name", "email", "method", "confidence",
-                       "decided_by", "decided_at", "needs_attention"]
+                       "decided_by", "decided_at", "needs_attention", "student_external_id"]
 
 
 def batch_attributions(batch: Batch) -> list[tuple[object, ...]]:
@@ -86,6 +86,7 @@ def batch_attributions(batch: Batch) -> list[tuple[object, ...]]:
             _decider(association),
             association.decided_at.isoformat() if association and association.decided_at else "",
             "yes" if association and association.needs_attention else "",
+            (student.external_id or "") if student else "",  # the school system's id, to join on
         ))
     return rows
 

@@ -29,6 +29,7 @@ from batches.events import event_record
 from batches.locks import batch_lock
 from batches.models import Batch, BatchEvent, BatchStatus
 from batches.services import batch_transition
+from classroster.codes import code_matches_apply, exam_codes_summary
 from classroster.models import Student
 from essays.models import Essay, EssayStatus
 from huleedu import metrics
@@ -88,7 +89,7 @@ def matching_run_for_batch(*, batch_id: UUID) -> bool:
             summary = _enter_validation_unmatched(batch, essays, skip_reason=skip_reason)
         else:
             with metrics.matching_engine_timer():
-                results = _engine_run(essays, roster, attributed=set())
+                results = _engine_run(batch, essays, roster, attributed=set())
             _suggestions_store(essays, results)
             summary = _summary(batch, essays, results, started)
             _enter_validation(batch, summary, matching_failed=False)
@@ -193,7 +194,7 @@ def _rematch(batch: Batch, essays: list[Essay], *, scope: str) -> list[engine.Es
         event_record(batch, "batch.author.matches.suggested", {
             "scope": scope, "essay_ids": [str(e.id) for e in essays], "matching_failed": False, **marker})
         return None
-    results = _engine_run(essays, roster, attributed=set(attributed_students(batch)))
+    results = _engine_run(batch, essays, roster, attributed=set(attributed_students(batch)))
     _suggestions_store(essays, results)
     summary = _summary(batch, essays, results, started, errors=0)
     event_record(batch, "batch.author.matches.suggested", {
@@ -204,11 +205,12 @@ def _rematch(batch: Batch, essays: list[Essay], *, scope: str) -> list[engine.Es
 
 
 def _roster(batch: Batch) -> list[Student]:
-    return list(Student.objects.filter(school_class_id=batch.school_class_id))
+    # Students the school's system says have left the group are no longer candidates.
+    return list(Student.objects.filter(school_class_id=batch.school_class_id, left_at__isnull=True))
 
 
 def _engine_run(
-    essays: list[Essay], roster: list[Student], *, attributed: set[UUID]
+    batch: Batch, essays: list[Essay], roster: list[Student], *, attributed: set[UUID]
 ) -> list[engine.EssayMatch]:
     inputs = [engine.EssayInput(essay_id=str(e.id), text=e.text, filename=e.original_filename or None)
               for e in essays]
@@ -218,6 +220,7 @@ def _engine_run(
         [engine.RosterStudent(student_id=str(s.id), first_name=s.first_name, last_name=s.last_name,
                               email=s.email) for s in roster],
     )
+    results = code_matches_apply(batch=batch, essays=essays, results=results)  # exam.net codes are certain
     taken = {str(s) for s in attributed}
     return [_never_high_if_taken(suggestions_floor(result), taken) for result in results]
 
@@ -264,6 +267,7 @@ def _summary(batch: Batch, essays: list[Essay], results: list[engine.EssayMatch]
         "errors": errors,
         "high_confidence": sum(1 for r in results if r.status == MatchLevel.HIGH),
         "duration_ms": round((timezone.now() - started).total_seconds() * 1000, 1),
+        **exam_codes_summary(batch=batch, essays=essays),
     }
 
 

@@ -142,8 +142,9 @@ def test_what_phase_two_reads(api, validating):
             "filename": e.original_filename,
             "student_id": str(e.association.student_id),
             "method": "human",
+            "student_external_id": e.association.student.external_id,  # None: typed-in roster
         }
-        for e in batch.essays.order_by("original_filename").select_related("association")
+        for e in batch.essays.order_by("original_filename").select_related("association__student")
     ]
 
 

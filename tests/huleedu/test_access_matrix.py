@@ -17,7 +17,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from batches.services import batch_register
-from classroster.models import Student
+from classroster.models import Ss12000Connection, Ss12000Teacher, Student
 from essays.models import Essay
 from essays.services import essays_upload
 from tests.conftest import txt_file
@@ -44,6 +44,10 @@ def _class(objs: dict) -> dict:
 
 def _batch(objs: dict) -> dict:
     return {"batch_id": objs["batch"].id}
+
+
+def _connection(objs: dict) -> dict:
+    return {"connection_id": objs["connection"].id}
 
 
 def _erasable(objs: dict) -> dict:
@@ -100,6 +104,14 @@ MATRIX: dict[str, Rule] = {
     "api-batch-events": Rule("api", kwargs=_batch),
     "api-batch-confirm": Rule("api", methods=("POST",), kwargs=_batch),
     "api-batch-pipeline": Rule("api", methods=("POST",), kwargs=_batch),
+    "api-batch-exam-codes": Rule("api", methods=("GET", "POST", "DELETE"), kwargs=_batch),
+    "api-class-sync": Rule("api", methods=("POST",), kwargs=_class),
+    "api-oneroster-classes": Rule("api", methods=("POST",), owned=False),
+    "api-oneroster-import": Rule("api", methods=("POST",), owned=False),
+    "api-ss12000-connections": Rule("api", owned=False),
+    "api-ss12000-groups": Rule("api", kwargs=_connection),
+    "api-ss12000-import": Rule("api", methods=("POST",),
+                               kwargs=lambda objs: {**_connection(objs), "group_id": "g-1"}),
     # pages
     "dashboard": Rule("page", owned=False),
     "batch-create": Rule("page", methods=("GET", "POST"), owned=False),
@@ -108,6 +120,9 @@ MATRIX: dict[str, Rule] = {
     "batch-review-live": Rule("page", kwargs=_batch),
     "class-list": Rule("page", methods=("GET", "POST"), owned=False),
     "class-detail": Rule("page", methods=("GET", "POST"), kwargs=_class),
+    "class-import": Rule("page", methods=("GET", "POST"), owned=False),
+    "class-sync": Rule("page", methods=("POST",), kwargs=_class),
+    "batch-exam-codes": Rule("page", methods=("GET", "POST"), kwargs=_batch),
 }
 
 
@@ -139,7 +154,11 @@ def world(make_teacher, awaiting_validation, teacher):
     cancellable = batch_register(owner=teacher, course_code="ENG5", expected_essay_count=3)
     essays_upload(batch=cancellable, files=[txt_file("a.txt", "An essay about the sea.")])
     student = Student.objects.filter(school_class=batch.school_class).first()
+    # A school system teacher A may use (not configured: a 409 without any network call).
+    connection = Ss12000Connection.objects.create(name="Skolan", base_url="http://127.0.0.1:9/ss12000")
+    Ss12000Teacher.objects.create(connection=connection, user=teacher)
     return {
+        "connection": connection,
         "a": teacher,
         "b": teacher_b,
         "staff": staff,

@@ -121,3 +121,15 @@ def test_registration_takes_the_option_through_the_api(api, school_class):
     bad = api.post("/api/v1/batches/", {"course_code": "SVE1", "expected_essay_count": 1,
                                         "auto_confirm_high": "sometimes"}, format="json")
     assert bad.status_code == 400 and bad.json()["error"]["code"]
+
+
+def test_staff_set_the_class_option_in_the_admin(make_teacher, school_class):
+    from django.test import Client
+
+    staff = make_teacher("ops", staff=True)
+    staff.is_superuser = True
+    staff.save()
+    client = Client()
+    client.force_login(staff)
+    form = client.get(f"/admin/classroster/schoolclass/{school_class.id}/change/")
+    assert form.status_code == 200 and 'name="auto_confirm_high"' in form.content.decode()

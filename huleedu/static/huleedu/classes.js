@@ -33,7 +33,7 @@
     for (const student of students) {
       const row = document.createElement("tr");
       row.dataset.studentId = student.student_id;
-      row.append(cell(student.first_name), cell(student.last_name), cell(student.email || ""));
+      row.append(cell(student.first_name), cell(student.last_name), cell(student.email || ""), cell(student.external_id || ""));
       rosterBody.append(row);
     }
   }
