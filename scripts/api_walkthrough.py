@@ -18,6 +18,7 @@ import json
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib import error, request
@@ -274,16 +275,16 @@ def run(base_url: str, username: str, password: str, suggestion_timeout: float =
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+def cli(walk: Callable[[str, str, str], dict[str, Any]], description: str | None) -> None:
+    """Run a walkthrough against a server named on the command line and print what it saw."""
+    parser = argparse.ArgumentParser(description=description,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--base-url", default="http://127.0.0.1:8000")
     parser.add_argument("--username", default="demo")
     parser.add_argument("--password", default="demo")
     args = parser.parse_args()
-    print(json.dumps(run(args.base_url, args.username, args.password), indent=2, ensure_ascii=False))
+    print(json.dumps(walk(args.base_url, args.username, args.password), indent=2, ensure_ascii=False))
 
 
 if __name__ == "__main__":
-    main()
+    cli(run, __doc__)

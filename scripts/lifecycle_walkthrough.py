@@ -15,8 +15,6 @@ Exits non-zero on the first failed expectation; prints what it saw.
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 import time
 import uuid
@@ -27,7 +25,7 @@ from urllib import error, request
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from api_walkthrough import Api, wait_for_status
+from api_walkthrough import Api, cli, wait_for_status
 
 ROSTER = [
     ("Åsa", "Sjöström"),
@@ -331,16 +329,5 @@ def run(base_url: str, username: str, password: str, timeout: float = 15.0) -> d
     return seen
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--base-url", default="http://127.0.0.1:8000")
-    parser.add_argument("--username", default="demo")
-    parser.add_argument("--password", default="demo")
-    args = parser.parse_args()
-    print(json.dumps(run(args.base_url, args.username, args.password), indent=2, ensure_ascii=False))
-
-
 if __name__ == "__main__":
-    main()
+    cli(run, __doc__)

@@ -7,7 +7,7 @@ resolve the batch (assignment.py) → package suggestions with reasons and evide
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from . import calibration as cal
 from .assignment import Ranking, resolve_batch
@@ -57,14 +57,15 @@ def _to_match(essay: EssayInput, ranking: Ranking, index: RosterIndex) -> EssayM
         confidence = round(min(max(cand.confidence, 0.0), 1.0), 4)
         if confidence < MIN_SUGGESTION_CONFIDENCE:
             break
-        reasons = [s.reason for s in cand.score.support[:3]] + cand.notes
-        evidence = tuple(s.evidence for s in cand.score.support[:3])
+        support = cand.score.support[:3]
+        reasons = [s.reason for s in support]
+        reasons.extend(cand.notes)
         suggestions.append(
             Suggestion(
                 student_id=index.students[cand.student].student.student_id,
                 confidence=confidence,
                 reasons=tuple(dict.fromkeys(reasons)),
-                evidence=evidence,
+                evidence=tuple(s.evidence for s in support),
             )
         )
     if not suggestions:
@@ -73,15 +74,34 @@ def _to_match(essay: EssayInput, ranking: Ranking, index: RosterIndex) -> EssayM
 
 
 def match_batch(
-    essays: Sequence[EssayInput], roster: Sequence[RosterStudent]
+    essays: Sequence[EssayInput],
+    roster: Sequence[RosterStudent],
+    *,
+    already_attributed: Collection[str] = (),
 ) -> list[EssayMatch]:
-    """Whole-batch matching; returns one EssayMatch per essay, in the same order."""
+    """Whole-batch matching; returns one EssayMatch per essay, in the same order.
+
+    ``already_attributed``: ids of roster students already attributed (decided) to other
+    essays of the same batch, e.g. when late essays arrive or a batch is re-matched.
+    They are taken: still suggested, with a reason saying so, but never "high" here, and
+    the students *not* in it are the ones weak cues can still point at.
+    """
     if not essays:
         return []
     index = RosterIndex.build(roster)
     per_essay = [score_essay(essay, index) if roster else {} for essay in essays]
-    rankings = resolve_batch(per_essay)
+    wanted = {str(sid) for sid in already_attributed}
+    taken = {n.index for n in index.students if n.student.student_id in wanted}
+    text_keys = [_text_key(essay.text) for essay in essays]
+    rankings = resolve_batch(per_essay, taken=taken, text_keys=text_keys,
+                             roster_size=len(index.students))
     return [_to_match(e, r, index) for e, r in zip(essays, rankings, strict=True)]
+
+
+def _text_key(text: str | None) -> str | None:
+    """Identical uploads meet here (whitespace at the ends does not count)."""
+    stripped = (text or "").strip()
+    return stripped or None
 
 
 HIGH_CONFIDENCE = cal.HIGH_CONFIDENCE

@@ -55,6 +55,15 @@ MIDDLE_NAME_PENALTY = 0.02       # "Erik Johan Andersson" for roster "Erik Ander
 MAX_EXTRA_WORDS_PENALISED = 3
 SURNAME_AND_INITIAL = 0.72       # "A. Andersson"
 SURNAME_ONLY = 0.45              # "Author: Rodriguez"
+SURNAME_INITIAL_BONUS = 0.02     # "Hugo E.": a first name whose surname initial agrees
+INITIALS_ONLY = 0.45             # "H.E." in an author position
+SPLIT_NAME_PENALTY = 0.02        # first name and surname in two different places
+PARTIAL_CUE_FACTOR = 0.3
+"""A lone first name or surname in a filename or e-mail address is no author cue by
+itself (a file called "Selma.docx" may be about Selma Lagerlöf): it is kept at this
+fraction of its worth, below REVIEW_MIN, only to complete a split name."""
+SPELLING_RULE_PENALTY = 0.03     # another transliteration by rule (skeleton): less than a typo,
+                                 # more than a listed variant
 GIVEN_ONLY = 0.80                # "// Anna" with nothing else on the line
 GIVEN_ONLY_TYPO = 0.30
 CONTRADICTED = 0.08              # the name found there is mostly somebody else's
@@ -62,15 +71,16 @@ CONTRADICTED = 0.08              # the name found there is mostly somebody else'
 # --- other spellings of a name (tables in given_names.py) -------------------------------
 VARIANT_PENALTY = 0.02           # "Muhammad" for "Mohammed": like a folded diacritic, but the
                                  # roster's own spelling still wins a tie (and is "exact")
-NICKNAME_PENALTY = 0.05          # "Kalle Andersson" for "Karl Andersson": good, not exact
+NICKNAME_PENALTY = 0.03          # "Kalle Andersson" for "Karl Andersson": good, not exact
 NICKNAME_GIVEN_ONLY_PENALTY = 0.10  # "// Kalle" alone: weaker than "// Karl" alone
 NICKNAME_REVIEW_STRENGTH = 0.88
-"""A nickname fit reaches "high" only when it is *decisive*: a pet form that is not a
-registered name of its own (Kalle, Lasse, Micke — not Lisa, Maja, Max, Olle), the whole
-surname spelled exactly, no typo, no unexplained word, and no classmate whose given
-name is the nickname itself. Any other nickname fit is capped at this strength, which
-stays below HIGH_CONFIDENCE in every position (0.99 × 0.88 < 0.90). The margin rule
-still applies on top: another student the nickname also fits keeps it at review."""
+"""A nickname fit reaches "high" only when it is *decisive*: one nickname (a pet form
+such as Kalle, or a short form that is also a name, such as Lisa), the whole surname
+spelled exactly, no typo, no other variant, no unexplained word, and no classmate whose
+given name is the nickname itself — the class is what tells "Lisa Lund" from another
+girl called Lisa. Any other nickname fit is capped at this strength, which stays below
+HIGH_CONFIDENCE in every position (0.99 × 0.88 < 0.90). The margin rule still applies on
+top: another student the nickname also fits keeps it at review."""
 
 # Second, independent cue for the same student (e.g. filename + signature).
 CORROBORATION_FACTOR = 0.5
@@ -81,15 +91,28 @@ CONFLICT_LOSER_FACTOR = 0.7
 this, and never stays "high": one student usually wrote one essay."""
 
 DUPLICATE_MIN_STRENGTH = 0.90
-"""Two essays may both keep the same student at "high" only when both carry a full name
-(at most one typo) or the roster e-mail and would be "high" on their own: a student who
-really handed in twice. Weaker duplicate claims (first name only, …) are demoted."""
+"""Two essays that both name the same student in full (at most one typo) or by the
+roster e-mail look like a student who handed in twice: the second stays at review with a
+note saying so (a student is "high" at most once per batch), not as a lost conflict.
+Weaker duplicate claims (first name only, …) are demoted as conflicts."""
 
 EXACT_MATCH_ADVANTAGE = 0.10
 """When the best candidate's name is on the roster exactly and completely (or it is the
 roster e-mail), a runner-up that only fits through a typo or a missing/extra name part
 counts this much less in the margin rule: "Erik Andersson" written in a header is Erik
 Andersson, not Erika Andersson with a dropped letter."""
+
+PRIOR_CONFIDENCE = 0.92
+"""A weak author cue (first name only, "Hugo E.", "H. Ekström", "H.E.", surname only)
+that fits exactly one student still without an essay, after the confident matches of
+the batch, and no other: the batch has ruled out everybody else, so it is "high"."""
+
+PRIOR_MAX_REMAINING_SHARE = 0.5
+PRIOR_MAX_REMAINING = 3
+"""The remaining students decide weak cues only once at most this share of the roster
+(or this many students, for small rosters) is still without an essay: a first name
+unique among nearly the whole class is just "unique in class"; unique among the few
+still missing, it is the batch's own evidence."""
 
 HIGH_CAP_FOR_REVIEW = HIGH_CONFIDENCE - 0.01
 """Where a rule says "at most review", the confidence is capped here."""

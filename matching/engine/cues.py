@@ -14,9 +14,10 @@ how the teacher's full name in every header stays harmless.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
-from .normalize import fold, split_camel_case, tokens
+from .normalize import fold, has_digit, split_camel_case, tokens
 
 # How much of a text is read. The head holds headers, exam.net name lines and
 # "my name is"; the tail holds signatures. Bodies can be huge and are skipped.
@@ -68,6 +69,7 @@ _PREFIX_RE = re.compile(
     r"^\s*(written by|skriven av|skrivet av|inlämnad av|submitted by|by|av)\s+(\S.*)$",
     re.IGNORECASE,
 )
+_WORD_RE = re.compile(r"[^\W_]+")
 _EMAIL_RE = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
 _NAME_PHRASE_RE = re.compile(
     r"\b(?:my name is|my name's|mitt namn är|jag heter|i am called|i'm called)\s+"
@@ -99,9 +101,9 @@ EMAIL = "email"
 EMAIL_NAME = "email_name"
 
 
-@dataclass(frozen=True, slots=True)
-class Cue:
-    """One place that may carry the author's name, with its tokens.
+class Cue(NamedTuple):
+    """One place that may carry the author's name, with its tokens (a named tuple:
+    immutable, and cheap to make — a batch makes thousands).
 
     ``tokens`` are ``(folded, start, end)`` with offsets into ``line`` (the raw line, or
     the filename), so evidence can quote exactly what was written.
@@ -116,9 +118,13 @@ class Cue:
     marked: bool = False      # an explicit signature marker ("/", "//", "Mvh", …)
     position: int = 0         # index among the non-empty lines of the head (0 = first)
 
+    @property
+    def words(self) -> tuple[str, ...]:
+        """The folded words alone (the key under which a batch caches their hits)."""
+        return tuple([tok for tok, _s, _e in self.tokens])
 
-@dataclass(frozen=True, slots=True)
-class EmailFound:
+
+class EmailFound(NamedTuple):
     """An e-mail address seen in an author-compatible place."""
 
     address: str
@@ -144,44 +150,66 @@ def _numbered_lines(text: str) -> tuple[list[tuple[int, str]], list[tuple[int, s
 
     Only the first HEAD_CHARS and the last TAIL_CHARS characters are split; the line
     numbers of the tail come from counting newlines (a C-speed scan), not splitting.
+    Hyphenation at the end of a head line is undone ("Ekst-" + "röm …" → "Ekström …",
+    as scans of printed or handwritten headers give it); the joined line keeps the
+    first number.
     """
     head_text = text[:HEAD_CHARS]
-    head_raw = head_text.split("\n")
-    if len(text) > HEAD_CHARS and len(head_raw) > 1:
-        head_raw = head_raw[:-1]  # the last piece was cut mid-line
-    head = [(i + 1, line) for i, line in enumerate(head_raw[: HEAD_LINES * 3])]
-    head = _first_nonempty(head, HEAD_LINES)
-
-    if len(text) <= HEAD_CHARS:
-        all_lines = [(i + 1, line) for i, line in enumerate(head_text.split("\n"))]
+    raw = head_text.split("\n")
+    short = len(text) <= HEAD_CHARS
+    head_raw = raw if short or len(raw) == 1 else raw[:-1]  # last piece was cut mid-line
+    head: list[tuple[int, str]] = []
+    last = 0  # number of the line the last head entry ended on
+    hyphen = False  # that line ends in a hyphenated word
+    for number, line in enumerate(head_raw[: HEAD_LINES * 3], 1):
+        if hyphen and last == number - 1 and _continues(line):
+            head[-1] = (head[-1][0], head[-1][1].rstrip()[:-1] + line)
+            last = number
+            hyphen = _ends_hyphenated(line)
+            continue
+        if line and not line.isspace():
+            if len(head) >= HEAD_LINES:
+                break
+            head.append((number, line))
+            last = number
+            hyphen = line.rstrip().endswith("-") and _ends_hyphenated(line)
+    if short:
+        lines, base = raw, 1
     else:
-        tail_start = len(text) - TAIL_CHARS
-        first_nl = text.find("\n", tail_start)
+        first_nl = text.find("\n", len(text) - TAIL_CHARS)
         if first_nl == -1:
             return head, []
         base = text.count("\n", 0, first_nl + 1) + 1
-        all_lines = [(base + i, line) for i, line in enumerate(text[first_nl + 1 :].split("\n"))]
-    tail = [(n, line) for n, line in all_lines if line.strip()][-TAIL_LINES:]
+        lines = text[first_nl + 1 :].split("\n")
+    tail: list[tuple[int, str]] = []
+    for i in range(len(lines) - 1, -1, -1):
+        line = lines[i]
+        if line and not line.isspace():
+            tail.append((base + i, line))
+            if len(tail) >= TAIL_LINES:
+                break
+    tail.reverse()
     return head, tail
 
 
-def _first_nonempty(lines: list[tuple[int, str]], limit: int) -> list[tuple[int, str]]:
-    out = []
-    for n, line in lines:
-        if line.strip():
-            out.append((n, line))
-            if len(out) >= limit:
-                break
-    return out
+def _continues(line: str) -> bool:
+    """The line goes on with the rest of a word: lower case, or a scanned l/o ("1maz")."""
+    first = line[:1]
+    return first.islower() or (first in "01|" and line[1:2].isalpha())
+
+
+def _ends_hyphenated(line: str) -> bool:
+    """"Ekst-": a letter and a hyphen at the end of the line."""
+    stripped = line.rstrip()
+    return len(stripped) >= 2 and stripped[-1] == "-" and stripped[-2].isalpha()
 
 
 def find_emails(line: str, line_number: int) -> list[EmailFound]:
     """E-mail addresses in a line (only its first 500 characters are searched)."""
-    head = line[:500]
-    if "@" not in head:  # most lines: skip the regex scan entirely
+    if line.find("@", 0, 500) == -1:  # most lines: skip the regex scan entirely
         return []
     found = []
-    for m in _EMAIL_RE.finditer(head):
+    for m in _EMAIL_RE.finditer(line[:500]):
         address = m.group().strip(".-").lower()
         found.append(EmailFound(address, line, line_number, m.start(), m.end()))
     return found
@@ -191,11 +219,59 @@ def _is_name_candidate(line: str) -> bool:
     stripped = line.strip()
     if not stripped or len(stripped) > MAX_CUE_LINE:
         return False
-    words = [t for t in tokens(stripped) if not any(ch.isdigit() for ch in t[0])]
+    words = [t for t in _WORD_RE.findall(stripped) if not has_digit(t)]
     if not words or len(words) > MAX_NAME_TOKENS:
         return False
     # A sentence ending in a full stop with many words is prose, not a name line.
     return not (stripped.endswith((".", "?", "!")) and len(words) > 4)
+
+
+class _HeadLine(NamedTuple):
+    """What one header line can be, read once (cached: header templates recur in every
+    essay of a class, and across re-matches of the same batch)."""
+
+    label: str | None        # "Namn" of "Namn: Anna", when the line is a label line
+    label_kind: int          # _AUTHOR, _EMAIL_ONLY, _OTHER (or _NO_LABEL)
+    value: tuple[tuple[str, int, int], ...]  # tokens of the value of an author label
+    candidate: bool          # short enough and few enough words to be a name line
+    prefix: str | None       # "By", "Skriven av" of "By Anna Andersson"
+    prefix_tokens: tuple[tuple[str, int, int], ...]
+    tokens: tuple[tuple[str, int, int], ...]  # tokens of the whole line (candidates only)
+    phrase: bool = False     # "my name is …" / "jag heter …" somewhere in the line
+
+
+_NO_LABEL, _AUTHOR, _EMAIL_ONLY, _OTHER = 0, 1, 2, 3
+_CACHED_LINE_CHARS = 120  # longer lines are prose: read each time, never kept
+
+
+def _analyse_head_line(line: str) -> _HeadLine:
+    colon = line.find(":", 0, 200) != -1 or line.find("：", 0, 200) != -1
+    label_match = _LABEL_RE.match(line[:200]) if colon else None
+    key = label_key(label_match.group(1)) if label_match else None
+    if label_match and key and len(key) <= 25 and "@" not in label_match.group(1):
+        label = label_match.group(1).strip()
+        if key in AUTHOR_LABELS:
+            value = _span(line, label_match.start(2)) if label_match.group(2).strip() else ()
+            return _HeadLine(label, _AUTHOR, value, False, None, (), ())
+        kind = _EMAIL_ONLY if key in EMAIL_LABELS else _OTHER
+        return _HeadLine(label, kind, (), False, None, (), ())
+    lowered = line[:500].lower()  # a cheap test first: the regex is case-insensitive
+    phrase = ("name" in lowered or "namn" in lowered or "heter" in lowered
+              or "called" in lowered) and _NAME_PHRASE_RE.search(line[:500]) is not None
+    if not _is_name_candidate(line):
+        return _HeadLine(None, _NO_LABEL, (), False, None, (), (), phrase)
+    prefix = _PREFIX_RE.match(line)
+    if prefix:
+        return _HeadLine(None, _NO_LABEL, (), True, prefix.group(1),
+                         _span(line, prefix.start(2)), _span(line, 0), phrase)
+    return _HeadLine(None, _NO_LABEL, (), True, None, (), _span(line, 0), phrase)
+
+
+_read_head_line = lru_cache(maxsize=32768)(_analyse_head_line)
+
+
+def _head_line(line: str) -> _HeadLine:
+    return _read_head_line(line) if len(line) <= _CACHED_LINE_CHARS else _analyse_head_line(line)
 
 
 def find_text_cues(text: str) -> tuple[list[Cue], list[EmailFound]]:
@@ -215,62 +291,82 @@ def find_text_cues(text: str) -> tuple[list[Cue], list[EmailFound]]:
 
     pending_label: str | None = None
     for position, (number, line) in enumerate(head):
-        label_match = _LABEL_RE.match(line[:200])
-        key = label_key(label_match.group(1)) if label_match else None
-        if label_match and key and len(key) <= 25 and "@" not in label_match.group(1):
-            value_start = label_match.start(2)
-            value = label_match.group(2)
-            if key in AUTHOR_LABELS or key in EMAIL_LABELS:
+        info = _read_head_line(line) if len(line) <= _CACHED_LINE_CHARS else (
+            _analyse_head_line(line))
+        if info.label_kind != _NO_LABEL:
+            if info.label_kind == _OTHER:
+                pending_label = None  # Teacher, Kurs, Datum, …: announces a non-author
+            elif "@" in line:
                 emails.extend(find_emails(line, number))
-                if key in AUTHOR_LABELS:
-                    if value.strip():
-                        cues.append(
-                            Cue(HEADER_LABEL, "text", line, number, _span(line, value_start),
-                                label=label_match.group(1).strip(), position=position)
-                        )
-                    else:
-                        pending_label = label_match.group(1).strip()
-                continue
-            # Any other label (Teacher, Kurs, Datum, …) announces a non-author.
-            pending_label = None
+            if info.label_kind == _AUTHOR:
+                if info.value:
+                    cues.append(Cue(HEADER_LABEL, "text", line, number, info.value,
+                                    label=info.label, position=position))
+                else:
+                    pending_label = info.label
             continue
-
-        emails.extend(find_emails(line, number))
+        if "@" in line:
+            emails.extend(find_emails(line, number))
         if pending_label is not None:
-            if _is_name_candidate(line):
-                cues.append(
-                    Cue(HEADER_LABEL, "text", line, number, _span(line, 0),
-                        label=pending_label, position=position)
-                )
+            if info.candidate:
+                cues.append(Cue(HEADER_LABEL, "text", line, number, info.tokens,
+                                label=pending_label, position=position))
             pending_label = None
             continue
-
-        for m in _NAME_PHRASE_RE.finditer(line[:500]):
-            value_tokens = _span(line, m.start(1), _phrase_end(line, m.start(1)))[:4]
-            if value_tokens:
-                cues.append(Cue(NAME_PHRASE, "text", line, number, value_tokens,
-                                position=position))
-
+        if info.phrase:
+            cues.extend(_phrase_cues(line, number, position))
         if number in tail_numbers and number not in early_numbers:
             continue  # the tail pass reads it as a possible signature
-        if not _is_name_candidate(line):
+        if not info.candidate:
             continue
-        prefix = _PREFIX_RE.match(line)
-        if prefix:
-            cues.append(
-                Cue(HEADER_LABEL, "text", line, number, _span(line, prefix.start(2)),
-                    label=prefix.group(1), position=position)
-            )
+        if info.prefix is not None:
+            cues.append(Cue(HEADER_LABEL, "text", line, number, info.prefix_tokens,
+                            label=info.prefix, position=position))
             continue
         kind = FIRST_LINE if number == first_number else NAME_LINE
-        cues.append(Cue(kind, "text", line, number, _span(line, 0), position=position))
+        cues.append(Cue(kind, "text", line, number, info.tokens, position=position))
 
+    wrapped = _wrapped_label_cues(cues, head) if cues else []
     combined = _combined_label_cue(cues)
     if combined is not None:
         cues.append(combined)
+    cues.extend(wrapped)
     tail = [(n, line) for n, line in tail if n not in early_numbers]
-    cues.extend(_signature_cues(tail, emails, {n for n, _ in head}))
+    cues.extend(_signature_cues(tail, emails, head))
     return cues, emails
+
+
+def _phrase_cues(line: str, number: int, position: int) -> list[Cue]:
+    """"My name is …" / "Jag heter …" cues in one line."""
+    out = []
+    for m in _NAME_PHRASE_RE.finditer(line[:500]):
+        value_tokens = _span(line, m.start(1), _phrase_end(line, m.start(1)))[:4]
+        if value_tokens:
+            out.append(Cue(NAME_PHRASE, "text", line, number, value_tokens, position=position))
+    return out
+
+
+def _wrapped_label_cues(cues: list[Cue], head: list[tuple[int, str]]) -> list[Cue]:
+    """A label whose value continues on the next line ("Namn: Hugo" / "Ekström", a
+    scanned header wrapped): the two lines read as one, when the value has at most three
+    words and the next line one or two words and no label. The one-line reading stays."""
+    short_labels = [c for c in cues if c.kind == HEADER_LABEL and 1 <= len(c.tokens) <= 3
+                    and c.line_number is not None]
+    if not short_labels:
+        return []
+    following = {n: head[i + 1][1] for i, (n, _line) in enumerate(head[:-1])
+                 if head[i + 1][0] == n + 1}
+    out = []
+    for cue in short_labels:
+        nxt = following.get(cue.line_number)
+        if nxt is None or _LABEL_RE.match(nxt) or not 1 <= len(tokens(nxt)) <= 2:
+            continue
+        line = cue.line.rstrip() + " " + nxt.strip()
+        start = len(cue.line.rstrip()) + 1
+        out.append(Cue(HEADER_LABEL, "text", line, cue.line_number,
+                       cue.tokens + _span(line, start), label=cue.label,
+                       position=cue.position))
+    return out
 
 
 def _combined_label_cue(cues: list[Cue]) -> Cue | None:
@@ -304,47 +400,59 @@ def _phrase_end(line: str, start: int) -> int:
     return min(len(line), start + 60)
 
 
+class _TailLine(NamedTuple):
+    """What one of the last lines can be, read once (cached like ``_HeadLine``)."""
+
+    closing: bool            # "Mvh", "Best regards," …
+    signed: tuple[tuple[str, int, int], ...] | None  # a name cue's tokens on this line
+    marked: bool             # the name follows a marker ("/", "//", "—", "Mvh …", "By …")
+    plain: tuple[tuple[str, int, int], ...] | None  # the whole line as a name, if it is one
+
+
+def _analyse_tail_line(line: str) -> _TailLine:
+    stripped = line.strip()
+    if len(stripped) > MAX_CUE_LINE:
+        return _TailLine(False, None, False, None)
+    closing = _CLOSING_RE.match(stripped)
+    if closing:
+        rest = closing.group(2)
+        if rest.strip():
+            return _TailLine(True, _span(line, line.find(rest)), True, None)
+        return _TailLine(True, None, False, None)
+    if _LABEL_RE.match(line):
+        return _TailLine(False, None, False, None)  # "Datum: …" is not a signature
+    plain = _span(line, 0) if _is_name_candidate(line) else None
+    marker = _SIG_MARKER_RE.match(line)
+    if marker and _is_name_candidate(marker.group(1)):
+        return _TailLine(False, _span(line, marker.start(1)), True, plain)
+    prefix = _PREFIX_RE.match(line)
+    if prefix and _is_name_candidate(prefix.group(2)):
+        return _TailLine(False, _span(line, prefix.start(2)), True, plain)
+    return _TailLine(False, None, False, plain)
+
+
+_read_tail_line = lru_cache(maxsize=32768)(_analyse_tail_line)
+
+
 def _signature_cues(
-    tail: list[tuple[int, str]], emails: list[EmailFound], head_numbers: set[int]
+    tail: list[tuple[int, str]], emails: list[EmailFound], head: list[tuple[int, str]]
 ) -> list[Cue]:
     """Signature cues among the last non-empty lines ("/Anna", "Mvh Anna", "Anna A.")."""
     cues: list[Cue] = []
     closing_next = False
     last_number = tail[-1][0] if tail else None
     for number, line in tail:
-        if number not in head_numbers:
+        if "@" in line and all(number != n for n, _line in head):  # head e-mails are in
             emails.extend(find_emails(line, number))
-        stripped = line.strip()
-        if len(stripped) > MAX_CUE_LINE:
-            closing_next = False
+        info = (_read_tail_line(line) if len(line) <= _CACHED_LINE_CHARS
+                else _analyse_tail_line(line))
+        if info.closing and info.signed is None:
+            closing_next = True
             continue
-        closing = _CLOSING_RE.match(stripped)
-        if closing:
-            rest = closing.group(2)
-            if rest.strip():
-                start = line.find(rest)
-                cues.append(Cue(SIGNATURE, "text", line, number, _span(line, start), marked=True))
-                closing_next = False
-            else:
-                closing_next = True
-            continue
-        if _LABEL_RE.match(line):
-            closing_next = False
-            continue  # a header-style line ("Datum: …") is not a signature
-        marker = _SIG_MARKER_RE.match(line)
-        prefix = _PREFIX_RE.match(line)
-        if marker and _is_name_candidate(marker.group(1)):
-            cues.append(
-                Cue(SIGNATURE, "text", line, number, _span(line, marker.start(1)), marked=True)
-            )
-        elif prefix and _is_name_candidate(prefix.group(2)):
-            cues.append(
-                Cue(SIGNATURE, "text", line, number, _span(line, prefix.start(2)), marked=True)
-            )
-        elif closing_next and _is_name_candidate(line):
-            cues.append(Cue(SIGNATURE, "text", line, number, _span(line, 0), marked=True))
-        elif number == last_number and _is_name_candidate(line):
-            cues.append(Cue(SIGNATURE, "text", line, number, _span(line, 0), marked=False))
+        if info.signed is not None:
+            cues.append(Cue(SIGNATURE, "text", line, number, info.signed, marked=info.marked))
+        elif info.plain is not None and (closing_next or number == last_number):
+            cues.append(Cue(SIGNATURE, "text", line, number, info.plain, marked=closing_next))
         closing_next = False
     return cues
 
@@ -382,13 +490,23 @@ def _peel_particles(cleaned: str) -> str:
 
 def find_filename_cues(filename: str | None) -> list[Cue]:
     """The filename as name cues (one reading, or two when glued particles can be split)."""
+    if not filename:
+        return []
+    if len(filename) > MAX_FILENAME_CHARS:
+        return list(_filename_cues.__wrapped__(filename))
+    return list(_filename_cues(filename))
+
+
+@lru_cache(maxsize=8192)
+def _filename_cues(filename: str) -> tuple[Cue, ...]:
+    """Cached: "uppsats.docx", "essay.docx" and exam.net names recur in every batch."""
     cue = find_filename_cue(filename)
     if cue is None:
-        return []
+        return ()
     peeled = find_filename_cue(filename, peel=True)
     if peeled is None or peeled.line == cue.line:
-        return [cue]
-    return [cue, peeled]
+        return (cue,)
+    return (cue, peeled)
 
 
 def find_filename_cue(filename: str | None, peel: bool = False) -> Cue | None:

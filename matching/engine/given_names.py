@@ -1,27 +1,32 @@
-"""Name data: Swedish nicknames and transliteration variants, as plain tables.
+"""Name data: nicknames and transliteration variants, as data.
 
-This module is *data*, not logic: the roster index (``roster_index.py``) reads it to add
-extra spellings of a roster name, and the scorer (``scoring.py``) decides how much such
-a spelling is worth. To support another name, add a row here; no code changes needed.
+This module reads the reviewed data files: ``data/nicknames.tsv`` (one row per
+nickname: kind, nickname, the registered names it stands for, and the row's source) and
+``data/variants.tsv`` (one group of spellings of the same name per row, with its
+source). The roster index (``roster_index.py``) uses them to add extra spellings of a
+roster name; the scorer (``scoring.py``) decides how much such a spelling is worth. To
+support another nickname or spelling, add a row to a file; no code changes needed.
 All keys and values are folded (lower case, no diacritics), as ``normalize.fold`` makes
-them.
+them. Spellings that differ by a *rule* (consonant alternations, vowels, doubled
+letters) need no entry at all: see ``normalize.translit_keys``.
 
-Where the lists come from: the nickname tables are the everyday Swedish short and pet
-forms of common given names (the "Kalle Anka" kind of forms found in Swedish
-name dictionaries and in everyday school use); the variant groups are the Latin-script
-spellings under which the same Arabic, Persian, Somali, Turkish, Balkan and Russian
-names are registered in Swedish population records and school rosters. They are
-deliberately short and conservative: only forms that really stand for the same name.
+Sources: Swedish everyday pet forms (Svenska Akademiens ordlista; Institutet för språk
+och folkminnen's name material), Swedish short forms that are also registered names
+(SCB name statistics), common English hypocoristics (Oxford Dictionary of First Names);
+the variant groups are the Latin-script spellings under which the same Arabic, Persian,
+Somali, Turkish, Balkan and Russian names are registered in Swedish population records
+and school rosters. Deliberately conservative: only forms that really stand for the
+same name.
 
 Three kinds of entry:
 
 * ``PET_FORMS`` — a nickname that is (almost) never a registered name on its own:
-  "Kalle" written by somebody registered as Karl. Such a nickname plus the exact surname
-  may reach "high" (see ``scoring.py`` and ``docs/matching.md`` for the conditions).
+  "Kalle" written by somebody registered as Karl.
 * ``SHORT_FORMS`` — a short form that is *also* a common registered name in its own
   right: "Lisa" may be Elisabet's nickname, but just as well another girl called Lisa.
-  A match through one of these is real evidence but never decides on its own: it stays
-  at "review".
+  Either kind decides only under the nickname rule (``calibration.NICKNAME_REVIEW_
+  STRENGTH``): exact surname, no classmate carrying the nickname as a given name, one
+  student fitting.
 * ``VARIANT_GROUPS`` — spellings of one name that are near-equivalent, like a folded
   diacritic (Mohammed / Muhammad / Mohamed). They apply to given names *and* surnames
   (Mohammed, Hussein and Ali are common surnames too).
@@ -35,126 +40,54 @@ Gendered pairs (Jovan/Jovana, Aleksandar/Aleksandra) are different names, not va
 
 from __future__ import annotations
 
+from functools import lru_cache
+from pathlib import Path
 from types import MappingProxyType
 from typing import Final
 
+# Nicknames and short forms live in a reviewed data file (data/nicknames.tsv), one row
+# per nickname with its source, so a teacher-reported form is a one-line change.
+_DATA = Path(__file__).resolve().parent / "data" / "nicknames.tsv"
+
+
+def _load_nicknames(path: Path) -> dict[str, dict[str, tuple[str, ...]]]:
+    tables: dict[str, dict[str, tuple[str, ...]]] = {"pet": {}, "short": {}}
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        if not raw.strip() or raw.startswith("#"):
+            continue
+        kind, nick, formal, _source = raw.split("\t")
+        tables[kind][nick] = tuple(f for f in formal.split(",") if f)
+    return tables
+
+
+_TABLES = _load_nicknames(_DATA)
 # Nickname → the registered given names it stands for. Pet forms: not names in their
 # own right in Swedish registers (or very rarely).
-PET_FORMS: Final[MappingProxyType[str, tuple[str, ...]]] = MappingProxyType({
-    "kalle": ("karl", "carl"),
-    "lasse": ("lars",),
-    "pelle": ("per", "pehr"),
-    "nisse": ("nils",),
-    "micke": ("mikael", "michael", "mikaela", "michaela"),
-    "mickan": ("mikaela", "michaela"),
-    "bosse": ("bo",),
-    "jocke": ("joakim", "joachim"),
-    "fredde": ("fredrik",),
-    "stoffe": ("kristoffer", "christoffer", "christopher"),
-    "kicki": ("kristina", "christina", "kristin", "christin"),
-    "fia": ("sofia", "sophia", "sofie", "sophie"),
-    "ninni": ("nina",),
-    "nicke": ("niklas", "nicklas", "niclas", "nicholas"),
-    "robban": ("robert",),
-    "tobbe": ("tobias",),
-    "sebbe": ("sebastian",),
-    "gabbe": ("gabriel",),
-    "ludde": ("ludvig", "ludwig"),
-    "vicke": ("viktor", "victor"),
-    "isse": ("isabelle", "isabella", "isabel"),
-    "hasse": ("hans",),
-    "gurra": ("gustav", "gustaf"),
-    "mange": ("magnus",),
-    "danne": ("daniel",),
-    "matte": ("mattias", "matthias", "mathias"),
-    "mackan": ("markus", "marcus"),
-    "jonte": ("jonathan", "jonatan"),
-    "hampe": ("hampus",),
-    "kenta": ("kenneth",),
-    "benke": ("bengt",),
-    "lelle": ("lennart",),
-    "affe": ("alfred",),
-    "tessan": ("teresa", "therese", "theresa", "terese"),
-    "jossan": ("josefin", "josefine", "josephine", "johanna"),
-    "jessan": ("jessica", "jessika"),
-    "nettan": ("annette", "anette", "jeanette", "jannette"),
-    "sussie": ("susanne", "susanna"),
-})  # fmt: skip
+PET_FORMS: Final[MappingProxyType[str, tuple[str, ...]]] = MappingProxyType(_TABLES["pet"])
+# Short forms that are also common registered names on their own.
+SHORT_FORMS: Final[MappingProxyType[str, tuple[str, ...]]] = MappingProxyType(_TABLES["short"])
 
-# Short forms that are also common registered names on their own (so: never decisive).
-SHORT_FORMS: Final[MappingProxyType[str, tuple[str, ...]]] = MappingProxyType({
-    "olle": ("olof", "olov", "ola"),
-    "janne": ("jan",),
-    "stina": ("kristina", "christina"),
-    "lisa": ("elisabet", "elisabeth", "elizabeth"),
-    "lisen": ("elisabet", "elisabeth"),
-    "kajsa": ("karin", "katarina", "katharina", "catharina", "katrin"),
-    "maja": ("maria",),
-    "mia": ("maria",),
-    "sanna": ("susanne", "susanna"),
-    "alex": ("alexander", "alexandra", "aleksander", "aleksandra", "alexis"),
-    "max": ("maximilian", "maximillian"),
-    "lotta": ("charlotte", "charlotta", "carlotta"),
-    "tilda": ("matilda", "mathilda"),
-    "bella": ("isabella", "isabelle"),
-    "ville": ("vilhelm", "wilhelm", "william"),
-    "theo": ("theodor", "teodor"),
-    "sigge": ("sigurd", "sigvard"),
-    "mattis": ("mattias", "matthias"),
-})  # fmt: skip
+# Spellings of one name, near-equivalent (transliterations of the same original), from
+# the reviewed file data/variants.tsv (one group per row, with its source).
+_VARIANTS_DATA = Path(__file__).resolve().parent / "data" / "variants.tsv"
 
-# Spellings of one name, near-equivalent (transliterations of the same original).
-VARIANT_GROUPS: Final[tuple[frozenset[str], ...]] = tuple(frozenset(g) for g in (
-    ("mohammed", "muhammad", "mohamed", "mohamad", "mohammad", "muhammed", "muhamed",
-     "mohamud", "mouhamed", "muhamad"),
-    ("ahmed", "ahmad", "ahmet"),
-    ("yusuf", "jusuf", "youssef", "yousef", "yousuf", "yussuf", "yosef"),
-    ("hussein", "husein", "hossein", "hussain", "husain", "hosein", "husejn"),
-    ("hassan", "hasan", "hasson"),
-    ("ali", "aly"),
-    ("fatima", "fatma", "fatimah", "fatime"),
-    ("aisha", "aischa", "ayesha", "aysha", "aicha", "aisja"),
-    ("mustafa", "mostafa", "mustapha", "moustafa", "mustafe"),
-    ("omar", "umar"),
-    ("ibrahim", "ebrahim", "ibraheem", "ibrahem"),
-    ("yasmin", "jasmin", "yasmine", "jasmine", "yasmina", "jasmina"),
-    ("zeynep", "zejnep", "zeinep"),
-    ("zainab", "zaynab", "zeinab"),
-    ("emir", "amir"),
-    ("aleksandar", "aleksander", "alexander", "aleksandr", "alexandar"),
-    ("mikhail", "michail", "mihail", "mikail"),
-    ("abdullah", "abdallah", "abdulla", "abdullahi"),
-    ("abdirahman", "abdulrahman", "abdurrahman", "abdelrahman"),
-    ("khadija", "khadijah", "kadija", "hadija"),
-    ("mariam", "maryam"),
-    ("yasin", "yassin", "jasin", "yaseen"),
-    ("ismail", "ismael", "esmail"),
-    ("yunus", "younes", "yunes", "junes"),
-    ("ilyas", "ilias", "iljas"),
-    ("suleiman", "sulejman", "sulayman", "soliman", "suleyman"),
-    ("khalid", "khaled", "chalid"),
-    ("rashid", "rasheed", "rachid"),
-    ("karim", "kareem"),
-    ("leila", "layla", "leyla", "lejla"),
-    ("nour", "noor", "nur"),
-    ("mehdi", "mahdi"),
-    ("reza", "resa"),
-    ("zahra", "zehra"),
-    ("dmitri", "dmitrij", "dimitri", "dmitry", "dmitrii"),
-    ("sergei", "sergej", "sergey"),
-    ("andrei", "andrej", "andrey"),
-    ("aleksei", "aleksej", "alexei", "alexey"),
-    ("nikolai", "nikolaj", "nikolay"),
-    ("tatiana", "tatjana", "tatyana"),
-    ("natalia", "natalija", "natalya"),
-    ("jekaterina", "yekaterina", "ekaterina"),
-    ("jelena", "yelena"),
-    ("jurij", "yuri", "yury", "juri"),
-))  # fmt: skip
+
+def _load_variants(path: Path) -> tuple[frozenset[str], ...]:
+    groups = []
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        if not raw.strip() or raw.startswith("#"):
+            continue
+        spellings, _source = raw.split("\t")
+        groups.append(frozenset(w for w in spellings.split(",") if w))
+    return tuple(groups)
+
+
+VARIANT_GROUPS: Final[tuple[frozenset[str], ...]] = _load_variants(_VARIANTS_DATA)
 
 PET = "pet"          # alias kinds, as the roster index records them
 SHORT = "short"
 VARIANT = "variant"
+SPELLING = "spelling"  # another transliteration by rule (normalize.translit_keys)
 
 
 def _invert(table: MappingProxyType[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
@@ -170,6 +103,7 @@ _NICKS_OF_SHORT = _invert(SHORT_FORMS)
 _GROUP_OF: dict[str, frozenset[str]] = {w: g for g in VARIANT_GROUPS for w in g}
 
 
+@lru_cache(maxsize=16384)
 def spelling_alternatives(word: str) -> frozenset[str]:
     """Other spellings of the same name (folded): ``"mohammed"`` → ``{"muhammad", …}``.
 
@@ -179,6 +113,7 @@ def spelling_alternatives(word: str) -> frozenset[str]:
     return group - {word} if group else frozenset()
 
 
+@lru_cache(maxsize=16384)
 def nicknames_for(word: str) -> tuple[tuple[str, str], ...]:
     """Nicknames that stand for a (folded) registered given name, with their kind.
 

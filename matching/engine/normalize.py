@@ -57,6 +57,24 @@ _TRANSLITERATIONS: dict[str, tuple[str, ...]] = {
     "æ": ("ae", "a"),
 }
 
+# Words that often stand next to a name in a header line or filename without being
+# part of it; they are neither evidence nor counter-evidence.
+FILLER_WORDS: frozenset[str] = frozenset(
+    {
+        "class", "klass", "group", "grupp", "essay", "uppsats", "text", "final", "slutversion",
+        "inlamning", "inlaming", "document", "dokument", "untitled", "namnlost", "min", "mitt",
+        "my", "draft", "utkast", "version", "ver", "rev", "book", "report", "the", "and",
+        "och", "of", "by", "av", "copy", "kopia", "ny", "new", "docx", "pdf", "txt", "doc",
+        "odt", "rtf", "assignment", "uppgift", "task", "hand", "in", "english", "svenska",
+        "engelska", "eng", "sve", "sva", "swedish", "writing", "written", "production",
+        "argumenterande", "argumentative", "debattartikel", "kronika", "analys", "analysis",
+        "skrivuppgift", "provet", "prov", "exam", "test", "del", "part", "januari",
+        "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
+        "oktober", "november", "december", "january", "february", "march", "may", "june",
+        "july", "august", "october", "kl", "am", "pm", "vt", "ht", "name", "namn",
+    }
+)  # fmt: skip
+
 # A word token: a run of letters/digits (``\w`` minus the underscore).
 _TOKEN_RE = re.compile(r"[^\W_]+")
 _WHITESPACE_RE = re.compile(r"\s+")
@@ -71,10 +89,31 @@ def fold(text: str) -> str:
     """
     if text.isascii():
         return text.lower()
+    quick = text.translate(_LATIN_FOLD)  # one C pass for the letters of Latin alphabets
+    if quick.isascii():
+        return quick.lower()
+    return _fold_slow(text)
+
+
+def _fold_slow(text: str) -> str:
     text = text.translate(_SPECIAL_LETTERS)
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return stripped.casefold()
+
+
+def _latin_fold_table() -> dict[int, str]:
+    """What ``_fold_slow`` makes of each letter of Latin-1 and Latin Extended-A/B (å → a,
+    ß → ss, Ł → l, ı → i), precomputed so most names fold in one ``str.translate``."""
+    table: dict[int, str] = {}
+    for code in range(0x80, 0x250):
+        folded = _fold_slow(chr(code))
+        if folded.isascii():
+            table[code] = folded
+    return table
+
+
+_LATIN_FOLD = _latin_fold_table()
 
 
 def collapse_whitespace(text: str) -> str:
@@ -82,6 +121,7 @@ def collapse_whitespace(text: str) -> str:
     return _WHITESPACE_RE.sub(" ", text).strip()
 
 
+@lru_cache(maxsize=16384)
 def spelling_variants(word: str) -> frozenset[str]:
     """All folded spellings of one name word, including å/ä/ö/ü transliterations.
 
@@ -131,4 +171,103 @@ def split_camel_case(text: str) -> str:
 
 def has_digit(token: str) -> bool:
     """True for tokens such as "9b", "2025" or "sa24d" (class codes, dates, ids)."""
-    return any(ch.isdigit() for ch in token)
+    return not token.isalpha() and any(ch.isdigit() for ch in token)
+
+
+# --- rule keys: spellings that differ by scanning errors or by transliteration ---------
+# Both sides of a comparison are reduced to the same key, so one rule covers every name
+# it applies to, including names no table lists.
+
+# OCR confusion classes (applied to folded text): a scan reads "rn" for "m", "cl" for
+# "d", "1"/"I"/"|" for "l", "0" for "o", "vv" for "w"; doubled letters are dropped or
+# added. The key maps each class to one representative and collapses doubled letters.
+# The l-like characters first, so "CIaesson" and "Claesson", "Haralc1" and "Harald" meet.
+_OCR_PAIRS: tuple[tuple[str, str], ...] = (
+    ("0", "o"), ("1", "l"), ("|", "l"), ("i", "l"), ("rn", "m"), ("cl", "d"), ("vv", "w"),
+)
+_OCR_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz01|")
+MIN_RULE_KEY_WORD = 4
+
+
+_DOUBLED_RE = re.compile(r"(.)\1+")
+
+
+def _collapse_doubles(word: str) -> str:
+    """"sjöströmm" → "sjöström": any run of one letter becomes one letter."""
+    return _DOUBLED_RE.sub(r"\1", word)
+
+
+@lru_cache(maxsize=65536)
+def ocr_key(folded: str) -> str:
+    """The scan-error class of a folded word: ``"ekstr0rn"`` and ``"ekstrom"`` meet.
+
+    Empty for words shorter than MIN_RULE_KEY_WORD or with characters a scan of a name
+    would not produce (so "2025" or "9b" never look like a name).
+    """
+    if len(folded) < MIN_RULE_KEY_WORD or not set(folded) <= _OCR_CHARS:
+        return ""
+    key = folded
+    for a, b in _OCR_PAIRS:
+        key = key.replace(a, b)
+    if not key.isalpha():
+        return ""
+    return _collapse_doubles(key)
+
+
+# Transliteration alternations (on folded text, in this order): the consonant spellings
+# that Latin transcriptions of Arabic, Persian, Somali, Kurdish, Turkish, Bosnian,
+# Russian and Tigrinya names alternate between, then a vowel-blind skeleton, since
+# unwritten or differently written vowels are the commonest difference of all
+# (Mohammed/Muhammad, Hossein/Husein, Tsegay/Tsegai, Senait/Senayt, Yousef/Yusuf).
+_TRANSLIT_PAIRS: tuple[tuple[str, str], ...] = (
+    ("dzh", "J"), ("dz", "J"), ("dj", "J"), ("tsch", "c"), ("sch", "s"), ("tch", "c"),
+    ("kh", "k"), ("gh", "g"), ("ph", "f"), ("th", "t"), ("dh", "d"), ("ch", "k"),
+    ("sh", "s"), ("zh", "z"), ("ck", "k"), ("q", "k"), ("c", "k"), ("x", "ks"), ("w", "v"),
+    ("z", "s"),
+)
+_VOWELS = frozenset("aeiouy")
+_DROP_VOWELS = str.maketrans("", "", "aeiouyj")
+MIN_SKELETON = 3
+
+
+def _skeleton(word: str, somali: bool = False) -> str:
+    if word.endswith("ff"):
+        word = word[:-2] + "v"  # Ivanoff/Ivanov
+    if somali:  # Somali and Kurdish Latin orthography: x is h/kh (Xasan = Hasan,
+        # Maxamed = Mohamed, Xebat = Khabat); a word-initial c before a vowel is the ʿayn
+        word = word.replace("kh", "h").replace("x", "h")
+    for a, b in _TRANSLIT_PAIRS:  # "J" marks the affricate dž/dj, which stays a consonant
+        word = word.replace(a, b)
+    if not word.isalpha():
+        return ""
+    head = "y" if word[0] in "jyJ" else "a" if word[0] in _VOWELS else word[0]
+    rest = word[1:]
+    if rest.endswith("h") and len(rest) > 1 and rest[-2] in _VOWELS:
+        rest = rest[:-1]  # Fatimah/Fatima, Rojdah/Rojda
+    # j/y next to a vowel is a glide written either way (Sulejman/Suleiman): a vowel
+    body = rest.translate(_DROP_VOWELS).replace("J", "j")
+    key = _collapse_doubles(head + body)
+    if len(key) < MIN_SKELETON and word[-1] in _VOWELS:
+        key += "a"  # a short skeleton keeps its final vowel: Yulia/Juliya, not Joel
+    return key if len(key) >= MIN_SKELETON else ""
+
+
+@lru_cache(maxsize=65536)
+def translit_keys(folded: str) -> tuple[str, ...]:
+    """Vowel-blind consonant skeletons of a folded name word under the alternation rules.
+
+    ``"husein"``, ``"hossein"`` → ``"hsn"``; ``"yousef"``, ``"jusuf"`` → ``"ysf"``;
+    ``"xasan"`` (Somali) → ``"hsn"``. Words shorter than MIN_RULE_KEY_WORD get none:
+    short names (Ali/Eli, Ella/Elle) differ *only* in their vowels and are left to the
+    one-typo look-up and the variant table.
+    """
+    if len(folded) < MIN_RULE_KEY_WORD or not folded.isalpha():
+        return ()
+    key = _skeleton(folded)
+    somali = folded
+    if somali[0] == "c" and len(somali) > 1 and somali[1] in _VOWELS:
+        somali = somali[1:]
+    elif "x" not in folded and "kh" not in folded:
+        return (key,) if key else ()  # the Somali reading would be the same
+    keys = [key, _skeleton(somali, somali=True)]
+    return tuple(dict.fromkeys(k for k in keys if k))

@@ -5,23 +5,28 @@ each token up here. The index maps every spelling of every name word (folded,
 transliterated, hyphen-joined) to the students who carry it, and every roster e-mail to
 its student. It also holds the *other* spellings a student may use for a roster name —
 nicknames (Kalle for Karl) and transliteration variants (Muhammad for Mohammed), from
-the tables in ``given_names.py`` — marked as aliases so the scorer can weigh them.
-Fuzzy look-ups (one typo) go through rapidfuzz against the roster's own spellings only
-(not the aliases) and are cached per batch, because the same words recur across essays.
+``given_names.py`` — marked as aliases so the scorer can weigh them, and the rule keys
+of the plain spellings: scan-error classes (``normalize.ocr_key``) and transliteration
+skeletons (``normalize.translit_keys``, built on first use). What one roster name
+contributes is computed once per process (``_name_plan``): names recur across classes
+and every time a class is matched again. Fuzzy look-ups (one typo) go through rapidfuzz
+against the roster's own spellings only (not the aliases) and are cached per batch,
+because the same words recur across essays.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import NamedTuple
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from .given_names import VARIANT, nicknames_for, spelling_alternatives
-from .normalize import fold, name_words, spelling_variants
+from .given_names import SPELLING, VARIANT, nicknames_for, spelling_alternatives
+from .normalize import FILLER_WORDS, fold, name_words, ocr_key, spelling_variants, translit_keys
 from .types import RosterStudent
 
 # Name particles: part of a surname but never enough on their own to identify anyone.
@@ -75,16 +80,6 @@ class StudentNames:
     """The given names are one hyphenated name ("Anna-Karin"), not two given names."""
 
 
-def _max_edits(token: str) -> int:
-    """How many typos a token may carry and still be looked up fuzzily.
-
-    One edit at most; a two-letter word is only compared with three-letter names that
-    start with the same letter (see ``lookup``), since one edit on two letters matches
-    almost anything.
-    """
-    return 1 if len(token) >= 2 else 0
-
-
 @dataclass(slots=True)
 class RosterIndex:
     """Everything about a roster that matching needs, precomputed once per batch."""
@@ -93,116 +88,267 @@ class RosterIndex:
     token_map: dict[str, list[Entry]]
     emails: dict[str, list[int]]
     given_share: dict[str, int]
-    vocab: list[str]
+    vocab: dict[int, list[str]]
+    """The roster's own spellings by length window: a word one edit away from a token of
+    length n has n-1, n or n+1 letters, so a typo look-up scans only those."""
+    ocr_map: dict[str, list[Entry]] = field(default_factory=dict)
+    """OCR key (``normalize.ocr_key``) of every roster spelling → its entries."""
+    plans: list[_NamePlan] = field(default_factory=list)
+    """Each student's name plan, for the maps below, which are built on first use: most
+    batches never need a transliteration skeleton, a two-step scan error or initials."""
+    _translit_map: dict[str, list[Entry]] | None = None
+    _ocr_vocab: dict[int, list[str]] | None = None
+    _initials_map: dict[tuple[str, str], list[int]] | None = None
     _cache: dict[str, tuple[Hit, ...]] = field(default_factory=dict)
+    placed_cache: dict[tuple[str, ...], dict] = field(default_factory=dict)
+    """Per batch: a cue's words → its hits per student (see scoring._placed_hits)."""
 
     @classmethod
     def build(cls, roster: Sequence[RosterStudent]) -> RosterIndex:
         students: list[StudentNames] = []
         token_map: dict[str, list[Entry]] = defaultdict(list)
+        ocr_map: dict[str, list[Entry]] = defaultdict(list)
         emails: dict[str, list[int]] = defaultdict(list)
         given_students: dict[str, set[int]] = defaultdict(set)
         aliases: list[tuple[str, Entry]] = []
-
-        def add(key: str, entry: Entry) -> None:
-            if key and entry not in token_map[key]:
-                token_map[key].append(entry)
-
+        plans_in_order: list[_NamePlan] = []
         for idx, student in enumerate(roster):
-            given_words = name_words(student.first_name)
-            surname_words = name_words(student.last_name)
-            core = [w for w in surname_words if fold(w) not in PARTICLES] or surname_words
-            particles = [w for w in surname_words if w not in core]
-            names = StudentNames(
-                index=idx,
-                student=student,
-                given=tuple(fold(w) for w in given_words),
-                surname=tuple(fold(w) for w in core),
-                particles=tuple(fold(w) for w in particles),
+            plan = _name_plan(student.first_name or "", student.last_name or "")
+            plans_in_order.append(plan)
+            students.append(StudentNames(
+                index=idx, student=student, given=plan.given, surname=plan.surname,
+                particles=plan.particles,
                 display=f"{student.first_name} {student.last_name}".strip(),
-                compound_given="-" in (student.first_name or "") and len(given_words) > 1,
-            )
-            students.append(names)
-            for part, word in enumerate(given_words):
-                for v in spelling_variants(word):
-                    add(v, (idx, GIVEN, part, ""))
-                given_students[fold(word)].add(idx)
-                folded = fold(word)
-                aliases.extend((alt, (idx, GIVEN, part, VARIANT))
-                               for alt in spelling_alternatives(folded))
-                aliases.extend((nick, (idx, GIVEN, part, kind))
-                               for nick, kind in nicknames_for(folded))
-            for part, word in enumerate(core):
-                for v in spelling_variants(word):
-                    add(v, (idx, SURNAME, part, ""))
-                aliases.extend((alt, (idx, SURNAME, part, VARIANT))
-                               for alt in spelling_alternatives(fold(word)))
-            for part, word in enumerate(particles):
-                add(fold(word), (idx, PARTICLE, part, ""))
-            joined_given = _joined_variants(given_words)
-            joined_surname = _joined_variants(surname_words)
-            if len(given_words) > 1:
-                for v in joined_given:
-                    add(v, (idx, GIVEN_JOINED, 0, ""))
-            if len(surname_words) > 1:
-                for v in joined_surname:
-                    add(v, (idx, SURNAME_JOINED, 0, ""))
-            if given_words and surname_words:
-                for v in _joined_variants(given_words + surname_words):
-                    add(v, (idx, FULL_JOINED, 0, ""))
+                compound_given=plan.compound_given,
+            ))
+            for key, role, part in plan.own:
+                token_map[key].append((idx, role, part, ""))
+            for key, role, part in plan.base:
+                okey = ocr_key(key)
+                if okey:
+                    ocr_map[okey].append((idx, role, part, ""))
+            for word in plan.given:
+                given_students[word].add(idx)
+            aliases.extend((key, (idx, role, part, kind)) for key, role, part, kind in plan.aliases)
             if student.email:
                 emails[student.email.strip().lower()].append(idx)
-
         # Only the roster's own spellings take part in the one-typo look-up: a nickname
         # or transliteration variant *plus* a typo is two steps from the roster.
-        vocab = sorted(k for k in token_map if len(k) >= 2 and k not in PARTICLES)
+        vocab = [k for k in token_map if len(k) >= 2 and k not in PARTICLES]
         # Alias spellings come last and never shadow the roster's own spelling of the
         # same name part ("Ali" on the roster stays an exact "ali", not a variant).
-        for key, (sid, role, part, kind) in aliases:
+        for key, entry in aliases:
             present = token_map.get(key, ())
-            if any(e[0] == sid and e[1] == role and e[2] == part for e in present):
+            if any(e[0] == entry[0] and e[1] == entry[1] and e[2] == entry[2] for e in present):
                 continue
-            add(key, (sid, role, part, kind))
+            token_map[key].append(entry)
         return cls(
             students=students,
             token_map=dict(token_map),
             emails=dict(emails),
             given_share={k: len(v) for k, v in given_students.items()},
-            vocab=vocab,
+            vocab=_by_length(vocab),
+            ocr_map=dict(ocr_map),
+            plans=plans_in_order,
         )
 
     def lookup(self, token: str) -> tuple[Hit, ...]:
-        """Every roster name word this folded token may stand for, exact or one typo away.
+        """Every roster name word this folded token may stand for.
 
-        Exact and fuzzy hits are both returned (a word can be one student's exact
-        surname and another's with a typo); the scorer weighs the edits.
+        In order of trust: the roster's own spellings and the aliases of the name tables
+        (edits 0); a scan-error spelling (same ``ocr_key``, counted as one edit); another
+        transliteration by rule (same skeleton, alias ``"spelling"``); one typo (OSA
+        distance 1); and, only when nothing else fits, a scan error plus one more typo
+        (two edits). Exact and weaker hits are all returned — a word can be one student's
+        exact surname and another's with a typo — and the scorer weighs them. Cached per
+        batch, because the same words recur across essays.
         """
         cached = self._cache.get(token)
         if cached is not None:
             return cached
-        hits: list[Hit] = [Hit(s, r, p, 0, a) for s, r, p, a in self.token_map.get(token, ())]
-        max_edits = _max_edits(token)
-        if max_edits and self.vocab and token not in PARTICLES:
-            for choice, dist, _ in process.extract(
-                token, self.vocab, scorer=OSA.distance, score_cutoff=max_edits, limit=None
-            ):
-                if dist == 0:
-                    continue
-                if len(token) == 2 and (len(choice) != 3 or choice[0] != token[0]):
-                    continue  # "Nu" may be a cut-off "Nur", not any three-letter word
-                if len(choice) == 2 and (len(token) != 3 or not token.startswith(choice)):
-                    continue  # "Ekk"/"Boo" for Ek/Bo (a doubled or added last letter) only
-                hits.extend(
-                    Hit(s, r, p, int(dist)) for s, r, p, a in self.token_map[choice] if not a
-                )
-        result = tuple(hits)
+        found: dict[tuple[int, str, int], Hit] = {}
+
+        def keep(hit: Hit) -> None:
+            key = (hit.student, hit.role, hit.part)
+            old = found.get(key)
+            if old is None or (hit.edits, hit.alias != "") < (old.edits, old.alias != ""):
+                found[key] = hit
+
+        for s, r, p, a in self.token_map.get(token, ()):
+            keep(Hit(s, r, p, 0, a))
+        okey = ocr_key(token)
+        for s, r, p, _a in self.ocr_map.get(okey, ()) if okey else ():
+            keep(Hit(s, r, p, 1))
+        if token.isalpha():
+            self._fuzzy(token, self.vocab, self.token_map, 1, keep)
+        if not found:
+            # Rule skeletons and two-step scan errors are looser than a typo: only for a
+            # word that is no roster spelling and no typo of one ("Husein" for Hossein),
+            # so Erik/Erika or Nilsson/Nielsen never meet through a skeleton.
+            for tkey in translit_keys(token):
+                for s, r, p, _a in self.translit_map.get(tkey, ()):
+                    keep(Hit(s, r, p, 0, SPELLING))
+        if not found and okey and len(token) >= 5 and token not in FILLER_WORDS:
+            # two steps from the roster: only for one name word, never a glued name
+            # ("final" is not "Elin Ali" glued with two scan errors)
+            self._fuzzy(okey, self.ocr_vocab, self.ocr_map, 2,
+                        lambda hit: keep(hit) if hit.role in (GIVEN, SURNAME) else None)
+        result = tuple(found.values())
         if len(self._cache) < 200_000:
             self._cache[token] = result
         return result
 
+    def lookup_exact(self, token: str) -> tuple[Hit, ...]:
+        """Roster spellings, aliases and rule skeletons only (no typo): for glued pairs."""
+        hits = [Hit(s, r, p, 0, a) for s, r, p, a in self.token_map.get(token, ())]
+        if not hits:
+            for tkey in translit_keys(token):
+                hits.extend(Hit(s, r, p, 0, SPELLING)
+                            for s, r, p, _a in self.translit_map.get(tkey, ()))
+        return tuple(hits)
+
+    @staticmethod
+    def _fuzzy(token: str, vocab: dict[int, list[str]], entries: dict[str, list[Entry]],
+               edits: int, keep: Callable[[Hit], None]) -> None:
+        """One-edit neighbours of ``token`` among the indexed spellings (short words: see
+        the rules). ``vocab`` maps a length to the spellings one letter shorter, as long
+        and one letter longer (see ``_by_length``)."""
+        n = len(token)
+        if n < 2 or token in PARTICLES:
+            return
+        words = vocab[n]
+        if not words:
+            return
+        for choice, dist, _ in process.extract(
+            token, words, scorer=OSA.distance, score_cutoff=1, limit=None
+        ):
+            if dist == 0:
+                continue
+            if n == 2 and (len(choice) != 3 or choice[0] != token[0]):
+                continue  # "Nu" may be a cut-off "Nur", not any three-letter word
+            if len(choice) == 2 and (n != 3 or not token.startswith(choice)):
+                continue  # "Ekk"/"Boo" for Ek/Bo (a doubled or added last letter) only
+            for s, r, p, a in entries[choice]:
+                if not a:
+                    keep(Hit(s, r, p, edits))
+
+    @property
+    def translit_map(self) -> dict[str, list[Entry]]:
+        """Transliteration skeletons (``normalize.translit_keys``) → entries."""
+        if self._translit_map is None:
+            built: dict[str, list[Entry]] = defaultdict(list)
+            for idx, plan in enumerate(self.plans):
+                for key, role, part in plan.base:
+                    for tkey in translit_keys(key):
+                        built[tkey].append((idx, role, part, ""))
+            self._translit_map = dict(built)
+        return self._translit_map
+
+    @property
+    def ocr_vocab(self) -> dict[int, list[str]]:
+        if self._ocr_vocab is None:
+            self._ocr_vocab = _by_length(k for k in self.ocr_map if len(k) >= 2)
+        return self._ocr_vocab
+
+    def students_with_initials(self, given: str, surname: str) -> list[int]:
+        """Students whose first given name and core surname start with these letters."""
+        if self._initials_map is None:
+            self._initials_map = _initials(self.students)
+        return self._initials_map.get((given, surname), [])
+
     def students_for_email(self, email: str) -> list[int]:
         """Students whose roster e-mail is exactly this address (case-insensitive)."""
         return self.emails.get(email.strip().lower(), [])
+
+
+class _Window(dict):
+    """Length n → the words of length n-1, n and n+1 (the only ones one edit away),
+    filled on first use: most lengths are never asked for."""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        super().__init__()
+        self.by_len: dict[int, list[str]] = defaultdict(list)
+        for word in set(words):
+            self.by_len[len(word)].append(word)
+
+    def __missing__(self, n: int) -> list[str]:
+        by_len = self.by_len
+        near = by_len.get(n - 1, []) + by_len.get(n, []) + by_len.get(n + 1, [])
+        self[n] = near
+        return near
+
+
+def _by_length(words: Iterable[str]) -> dict[int, list[str]]:
+    return _Window(words)
+
+
+def _initials(students: list[StudentNames]) -> dict[tuple[str, str], list[int]]:
+    out: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for names in students:
+        if names.given and names.surname and names.given[0] and names.surname[0]:
+            out[(names.given[0][0], names.surname[0][0])].append(names.index)
+    return dict(out)
+
+
+class _NamePlan(NamedTuple):
+    """Everything the index needs from one roster name, independent of the student."""
+
+    given: tuple[str, ...]
+    surname: tuple[str, ...]
+    particles: tuple[str, ...]
+    compound_given: bool
+    own: tuple[tuple[str, str, int], ...]
+    """(spelling, role, part) of every spelling of the roster name."""
+    base: tuple[tuple[str, str, int], ...]
+    """The plainly folded spellings only (no å → aa variants), the ones the rule keys
+    (scan errors, transliteration skeletons) are made from; no particles and no whole
+    glued names ("annaandersson" with a scan error is too far from any name)."""
+    aliases: tuple[tuple[str, str, int, str], ...]
+    """(spelling, role, part, alias kind) from the name tables."""
+
+
+@lru_cache(maxsize=8192)
+def _name_plan(first_name: str, last_name: str) -> _NamePlan:
+    """The spellings of one roster name. Cached: the same names recur across the classes
+    of a school and every time a class's batch is matched again."""
+    given_words = name_words(first_name)
+    surname_words = name_words(last_name)
+    core = [w for w in surname_words if fold(w) not in PARTICLES] or surname_words
+    particles = [w for w in surname_words if w not in core]
+    own: dict[tuple[str, str, int], None] = {}
+    base: dict[tuple[str, str, int], None] = {}
+    aliases: list[tuple[str, str, int, str]] = []
+    for part, word in enumerate(given_words):
+        folded = fold(word)
+        own.update(((v, GIVEN, part), None) for v in spelling_variants(word))
+        base[(folded, GIVEN, part)] = None
+        aliases.extend((alt, GIVEN, part, VARIANT) for alt in spelling_alternatives(folded))
+        aliases.extend((nick, GIVEN, part, kind) for nick, kind in nicknames_for(folded))
+    for part, word in enumerate(core):
+        folded = fold(word)
+        own.update(((v, SURNAME, part), None) for v in spelling_variants(word))
+        base[(folded, SURNAME, part)] = None
+        aliases.extend((alt, SURNAME, part, VARIANT) for alt in spelling_alternatives(folded))
+    for part, word in enumerate(particles):
+        own[(fold(word), PARTICLE, part)] = None
+    if len(given_words) > 1:
+        own.update(((v, GIVEN_JOINED, 0), None) for v in _joined_variants(given_words))
+        base[("".join(fold(w) for w in given_words), GIVEN_JOINED, 0)] = None
+    if len(surname_words) > 1:
+        own.update(((v, SURNAME_JOINED, 0), None) for v in _joined_variants(surname_words))
+        base[("".join(fold(w) for w in surname_words), SURNAME_JOINED, 0)] = None
+    if given_words and surname_words:
+        own.update(((v, FULL_JOINED, 0), None)
+                   for v in _joined_variants(given_words + surname_words))
+    return _NamePlan(
+        given=tuple(fold(w) for w in given_words),
+        surname=tuple(fold(w) for w in core),
+        particles=tuple(fold(w) for w in particles),
+        compound_given="-" in first_name and len(given_words) > 1,
+        own=tuple(k for k in own if k[0]),
+        base=tuple(k for k in base if k[0]),
+        aliases=tuple(aliases),
+    )
 
 
 def _joined_variants(words: list[str]) -> set[str]:

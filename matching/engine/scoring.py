@@ -19,7 +19,9 @@ independent cue; competition between students is handled later (batch.py/assignm
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from typing import NamedTuple
 
 from . import calibration as cal
 from .cues import (
@@ -34,8 +36,8 @@ from .cues import (
     Cue,
     EmailFound,
 )
-from .given_names import PET, SHORT, VARIANT
-from .normalize import fold, has_digit, name_words
+from .given_names import PET, SHORT, SPELLING, VARIANT
+from .normalize import FILLER_WORDS, fold, has_digit, name_words, ocr_key
 from .roster_index import (
     FULL_JOINED,
     GIVEN,
@@ -50,24 +52,6 @@ from .roster_index import (
 )
 from .types import Evidence
 
-# Words that often stand next to a name in a header line or filename without being
-# part of it; they are neither evidence nor counter-evidence.
-FILLER_WORDS: frozenset[str] = frozenset(
-    {
-        "class", "klass", "group", "grupp", "essay", "uppsats", "text", "final", "slutversion",
-        "inlamning", "inlaming", "document", "dokument", "untitled", "namnlost", "min", "mitt",
-        "my", "draft", "utkast", "version", "ver", "rev", "book", "report", "the", "and",
-        "och", "of", "by", "av", "copy", "kopia", "ny", "new", "docx", "pdf", "txt", "doc",
-        "odt", "rtf", "assignment", "uppgift", "task", "hand", "in", "english", "svenska",
-        "engelska", "eng", "sve", "sva", "swedish", "writing", "written", "production",
-        "argumenterande", "argumentative", "debattartikel", "kronika", "analys", "analysis",
-        "skrivuppgift", "provet", "prov", "exam", "test", "del", "part", "januari",
-        "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
-        "oktober", "november", "december", "january", "february", "march", "may", "june",
-        "july", "august", "october", "kl", "am", "pm", "vt", "ht", "name", "namn",
-    }
-)  # fmt: skip
-
 _KIND_LABEL = {
     HEADER_LABEL: "header",
     FIRST_LINE: "first line",
@@ -78,28 +62,39 @@ _KIND_LABEL = {
     EMAIL_NAME: "e-mail address",
 }
 
+# Fits with only part of the name: never "high" by themselves (see assignment.py).
+WEAK_SHAPES = frozenset({"given_only", "given_initial", "surname_initial", "surname_only",
+                         "initials"})
+PRIOR_SHAPES = WEAK_SHAPES - {"surname_only"}
+# Kinds where a lone name part is still worth keeping as partial evidence for a split
+# name ("/Hugo" in the signature, "Ekström_uppsats.docx" as the filename).
+_PARTIAL_SLOTS = frozenset({FILENAME, EMAIL_NAME})
+
 # Positions where a first name or surname on its own still means something.
 _AUTHOR_SLOTS = frozenset({HEADER_LABEL, FIRST_LINE, NAME_PHRASE})
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class NameFit:
     """How the tokens of one cue fit one student's name."""
 
     strength: float
     shape: str              # "full", "surname_initial", "surname_only", "given_only", "none"
     edits: int
-    reversed_order: bool
-    folded: bool            # matched only through diacritic folding/transliteration
     first: int              # token positions covered (for quoting the evidence)
     last: int
     alias: str = ""         # strongest alias used: "" | "variant" | "pet" | "short"
-    alias_note: str = ""    # e.g. "nickname 'Kalle'", for the reason shown to teachers
+    aligned: _Aligned | None = None  # the alignment, for the reason shown to teachers
+    names: StudentNames | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CueScore:
-    """One cue's support for one student."""
+    """One cue's support for one student.
+
+    Internal and short-lived, so a plain (not frozen) slotted class: thousands are made
+    per batch. Only the few that end up shown get their reason and evidence written.
+    """
 
     student: int
     confidence: float
@@ -107,9 +102,34 @@ class CueScore:
     strength: float
     edits: int
     kind: str
-    reason: str
-    evidence: Evidence
+    why: str | tuple[Cue, NameFit, int]
+    """The reason shown to the teacher, or what it is made from (cue, fit, how many
+    students share the given name)."""
+    source: Evidence | tuple[Cue, NameFit]
+    """The evidence, or the cue and fit it is quoted from."""
     alias: str = ""         # as NameFit.alias: a nickname fit never counts as identity
+    weight: float = 1.0     # the weight of the position (confidence = weight × strength)
+    partial: bool = False   # one name part where a lone part is no author cue (filename,
+                            # e-mail): only ever evidence in combination with another cue
+
+    @property
+    def reason(self) -> str:
+        return self.why if isinstance(self.why, str) else _reason(*self.why)
+
+    @property
+    def evidence(self) -> Evidence:
+        return self.source if isinstance(self.source, Evidence) else _evidence(*self.source)
+
+    @property
+    def place(self) -> tuple[str, int | None, str]:
+        """(kind, line number, quoted text): two scores from the same place are one."""
+        if isinstance(self.source, Evidence):
+            return (self.kind, self.source.line_number, self.source.matched_text)
+        cue, fit = self.source
+        if cue.tokens:
+            return (self.kind, cue.line_number,
+                    cue.line[cue.tokens[fit.first][1]:cue.tokens[fit.last][2]])
+        return (self.kind, cue.line_number, cue.line)
 
 
 @dataclass(slots=True)
@@ -132,6 +152,20 @@ class StudentScore:
         )
 
     @property
+    def weak_cue(self) -> bool:
+        """A first name (with or without the surname's initial), initial and surname, or
+        initials, in an author position, uncontradicted and spelled as on the roster:
+        what the batch's remaining students can decide. A surname alone is not one:
+        siblings share it, and a sibling need not be on this roster."""
+        best = self.best
+        return (
+            best.fit_shape in PRIOR_SHAPES
+            and not best.partial
+            and not best.alias
+            and best.strength > cal.CONTRADICTED
+        )
+
+    @property
     def exact_identity(self) -> bool:
         """The roster name exactly and completely as written, or the roster e-mail."""
         return self.best.fit_shape == "email" or (
@@ -139,150 +173,220 @@ class StudentScore:
         )
 
 
+class Placed(NamedTuple):
+    """A roster hit at token position ``pos`` of a cue, covering tokens pos..end."""
+
+    pos: int
+    end: int
+    hit: Hit
+
+
+@dataclass(slots=True)
+class _Aligned:
+    """One student's name parts matched to the tokens of one cue."""
+
+    used: dict[int, Hit] = field(default_factory=dict)   # token position → hit
+    given: dict[int, int] = field(default_factory=dict)  # given part → edits
+    surname: dict[int, int] = field(default_factory=dict)
+    aliased: dict[int, str] = field(default_factory=dict)  # token position → alias kind
+    given_initial: bool = False     # "H." standing for the first given name
+    surname_initial: bool = False   # "E." standing for the surname
+    extra: int = 0                  # unexplained words (or a wrong initial)
+    middle: int = 0                 # words where a middle name goes
+
+
+def _placed_order(p: Placed) -> tuple[int, bool, int, int]:
+    return (p.hit.edits, p.hit.alias != "", p.pos - p.end, p.pos)
+
+
+def _align(names: StudentNames, placed: list[Placed]) -> _Aligned:
+    """Each name part takes at most one token (or glued pair of tokens), and each token
+    serves at most one part: cheapest first (fewest edits, the roster's own spelling
+    before an alias, a glued pair before its halves)."""
+    al = _Aligned()
+    particles: set[int] = set()
+    used = al.used
+    for pos, end, hit in sorted(placed, key=_placed_order) if len(placed) > 1 else placed:
+        if pos in used or (end != pos and end in used):
+            continue
+        if hit.role == GIVEN and hit.part not in al.given:
+            al.given[hit.part] = hit.edits
+        elif hit.role == SURNAME and hit.part not in al.surname:
+            al.surname[hit.part] = hit.edits
+        elif hit.role == PARTICLE and hit.part not in particles:
+            particles.add(hit.part)
+        elif hit.role == GIVEN_JOINED and not al.given:
+            al.given.update({i: 0 for i in range(len(names.given))})
+            al.given[0] = hit.edits
+        elif hit.role == SURNAME_JOINED and not al.surname:
+            al.surname.update({i: 0 for i in range(len(names.surname))})
+            al.surname[0] = hit.edits
+        elif hit.role == FULL_JOINED and not al.given and not al.surname:
+            al.given.update({i: 0 for i in range(len(names.given))})
+            al.surname.update({i: 0 for i in range(len(names.surname))})
+            al.given[0] = hit.edits
+        else:
+            continue
+        for q in range(pos, end + 1):
+            al.used[q] = hit
+        if hit.alias:
+            al.aliased[pos] = hit.alias
+    return al
+
+
+def _read_leftovers(cue: Cue, names: StudentNames, al: _Aligned) -> None:
+    """Initials, middle names and unexplained words among the tokens not yet used.
+
+    An initial counts for the name part it can stand for (the first given name, the
+    surname); next to a first name, an initial that fits neither is another person's
+    ("Hugo Q." is not Hugo Ekström), so it counts as an unexplained word.
+    """
+    for pos, (tok, _s, _e) in enumerate(cue.tokens):
+        if pos in al.used:
+            continue
+        if len(tok) == 1 and tok.isalpha():
+            if names.given and not al.given and not al.given_initial \
+                    and tok == names.given[0][:1]:
+                al.given_initial = True
+                al.used[pos] = Hit(names.index, GIVEN, 0, 0)
+            elif names.surname and not al.surname and not al.surname_initial \
+                    and tok == names.surname[0][:1]:
+                al.surname_initial = True
+                al.used[pos] = Hit(names.index, SURNAME, 0, 0)
+            elif (al.given and not al.surname and not al.surname_initial) or (
+                al.surname and not al.given and not al.given_initial
+            ):
+                al.extra += 1  # "Hugo Q." or "Q. Ekström": another person's initial
+            continue
+        if len(tok) < 2 or has_digit(tok) or tok in FILLER_WORDS or tok in PARTICLES:
+            continue
+        if al.given and al.surname and _middle_position(pos, al.used):
+            al.middle += 1
+            continue
+        al.extra += 1
+
+
+def _edit_costs(names: StudentNames, al: _Aligned) -> tuple[int, int]:
+    """All edits in the matched name words, and those in words of four letters or fewer."""
+    edits = short = 0
+    for parts, words in ((al.given, names.given), (al.surname, names.surname)):
+        for part, e in parts.items():
+            if e:
+                edits += e
+                if part < len(words) and len(words[part]) <= 4:
+                    short += e
+    return edits, short
+
+
+def _grade_full(
+    cue: Cue, names: StudentNames, al: _Aligned, edits: int, short_edits: int,
+    penalty: float, class_given_names: dict[str, int] | None,
+) -> float:
+    """Strength of a full-name fit (a given name and the surname)."""
+    strength = cal.FULL_NAME
+    if 0 not in al.given:
+        strength -= (
+            cal.NOT_FIRST_GIVEN_PENALTY if names.compound_given
+            else cal.LATER_GIVEN_NAME_PENALTY
+        )
+    strength -= cal.MISSING_GIVEN_PENALTY * (len(names.given) - len(al.given))
+    strength -= cal.MISSING_SURNAME_PENALTY * (len(names.surname) - len(al.surname))
+    strength -= cal.EDIT_PENALTY * (edits - short_edits)
+    strength -= cal.SHORT_WORD_EDIT_PENALTY * short_edits
+    strength -= penalty
+    nick_positions = [p for p, kind in al.aliased.items() if kind in (PET, SHORT)]
+    if nick_positions:
+        strength -= cal.NICKNAME_PENALTY
+        nick = cue.tokens[nick_positions[0]][0]
+        decisive = (
+            len(nick_positions) == 1
+            and len(al.aliased) == 1
+            and edits == 0
+            and al.extra == 0
+            and al.middle == 0
+            and len(al.surname) == len(names.surname)
+            and not (class_given_names or {}).get(nick)
+        )
+        if not decisive:
+            strength = min(strength, cal.NICKNAME_REVIEW_STRENGTH)
+    return strength
+
+
+def _grade_partial(al: _Aligned, edits: int, penalty: float) -> tuple[float, str]:
+    """Strength and shape of a fit with only part of the name (or initials)."""
+    nickname = any(kind in (PET, SHORT) for kind in al.aliased.values())
+    if al.surname and al.given_initial:
+        return cal.SURNAME_AND_INITIAL - cal.EDIT_PENALTY * edits - penalty, "surname_initial"
+    if al.surname:
+        if al.extra:
+            return cal.CONTRADICTED, "surname_only"
+        return cal.SURNAME_ONLY - cal.EDIT_PENALTY * edits - penalty, "surname_only"
+    if al.given:
+        shape = "given_initial" if al.surname_initial else "given_only"
+        if al.extra:
+            return cal.CONTRADICTED, shape
+        strength = cal.GIVEN_ONLY if edits == 0 else cal.GIVEN_ONLY_TYPO
+        if al.surname_initial:
+            strength += cal.SURNAME_INITIAL_BONUS
+        if 0 not in al.given:
+            strength -= cal.NOT_FIRST_GIVEN_PENALTY
+        if nickname:
+            strength -= cal.NICKNAME_GIVEN_ONLY_PENALTY
+        return strength - penalty, shape
+    if al.given_initial and al.surname_initial and not al.extra:
+        return cal.INITIALS_ONLY, "initials"
+    return 0.0, "none"
+
+
 def fit_name(
     cue: Cue,
     names: StudentNames,
-    hits: list[tuple[int, Hit]],
+    placed: list[Placed],
     class_given_names: dict[str, int] | None = None,
 ) -> NameFit:
     """Align one student's hits inside one cue and grade the fit.
 
-    Each name part takes at most one token and each token serves at most one part,
-    cheapest (fewest edits, the roster's own spelling before an alias) first.
     ``class_given_names`` (folded given name → how many students carry it) lets a
     nickname that is literally a classmate's given name stay ambiguous.
     """
-    ordered = sorted(hits, key=lambda ph: (ph[1].edits, ph[1].alias != "", ph[0]))
-    used_positions: dict[int, Hit] = {}
-    given_hit: dict[int, int] = {}
-    surname_hit: dict[int, int] = {}
-    aliased: dict[int, str] = {}     # token position → alias kind
-    particle_parts: set[int] = set()
-    for pos, hit in ordered:
-        if pos in used_positions:
-            continue
-        if hit.role == GIVEN and hit.part not in given_hit:
-            given_hit[hit.part] = hit.edits
-        elif hit.role == SURNAME and hit.part not in surname_hit:
-            surname_hit[hit.part] = hit.edits
-        elif hit.role == PARTICLE and hit.part not in particle_parts:
-            particle_parts.add(hit.part)
-        elif hit.role == GIVEN_JOINED and not given_hit:
-            given_hit.update({i: 0 for i in range(len(names.given))})
-            given_hit[0] = hit.edits
-        elif hit.role == SURNAME_JOINED and not surname_hit:
-            surname_hit.update({i: 0 for i in range(len(names.surname))})
-            surname_hit[0] = hit.edits
-        elif hit.role == FULL_JOINED and not given_hit and not surname_hit:
-            given_hit.update({i: 0 for i in range(len(names.given))})
-            surname_hit.update({i: 0 for i in range(len(names.surname))})
-            given_hit[0] = hit.edits
-        else:
-            continue
-        used_positions[pos] = hit
-        if hit.alias:
-            aliased[pos] = hit.alias
-
-    initial = False
-    extra = 0
-    middle = 0
-    for pos, (tok, _s, _e) in enumerate(cue.tokens):
-        if pos in used_positions:
-            continue
-        if len(tok) == 1 and names.given and not given_hit and tok == names.given[0][:1]:
-            initial = True
-            used_positions[pos] = Hit(names.index, GIVEN, 0, 0)
-            continue
-        if len(tok) < 2 or has_digit(tok) or tok in FILLER_WORDS or tok in PARTICLES:
-            continue
-        if given_hit and surname_hit and _middle_position(pos, used_positions):
-            middle += 1
-            continue
-        extra += 1
-
-    edits = sum(given_hit.values()) + sum(surname_hit.values())
-    short_edits = sum(
-        e for part, e in given_hit.items() if e and part < len(names.given)
-        and len(names.given[part]) <= 4
-    ) + sum(
-        e for part, e in surname_hit.items() if e and part < len(names.surname)
-        and len(names.surname[part]) <= 4
-    )
-    positions = sorted(used_positions)
-    first, last = (positions[0], positions[-1]) if positions else (0, 0)
-    reversed_order = _is_reversed(used_positions)
-    folded = _needs_folding(cue, used_positions, names)
-    extra_penalty = (
-        cal.EXTRA_WORD_PENALTY_FILENAME if cue.kind == FILENAME else cal.EXTRA_WORD_PENALTY
-    ) * min(extra, cal.MAX_EXTRA_WORDS_PENALISED)
-    extra_penalty += cal.MIDDLE_NAME_PENALTY * min(middle, cal.MAX_EXTRA_WORDS_PENALISED)
-    n_variants = sum(1 for kind in aliased.values() if kind == VARIANT)
-    nick_positions = [p for p, kind in aliased.items() if kind in (PET, SHORT)]
-    alias = (
-        SHORT if SHORT in aliased.values() else PET if nick_positions
-        else VARIANT if n_variants else ""
-    )
-    alias_penalty = cal.VARIANT_PENALTY * n_variants
-
-    if given_hit and surname_hit:
-        strength = cal.FULL_NAME
-        if 0 not in given_hit:
-            strength -= (
-                cal.NOT_FIRST_GIVEN_PENALTY if names.compound_given
-                else cal.LATER_GIVEN_NAME_PENALTY
-            )
-        strength -= cal.MISSING_GIVEN_PENALTY * (len(names.given) - len(given_hit))
-        strength -= cal.MISSING_SURNAME_PENALTY * (len(names.surname) - len(surname_hit))
-        strength -= cal.EDIT_PENALTY * (edits - short_edits)
-        strength -= cal.SHORT_WORD_EDIT_PENALTY * short_edits
-        strength -= extra_penalty + alias_penalty
-        if nick_positions:
-            strength -= cal.NICKNAME_PENALTY
-            decisive = (
-                alias == PET
-                and len(nick_positions) == 1
-                and n_variants == 0
-                and edits == 0
-                and extra == 0
-                and middle == 0
-                and len(surname_hit) == len(names.surname)
-                and not (class_given_names or {}).get(cue.tokens[nick_positions[0]][0])
-            )
-            if not decisive:
-                strength = min(strength, cal.NICKNAME_REVIEW_STRENGTH)
+    al = _align(names, placed)
+    _read_leftovers(cue, names, al)
+    edits, short_edits = _edit_costs(names, al)
+    penalty = 0.0
+    if al.extra:
+        penalty += (
+            cal.EXTRA_WORD_PENALTY_FILENAME if cue.kind == FILENAME else cal.EXTRA_WORD_PENALTY
+        ) * min(al.extra, cal.MAX_EXTRA_WORDS_PENALISED)
+    if al.middle:
+        penalty += cal.MIDDLE_NAME_PENALTY * min(al.middle, cal.MAX_EXTRA_WORDS_PENALISED)
+    for kind in al.aliased.values():
+        if kind == VARIANT:
+            penalty += cal.VARIANT_PENALTY
+        elif kind == SPELLING:
+            penalty += cal.SPELLING_RULE_PENALTY
+    if al.given and al.surname:
+        strength = _grade_full(cue, names, al, edits, short_edits, penalty, class_given_names)
         shape = "full"
-    elif surname_hit and initial:
-        strength = (
-            cal.SURNAME_AND_INITIAL - cal.EDIT_PENALTY * edits - extra_penalty - alias_penalty
-        )
-        shape = "surname_initial"
-    elif surname_hit:
-        strength = (
-            cal.SURNAME_ONLY - cal.EDIT_PENALTY * edits - alias_penalty
-            if extra == 0 else cal.CONTRADICTED
-        )
-        shape = "surname_only"
-    elif given_hit:
-        if extra:
-            strength = cal.CONTRADICTED
-        else:
-            strength = cal.GIVEN_ONLY if edits == 0 else cal.GIVEN_ONLY_TYPO
-            if 0 not in given_hit:
-                strength -= cal.NOT_FIRST_GIVEN_PENALTY
-            strength -= alias_penalty
-            if nick_positions:
-                strength -= cal.NICKNAME_GIVEN_ONLY_PENALTY
-        shape = "given_only"
     else:
-        return NameFit(0.0, "none", 0, False, False, 0, 0)
-    note = ""
-    if aliased:
-        pos = nick_positions[0] if nick_positions else min(aliased)
-        _tok, s, e = cue.tokens[pos]
-        note = ("nickname" if nick_positions else "spelling variant") + f" '{cue.line[s:e]}'"
-    return NameFit(
-        max(strength, 0.0), shape, edits, reversed_order, folded, first, last, alias, note
-    )
+        strength, shape = _grade_partial(al, edits, penalty)
+        if shape == "none":
+            return NameFit(0.0, "none", 0, 0, 0)
+    kinds = set(al.aliased.values())
+    alias = next((k for k in (SHORT, PET, VARIANT, SPELLING) if k in kinds), "")
+    return NameFit(max(strength, 0.0), shape, edits, min(al.used), max(al.used), alias, al,
+                   names)
+
+
+def _alias_note(cue: Cue, al: _Aligned) -> str:
+    """"nickname 'Kalle'" / "spelling variant 'Muhammad'", for the teacher."""
+    if not al.aliased:
+        return ""
+    nick_positions = [p for p, kind in al.aliased.items() if kind in (PET, SHORT)]
+    pos = nick_positions[0] if nick_positions else min(al.aliased)
+    _tok, s, _e = cue.tokens[pos]
+    end = max(q for q, h in al.used.items() if h is al.used[pos])
+    text = cue.line[s:cue.tokens[end][2]]
+    return ("nickname" if nick_positions else "spelling variant") + f" '{text}'"
 
 
 def _middle_position(pos: int, used: dict[int, Hit]) -> bool:
@@ -305,9 +409,22 @@ def _middle_position(pos: int, used: dict[int, Hit]) -> bool:
 
 
 def _is_reversed(used: dict[int, Hit]) -> bool:
-    given_pos = [p for p, h in used.items() if h.role in (GIVEN, GIVEN_JOINED)]
-    surname_pos = [p for p, h in used.items() if h.role in (SURNAME, SURNAME_JOINED)]
-    return bool(given_pos and surname_pos and min(surname_pos) < min(given_pos))
+    """The surname comes before the first given name ("Andersson, Anna")."""
+    first_given = first_surname = None
+    for pos in sorted(used):
+        role = used[pos].role
+        if first_given is None and role in (GIVEN, GIVEN_JOINED):
+            first_given = pos
+        elif first_surname is None and role in (SURNAME, SURNAME_JOINED):
+            first_surname = pos
+    return first_given is not None and first_surname is not None and first_surname < first_given
+
+
+@lru_cache(maxsize=8192)
+def _raw_words(first: str, last: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The roster's own given-name words and core surname words, as written."""
+    surname = tuple(w for w in name_words(last) if fold(w) not in PARTICLES)
+    return tuple(name_words(first)), surname
 
 
 def _needs_folding(cue: Cue, used: dict[int, Hit], names: StudentNames) -> bool:
@@ -316,11 +433,10 @@ def _needs_folding(cue: Cue, used: dict[int, Hit], names: StudentNames) -> bool:
     Only a word whose roster spelling has diacritics counts: "Johan Näslund" for
     "Karl Johan Näslund" is exact, although the roster name as a whole is not ASCII.
     """
-    raw_roster = f"{names.student.first_name} {names.student.last_name}"
-    if raw_roster.isascii():
+    first, last = names.student.first_name or "", names.student.last_name or ""
+    if first.isascii() and last.isascii():
         return False
-    given_raw = name_words(names.student.first_name)
-    surname_raw = [w for w in name_words(names.student.last_name) if fold(w) not in PARTICLES]
+    given_raw, surname_raw = _raw_words(first, last)
     for pos, hit in used.items():
         _tok, s, e = cue.tokens[pos]
         if not cue.line[s:e].isascii() or hit.alias:
@@ -363,7 +479,7 @@ def cue_weight(cue: Cue) -> float:
     return 0.5
 
 
-def _reason(cue: Cue, fit: NameFit, names: StudentNames, index: RosterIndex) -> str:
+def _reason(cue: Cue, fit: NameFit, shared: int) -> str:
     where = _KIND_LABEL.get(cue.kind, cue.kind)
     if cue.kind == HEADER_LABEL and cue.label:
         where = f"'{cue.label}:' header"
@@ -374,18 +490,20 @@ def _reason(cue: Cue, fit: NameFit, names: StudentNames, index: RosterIndex) -> 
         "surname_initial": "initial and surname",
         "surname_only": "surname only",
         "given_only": "first name only",
+        "given_initial": "first name and initial of the surname",
+        "initials": "initials",
     }[fit.shape]
-    if fit.shape == "given_only" and names.given:
-        shared = index.given_share.get(names.given[0], 1)
+    if fit.shape == "given_only" and shared:
         what += " (unique in class)" if shared == 1 else f" (shared by {shared} students)"
     details = []
-    if fit.alias_note:
-        details.append(fit.alias_note)
+    al = fit.aligned
+    if al is not None and al.aliased:
+        details.append(_alias_note(cue, al))
     if fit.edits:
         details.append(f"{fit.edits} typo" + ("s" if fit.edits > 1 else ""))
-    if fit.folded:
+    if al is not None and fit.names is not None and _needs_folding(cue, al.used, fit.names):
         details.append("without diacritics")
-    if fit.reversed_order:
+    if al is not None and _is_reversed(al.used):
         details.append("surname first")
     details_text = ", ".join(details) if details else "exact"
     return f"{what} in {where} ({details_text})"
@@ -402,38 +520,158 @@ def _evidence(cue: Cue, fit: NameFit) -> Evidence:
     return Evidence(cue.kind, cue.source, matched, context, cue.line_number)
 
 
+class CueHits(NamedTuple):
+    """A cue's roster hits per student, screened once per batch for each wording."""
+
+    students: tuple[tuple[int, list[Placed], int], ...]
+    """(student, hits, flags): _HAS_GIVEN, _HAS_SURNAME, _HAS_FULL, _SKIP."""
+
+
+_HAS_GIVEN, _HAS_SURNAME, _HAS_FULL, _SKIP = 1, 2, 4, 8
+
+
+def _placed_hits(cue: Cue, index: RosterIndex) -> CueHits:
+    """Roster hits of the cue's tokens (and of adjacent pairs glued), per student.
+
+    Cached per batch by the cue's words: the same header, title and name lines recur
+    across the essays of a class.
+
+    A glued pair finds a compound written apart: "Abdi Rahman" for roster "Abdirahman",
+    "Gebre Medhin" for "Gebremedhin". Digits are skipped unless a scan could have put
+    them in a name ("Ekstr0m", "A1bin").
+    """
+    key = cue.words
+    cached = index.placed_cache.get(key)
+    if cached is None:
+        cached = index.placed_cache[key] = _screen(cue, _find_placed(cue, index))
+    if len(key) in (2, 3) and _initials_only(cue):
+        known = {student for student, _p, _f in cached.students}
+        extra = tuple((student, [], 0)
+                      for student in index.students_with_initials(key[0], key[-1])
+                      if student not in known)
+        cached = CueHits(cached.students + extra)
+    return cached
+
+
+def _screen(cue: Cue, per_student: dict[int, list[Placed]]) -> CueHits:
+    """Flag each student's hits: which name parts they reach, and whether the cue only
+    shares one word with the name while naming somebody else ("Hugo Berg" read for Hugo
+    Ekström: neither graded nor suggested, the fit would be CONTRADICTED)."""
+    content = _content_positions(cue)
+    out = []
+    for student, placed in per_student.items():
+        flags = 0
+        positions: set[int] = set()
+        for p in placed:
+            role = p.hit.role
+            if role in _GIVEN_ROLES:
+                flags |= _HAS_GIVEN
+            elif role in _SURNAME_ROLES:
+                flags |= _HAS_SURNAME
+            elif role == FULL_JOINED:
+                flags |= _HAS_FULL
+            positions.add(p.pos)
+            positions.add(p.end)
+        if not flags & (_HAS_GIVEN | _HAS_SURNAME | _HAS_FULL):
+            flags |= _SKIP  # particles only
+        elif not flags & _HAS_FULL and len(positions) == 1 and content - positions:
+            flags |= _SKIP
+        out.append((student, placed, flags))
+    return CueHits(tuple(out))
+
+
+def _find_placed(cue: Cue, index: RosterIndex) -> dict[int, list[Placed]]:
+    per_student: dict[int, list[Placed]] = {}
+    toks = cue.tokens
+    lookup = index.lookup
+    own: list[bool] = []  # whether the token is some roster spelling as written
+    for pos, (tok, _s, _e) in enumerate(toks):
+        if len(tok) < 2 or (not tok.isalpha() and not ocr_key(tok)):
+            own.append(True)  # nothing to glue either
+            continue
+        hits = lookup(tok)
+        own.append(any(not h.edits and not h.alias for h in hits))
+        for hit in hits:
+            placed = per_student.get(hit.student)
+            if placed is None:
+                per_student[hit.student] = [Placed(pos, pos, hit)]
+            else:
+                placed.append(Placed(pos, pos, hit))
+    for pos in range(len(toks) - 1):
+        # Glue only where a word is no roster spelling as written: "Abdi Rahman" for
+        # Abdirahman, not "Hugo Ekström" (both words already are).
+        if own[pos] and own[pos + 1]:
+            continue
+        tok, nxt = toks[pos][0], toks[pos + 1][0]
+        if len(tok) < 2 or len(nxt) < 2 or not tok.isalpha() or not nxt.isalpha():
+            continue
+        for hit in index.lookup_exact(tok + nxt):
+            per_student.setdefault(hit.student, []).append(Placed(pos, pos + 1, hit))
+    return per_student
+
+
+def _initials_only(cue: Cue) -> bool:
+    """"H.E." or "H. E." as the value of an author label or a marked signature: two or
+    three letters, each followed by a full stop (a bare "HE" or "y;o" is no initials)."""
+    toks = cue.tokens
+    return (
+        len(toks) in (2, 3)
+        and (cue.kind in (HEADER_LABEL, NAME_PHRASE) or (cue.kind == SIGNATURE and cue.marked))
+        and all(len(t) == 1 and t.isalpha() and cue.line[e:e + 1] == "." for t, _s, e in toks)
+    )
+
+
+def _content_positions(cue: Cue) -> frozenset[int]:
+    """Positions of the words that must be explained by a name (not fillers, particles,
+    numbers or initials)."""
+    return frozenset(
+        pos for pos, (tok, _s, _e) in enumerate(cue.tokens)
+        if len(tok) >= 2 and not has_digit(tok) and tok not in FILLER_WORDS
+        and tok not in PARTICLES
+    )
+
+
+_GIVEN_ROLES = frozenset({GIVEN, GIVEN_JOINED})
+_SURNAME_ROLES = frozenset({SURNAME, SURNAME_JOINED})
+
+
 def score_cue(cue: Cue, index: RosterIndex) -> list[CueScore]:
     """Every student this cue supports, with a confidence for the cue alone."""
-    per_student: dict[int, list[tuple[int, Hit]]] = {}
-    for pos, (tok, _s, _e) in enumerate(cue.tokens):
-        if len(tok) < 2 or has_digit(tok):
-            continue
-        for hit in index.lookup(tok):
-            per_student.setdefault(hit.student, []).append((pos, hit))
-    if not per_student:
+    hits = _placed_hits(cue, index).students
+    if not hits:
         return []
     weight = cue_weight(cue)
+    author_slot = _single_name_slot(cue)
     scores = []
-    for student, hits in per_student.items():
-        if all(h.role == PARTICLE for _p, h in hits):
+    both_needed = not author_slot and cue.kind not in _PARTIAL_SLOTS
+    for student, placed, flags in hits:
+        if flags & _SKIP and placed:
             continue
+        if both_needed and not (flags & _HAS_FULL or (flags & _HAS_GIVEN
+                                                      and flags & _HAS_SURNAME)):
+            continue  # one name part where only a full name counts: no fit to grade
         names = index.students[student]
-        fit = fit_name(cue, names, hits, index.given_share)
+        fit = fit_name(cue, names, placed, index.given_share)
         if fit.strength <= 0.0:
             continue
-        if fit.shape in ("given_only", "surname_only") and not _single_name_slot(cue):
-            continue
+        partial = False
+        if fit.shape in WEAK_SHAPES and not author_slot:
+            if cue.kind not in _PARTIAL_SLOTS or fit.shape not in _SPLIT_PARTS:
+                continue
+            partial = True
         scores.append(
             CueScore(
                 student=student,
-                confidence=weight * fit.strength,
+                confidence=weight * fit.strength * (cal.PARTIAL_CUE_FACTOR if partial else 1),
                 fit_shape=fit.shape,
                 strength=fit.strength,
                 edits=fit.edits,
                 kind=cue.kind,
-                reason=_reason(cue, fit, names, index),
-                evidence=_evidence(cue, fit),
+                why=(cue, fit, index.given_share.get(names.given[0], 1) if names.given else 0),
+                source=(cue, fit),
                 alias=fit.alias,
+                weight=weight,
+                partial=partial,
             )
         )
     return scores
@@ -457,8 +695,9 @@ def score_email(found: EmailFound, student: int) -> CueScore:
         strength=1.0,
         edits=0,
         kind=EMAIL,
-        reason="roster e-mail address in the text",
-        evidence=evidence,
+        why="roster e-mail address in the text",
+        source=evidence,
+        weight=cal.EMAIL_EXACT_WEIGHT,
     )
 
 
@@ -467,19 +706,29 @@ def combine(cue_scores: list[CueScore]) -> dict[int, StudentScore]:
 
     The best cue sets the confidence; a second cue of a *different* kind raises it
     (noisy-or, damped), so a filename that agrees with a signature helps, while the
-    same first name repeated on three lines does not add up to a full name.
+    same first name repeated on three lines does not add up to a full name. A first
+    name in one place and the surname in another make a full name together
+    (``split_name``).
     """
     by_student: dict[int, list[CueScore]] = {}
     for score in cue_scores:
         by_student.setdefault(score.student, []).append(score)
     combined: dict[int, StudentScore] = {}
     for student, scores in by_student.items():
+        if len(scores) == 1:  # the common case: one cue names this student
+            only = scores[0]
+            combined[student] = StudentScore(student, min(only.confidence, 0.995), only,
+                                             scores)
+            continue
+        split = split_name(scores)
+        if split is not None:
+            scores.append(split)
         scores.sort(key=lambda s: s.confidence, reverse=True)
         best = scores[0]
         confidence = best.confidence
         seen_kinds = {best.kind}
         for other in scores[1:]:
-            if other.kind in seen_kinds:
+            if other.kind in seen_kinds or other is split:
                 continue
             seen_kinds.add(other.kind)
             confidence = 1.0 - (1.0 - confidence) * (
@@ -490,11 +739,40 @@ def combine(cue_scores: list[CueScore]) -> dict[int, StudentScore]:
     return combined
 
 
+_SPLIT_PARTS = frozenset({"given_only", "surname_only"})
+
+
+def split_name(scores: list[CueScore]) -> CueScore | None:
+    """A first name in one place and the surname in another, both uncontradicted.
+
+    "/Hugo" at the end and "Ekstrom_uppsats.docx" as the filename name Hugo Ekström
+    together, though neither does alone. The pair is worth a full name at the stronger
+    place's weight, less SPLIT_NAME_PENALTY: two independent places agreeing on the two
+    parts of one student's name is as strong as the full name in either of them.
+    """
+    clean = [s for s in scores if s.fit_shape in _SPLIT_PARTS and s.edits == 0
+             and not s.alias and s.strength > cal.CONTRADICTED]
+    given = [s for s in clean if s.fit_shape == "given_only"]
+    surname = [s for s in clean if s.fit_shape == "surname_only"]
+    pairs = [(g, n) for g in given for n in surname
+             if g.place[:2] != n.place[:2]]
+    if not pairs:
+        return None
+    g, n = max(pairs, key=lambda gn: gn[0].weight + gn[1].weight)
+    weight = max(g.weight, n.weight)
+    strength = cal.FULL_NAME - cal.SPLIT_NAME_PENALTY
+    return replace(
+        g, confidence=weight * strength, fit_shape="split", strength=strength,
+        why=f"first name and surname in two places: {g.reason}; {n.reason}",
+        weight=weight, partial=False,
+    )
+
+
 def _dedupe(scores: list[CueScore]) -> list[CueScore]:
     seen: set[tuple[str, int | None, str]] = set()
     out = []
     for s in scores:
-        key = (s.kind, s.evidence.line_number, s.evidence.matched_text)
+        key = s.place
         if key not in seen:
             seen.add(key)
             out.append(s)

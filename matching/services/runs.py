@@ -219,6 +219,8 @@ def _engine_run(
         inputs,
         [engine.RosterStudent(student_id=str(s.id), first_name=s.first_name, last_name=s.last_name,
                               email=s.email) for s in roster],
+        # The students still without an essay are the prior for weak cues; the others are never high.
+        already_attributed={str(s) for s in attributed},
     )
     results = code_matches_apply(batch=batch, essays=essays, results=results)  # exam.net codes are certain
     taken = {str(s) for s in attributed}
@@ -226,7 +228,8 @@ def _engine_run(
 
 
 def _never_high_if_taken(result: engine.EssayMatch, attributed: set[str]) -> engine.EssayMatch:
-    """A student the teacher already attributed to another essay is a question, not a match."""
+    """A student the teacher already attributed to another essay is a question, not a match —
+    even when an exam.net code names them (two essays of one student are the teacher's call)."""
     top = result.suggestions[0] if result.suggestions else None
     if result.status == MatchLevel.HIGH and top is not None and top.student_id in attributed:
         return replace(result, status=MatchLevel.REVIEW)

@@ -7,7 +7,8 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.db import connection
@@ -109,3 +110,31 @@ def stop_process(process: subprocess.Popen[bytes]) -> None:
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
+
+
+@contextmanager
+def embedded_server(tmp_path: Path) -> Iterator[str]:
+    """The one-command app (``manage.py serve``) on a SQLite file of its own; yields its URL."""
+    port = free_port()
+    own = {"DATABASE_URL", "REDIS_URL", "HULEEDU_TASKS_INLINE"}
+    env = {k: v for k, v in os.environ.items() if k not in own}
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'embedded.sqlite3'}"
+    server = serve_http(["manage.py", "serve", "--port", str(port)], env, port, tmp_path / "serve.log")
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop_process(server)
+
+
+@contextmanager
+def deployed_servers(tmp_path: Path) -> Iterator[str]:
+    """daphne and a separate qcluster on the test run's PostgreSQL and Redis; yields the URL."""
+    port = free_port()
+    server = serve_http(["-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "huleedu.asgi:application"],
+                        worker_env(), port, tmp_path / "daphne.log")
+    worker = QCluster(tmp_path / "qcluster.log").start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        worker.stop()
+        stop_process(server)

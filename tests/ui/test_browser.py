@@ -17,6 +17,7 @@ from batches.services import batch_register
 from classroster.services import class_create, students_create_many
 from essays.samples import docx_bytes, pdf_bytes
 from essays.services import essays_upload
+from matching.models import MatchLevel, StudentAssociation
 from matching.services import association_decide, batch_timeout_apply
 from tests.conftest import txt_file
 from tests.ui.conftest import ARTIFACTS, login, outside_the_browser_loop
@@ -405,6 +406,12 @@ def _batch_with_two_essays_for_one_student(teacher: Any) -> Batch:
         txt_file("asa_1.txt", "Namn: Åsa Sjöström\nKlass: 9D\n\nDen första texten om sommaren."),
         txt_file("asa_2.txt", "Namn: Åsa Sjöström\nKlass: 9D\n\nEn helt annan text om vintern."),
     ])
+    # The engine proposes a student as "high" on one essay of a batch at most; the teacher
+    # gives her the other essay first, so accept-all meets a student who is already taken.
+    second = StudentAssociation.objects.get(batch=batch, match_level=MatchLevel.REVIEW)
+    asa = school_class.students.get(first_name="Åsa")
+    association_decide(batch_id=batch.id, essay_id=second.essay_id, student_id=asa.id,
+                       decided_by=teacher)
     batch.refresh_from_db()
     return batch
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from matching.engine import EssayInput, match_batch
+from matching.engine import EssayInput, RosterStudent, match_batch
 
 from .helpers import BODY, ROSTER
 
@@ -16,13 +16,82 @@ def test_two_weak_claims_on_one_student_are_not_both_high() -> None:
     assert all(r.status != "high" for r in results)
 
 
-def test_student_with_two_strong_essays_keeps_both() -> None:
+def test_student_with_two_strong_essays_is_high_once() -> None:
     essays = [
         EssayInput("e1", "Namn: Anna Andersson" + BODY),
         EssayInput("e2", "Name: Anna Andersson" + BODY, "anna_andersson_v2.docx"),
     ]
     results = match_batch(essays, ROSTER)
-    assert [(r.student_id, r.status) for r in results] == [("s1", "high"), ("s1", "high")]
+    assert [r.student_id for r in results] == ["s1", "s1"]
+    assert sorted(r.status for r in results) == ["high", "review"]
+    second = next(r for r in results if r.status == "review")
+    assert any("more than one essay" in reason for reason in second.suggestions[0].reasons)
+
+
+def test_identical_texts_give_one_high() -> None:
+    text = "Namn: Erik Johansson" + BODY
+    results = match_batch([EssayInput("e1", text, "a.docx"), EssayInput("e2", text, "a.docx")],
+                          ROSTER)
+    assert [(r.student_id, r.status) for r in results] == [("s2", "high"), ("s2", "review")]
+    assert any("same text" in reason for reason in results[1].suggestions[0].reasons)
+
+
+def test_already_attributed_student_is_suggested_but_never_high() -> None:
+    essay = EssayInput("late", "Namn: Erik Johansson" + BODY)
+    alone = match_batch([essay], ROSTER)[0]
+    assert (alone.student_id, alone.status) == ("s2", "high")
+    taken = match_batch([essay], ROSTER, already_attributed=["s2"])[0]
+    assert taken.status == "review"
+    assert taken.suggestions[0].student_id == "s2"
+    assert any("already has an essay" in r for r in taken.suggestions[0].reasons)
+
+
+def test_remaining_students_decide_a_unique_weak_cue() -> None:
+    # Two Eriks: "// Erik" alone is ambiguous. Once the batch has accounted for most of
+    # the class (here: five students attributed), Erik Lindqvist is the only Erik left.
+    essay = EssayInput("late", "Titel" + BODY + "\n// Erik")
+    alone = match_batch([essay], ROSTER)[0]
+    assert alone.status == "review"
+    taken = ["s1", "s2", "s3", "s4", "s5"]
+    result = match_batch([essay], ROSTER, already_attributed=taken)[0]
+    assert (result.student_id, result.status) == ("s6", "high")
+    assert any("still without an essay" in r for r in result.suggestions[0].reasons)
+    assert any(s.student_id == "s2" for s in result.suggestions[1:])
+
+
+def test_remaining_students_decide_nothing_while_most_of_the_class_is_missing() -> None:
+    # Only Erik Johansson attributed: Erik Lindqvist is unique among the seven left, but
+    # that is just "unique in class" — still review.
+    essay = EssayInput("late", "Titel" + BODY + "\n// Erik")
+    result = match_batch([essay], ROSTER, already_attributed=["s2"])[0]
+    assert (result.student_id, result.status) == ("s6", "review")
+
+
+def test_initial_with_first_name_decides_when_unique() -> None:
+    roster = [RosterStudent("h", "Hugo", "Ekström"), RosterStudent("a", "Alva", "Berg"),
+              RosterStudent("b", "Alva", "Lind")]
+    for cue in ("Namn: Hugo E.", "Namn: H. Ekström"):
+        essays = [EssayInput("e1", "Namn: Alva Berg" + BODY), EssayInput("e2", cue + BODY)]
+        results = match_batch(essays, roster)
+        assert [(r.student_id, r.status) for r in results] == [("a", "high"), ("h", "high")]
+    # Two essays making the same weak claim: neither decides.
+    both = match_batch([EssayInput("e2", "Namn: Hugo E." + BODY),
+                        EssayInput("e3", "Namn: H. Ekström" + BODY)], roster)
+    assert [(r.student_id, r.status) for r in both] == [("h", "review"), ("h", "review")]
+
+
+def test_initials_alone_need_the_remaining_students() -> None:
+    roster = [RosterStudent("h", "Hugo", "Ekström"), RosterStudent("x", "Hanna", "Eriksson")]
+    late = EssayInput("late", "Namn: H.E." + BODY)
+    assert match_batch([late], roster)[0].status != "high"  # two students fit "H.E."
+    result = match_batch([late], roster, already_attributed=["x"])[0]
+    assert (result.student_id, result.status) == ("h", "high")
+
+
+def test_first_name_with_a_wrong_initial_is_somebody_else() -> None:
+    roster = [RosterStudent("h", "Hugo", "Ekström"), RosterStudent("a", "Alva", "Berg")]
+    result = match_batch([EssayInput("e", "Namn: Hugo Q." + BODY)], roster)[0]
+    assert result.status == "none"
 
 
 def test_weak_claim_loses_to_strong_claim() -> None:

@@ -94,10 +94,13 @@ def test_nickname_is_weaker_than_the_registered_name() -> None:
     ).confidence
 
 
-def test_short_form_that_is_also_a_name_stays_review() -> None:
-    # Lisa and Maja are registered names of their own: maybe not Elisabet / Maria.
-    assert _top("Namn: Lisa Lund" + BODY) == ("elisabet", "review")
-    assert _top("Namn: Maja Holm" + BODY) == ("maria", "review")
+def test_short_form_decides_only_when_no_classmate_carries_it() -> None:
+    # Lisa and Maja are registered names of their own too: with the exact surname they
+    # decide only while nobody in the class is called Lisa / Maja.
+    assert _top("Namn: Lisa Lund" + BODY) == ("elisabet", "high")
+    assert _top("Namn: Maja Holm" + BODY) == ("maria", "high")
+    with_lisa = [*ROSTER, RosterStudent("lisa", "Lisa", "Berg")]
+    assert _top("Namn: Lisa Lund" + BODY, with_lisa) == ("elisabet", "review")
 
 
 def test_nickname_with_a_typo_or_second_deviation_stays_review() -> None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from matching.engine import HIGH_CONFIDENCE
+from matching.engine import HIGH_CONFIDENCE, EssayInput, match_batch
 
-from .helpers import BODY, match_one
+from .helpers import BODY, ROSTER, match_one
 
 
 def _top(text: str, filename: str | None = None) -> tuple[str | None, str, float]:
@@ -58,10 +58,22 @@ def test_first_name_shared_by_two_is_not_enough() -> None:
     assert {s.student_id for s in m.suggestions} == {"s2", "s6"}
 
 
-def test_unique_first_name_in_signature_is_review() -> None:
+def test_unique_first_name_in_signature_decides_only_through_the_batch() -> None:
+    # The only Christina, but the batch has not accounted for the class yet: review.
     m = match_one("Titel" + BODY + "\n// Christina")
     assert (m.student_id, m.status) == ("s7", "review")
     assert "unique in class" in m.suggestions[0].reasons[0]
+    # The rest of the class matched by their full names: the remaining student decides.
+    named = [EssayInput(f"n{i}", f"Namn: {s.first_name} {s.last_name}" + BODY)
+             for i, s in enumerate(ROSTER) if s.student_id not in ("s7", "s8")]
+    late = EssayInput("late", "Titel" + BODY + "\n// Christina")
+    result = match_batch([*named, late], ROSTER)[-1]
+    assert (result.student_id, result.status) == ("s7", "high")
+    assert any("still without an essay" in r for r in result.suggestions[0].reasons)
+    # Two essays with the same weak cue: a teacher decides.
+    twice = match_batch([*named, late, EssayInput("b", "U" + BODY + "\n// Christina")],
+                        ROSTER)[-2:]
+    assert all(r.status == "review" for r in twice)
 
 
 def test_other_person_sharing_a_first_name_is_not_matched() -> None:

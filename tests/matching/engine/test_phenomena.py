@@ -1,0 +1,88 @@
+"""The phenomena of unseen essays, one rule at a time: scans, split cues, compounds,
+transliteration rules, the nickname data file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from matching.engine import EssayInput, RosterStudent, match_batch
+from matching.engine.given_names import (
+    PET_FORMS,
+    SHORT_FORMS,
+    VARIANT_GROUPS,
+    spelling_alternatives,
+)
+from matching.engine.normalize import ocr_key, translit_keys
+
+from .helpers import BODY
+
+ROSTER = [
+    RosterStudent("hugo", "Hugo", "Ekström"),
+    RosterStudent("hanna", "Hanna", "Ekström"),
+    RosterStudent("hugob", "Hugo", "Berg"),
+    RosterStudent("abdi", "Abdirahman", "Warsame"),
+    RosterStudent("hossein", "Hossein", "Karimi"),
+    RosterStudent("maxamed", "Maxamed", "Cali"),
+    RosterStudent("melvin", "Melvin", "Grahn"),
+]
+
+
+def _top(text: str, filename: str | None = None) -> tuple[str | None, str]:
+    result = match_batch([EssayInput("e", text, filename)], ROSTER)[0]
+    return result.student_id, result.status
+
+
+def test_scan_confusions_meet_in_one_key() -> None:
+    assert ocr_key("ekstr0rn") == ocr_key("ekstrom")
+    assert ocr_key("haralc1") == ocr_key("harald")
+    assert ocr_key("a1bin") == ocr_key("albin") == ocr_key("aibin")
+    assert ocr_key("2025") == "" and ocr_key("9b") == ""
+
+
+def test_scanned_names_are_found() -> None:
+    assert _top("Namn: Hugo Ekstr0m" + BODY) == ("hugo", "high")
+    assert _top("Namn: Melvin Gr-\nahn\nKurs: SVE01" + BODY) == ("melvin", "high")
+    assert _top("Namn: Hugo\nEkström\nKurs: SVE01" + BODY) == ("hugo", "high")
+
+
+def test_transliteration_rules_meet_spellings_no_table_lists() -> None:
+    assert set(translit_keys("husein")) & set(translit_keys("hossein"))
+    assert set(translit_keys("xasan")) & set(translit_keys("hasan"))
+    assert set(translit_keys("juliya")) & set(translit_keys("yulia"))
+    assert not set(translit_keys("joel")) & set(translit_keys("julia"))
+    assert _top("Namn: Husein Karimi" + BODY) == ("hossein", "high")
+    assert _top("Namn: Mohamed Cali" + BODY)[0] == "maxamed"
+
+
+def test_compound_written_apart_is_glued() -> None:
+    assert _top("Namn: Abdi Rahman Warsame" + BODY) == ("abdi", "high")
+
+
+def test_first_name_and_surname_in_two_places_make_a_full_name() -> None:
+    # "/Hugo" fits two Hugos; the filename's surname fits two Ekströms: only together.
+    assert _top("Titel" + BODY + "\n/Hugo", "Ekstrom_uppsats.docx") == ("hugo", "high")
+    alone = match_batch([EssayInput("e", "Titel" + BODY + "\n/Hugo")], ROSTER)[0]
+    assert alone.status != "high"
+
+
+def test_nickname_file_has_a_source_for_every_row() -> None:
+    data = Path(__file__).resolve().parents[3] / "matching" / "engine" / "data" / "nicknames.tsv"
+    rows = [r for r in data.read_text(encoding="utf-8").splitlines()
+            if r.strip() and not r.startswith("#")]
+    assert rows
+    for row in rows:
+        kind, nick, formal, source = row.split("\t")
+        assert kind in ("pet", "short") and nick and formal and source.strip()
+    assert PET_FORMS["kalle"] == ("karl", "carl")
+    assert "william" in SHORT_FORMS["liam"]
+
+
+def test_variant_file_has_a_source_for_every_group() -> None:
+    data = Path(__file__).resolve().parents[3] / "matching" / "engine" / "data" / "variants.tsv"
+    rows = [r for r in data.read_text(encoding="utf-8").splitlines()
+            if r.strip() and not r.startswith("#")]
+    assert len(rows) == len(VARIANT_GROUPS)
+    for row in rows:
+        spellings, source = row.split("\t")
+        assert len(spellings.split(",")) >= 2 and source.strip()
+    assert "muhammad" in spelling_alternatives("mohammed")
