@@ -4,7 +4,7 @@ strategy, and the deployment's floor under the suggestions it keeps.
 The engine has one public call per batch (``match_batch``) and must stay free of Django and of
 metrics. To time its extraction strategies one by one (``nlp_extraction_duration_seconds``),
 the same extraction functions the engine runs are run here on the same inputs, once more:
-9 ms per batch of 100 essays (the engine's whole call: 18 ms; docs/operations.md).
+7–9 ms per batch of 100 essays (the engine's whole call: 10–16 ms; docs/operations.md).
 """
 
 from __future__ import annotations
