@@ -18,6 +18,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from huleedu import envconfig
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -335,12 +337,20 @@ MAX_UPLOAD_FILE_BYTES = env_int("HULEEDU_MAX_UPLOAD_FILE_BYTES", 10 * 1024 * 102
 MAX_UPLOAD_REQUEST_BYTES = env_int("HULEEDU_MAX_UPLOAD_REQUEST_BYTES", 100 * 1024 * 1024)
 MAX_ROSTER_CSV_BYTES = env_int("HULEEDU_MAX_ROSTER_CSV_BYTES", 2 * 1024 * 1024)
 MAX_ROSTER_SIZE = env_int("HULEEDU_MAX_ROSTER_SIZE", 500)
-VALIDATION_TIMEOUT_SECONDS = env_int("HULEEDU_VALIDATION_TIMEOUT_SECONDS", 24 * 60 * 60)
+# The design's names (ELS_*, CLASS_MGMT_*, BOS_*, NLP_*) are read too: huleedu/envconfig.py.
+VALIDATION_TIMEOUT_SECONDS = envconfig.validation_timeout_seconds(os.environ)
+VALIDATION_CHECK_INTERVAL_MINUTES = envconfig.validation_check_interval_minutes(os.environ)
 # What the deadline does with undecided essays: high_only, best_match or none (a batch may
 # choose its own at registration).
-TIMEOUT_STRATEGY = os.environ.get("HULEEDU_TIMEOUT_STRATEGY", "high_only")
-if TIMEOUT_STRATEGY not in {"high_only", "best_match", "none"}:
-    raise ImproperlyConfigured("HULEEDU_TIMEOUT_STRATEGY must be high_only, best_match or none")
+TIMEOUT_STRATEGY = envconfig.timeout_strategy(os.environ)
+# The global kill switch of automatic student matching (per-class rollout: matching/rollout.py).
+STUDENT_MATCHING_ENABLED = envconfig.read_bool(os.environ, "BOS_STUDENT_MATCHING_ENABLED", True)
+# A suggestion below this confidence is not kept (unset: the engine's own floor applies).
+MATCH_MIN_SUGGESTION_CONFIDENCE = envconfig.unit_threshold(
+    os.environ, "NLP_EXTRACTION_CONFIDENCE_THRESHOLD", None)
+# Read and checked, but they change nothing: the engine has no similarity-ratio step (README).
+MATCH_NAME_FUZZY_THRESHOLD = envconfig.unit_threshold(os.environ, "NLP_MATCH_NAME_FUZZY_THRESHOLD", None)
+MATCH_EMAIL_FUZZY_THRESHOLD = envconfig.unit_threshold(os.environ, "NLP_MATCH_EMAIL_FUZZY_THRESHOLD", None)
 # Attempts of the matching job before the batch goes to validation without suggestions.
 MATCHING_MAX_ATTEMPTS = env_int("HULEEDU_MATCHING_MAX_ATTEMPTS", 3)
 # Committed events older than this that are still undelivered are handed out again.

@@ -17,7 +17,7 @@ from django.utils.html import format_html
 from batches.admin import ReadOnlyAdminMixin
 from classroster.models import Student
 from huleedu.errors import DomainError
-from matching.models import MatchSuggestion, StudentAssociation
+from matching.models import MatchingRollout, MatchSuggestion, StudentAssociation
 from matching.services import association_decide
 
 
@@ -108,3 +108,20 @@ class StudentAssociationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             "suggestions": association.essay.suggestions.select_related("student").order_by("rank"),
             "form": form,
         })
+
+
+@admin.register(MatchingRollout)
+class MatchingRolloutAdmin(admin.ModelAdmin):
+    """Staff switch automatic matching on or off, by share of classes and per class, at run time."""
+
+    list_display = ("__str__", "enabled", "percentage", "updated_at")
+    fields = ("enabled", "percentage", "allowed_classes", "denied_classes", "updated_at")
+    readonly_fields = ("updated_at",)
+    filter_horizontal = ("allowed_classes", "denied_classes")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # One row: the flag. Once it exists it is changed, never added to.
+        return super().has_add_permission(request) and not MatchingRollout.objects.exists()
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # deleting would silently mean "on for everyone"; switch it instead
