@@ -1,10 +1,15 @@
 """Staff views of batches and their event timeline, with the overrides staff may need.
 
 Batches are read-only here: their state changes only through the services (the state
-machine), so the overrides are admin actions that call those services.
+machine), so the overrides are admin actions that call those services, offered only to staff
+who hold the change permission on batches. Deleting a batch erases it through the service
+that erases it with everything it holds (``batch_erase``), for staff with the delete
+permission.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
@@ -51,11 +56,38 @@ class BatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     inlines = [BatchEventInline]
     actions = ["rerun_matching", "force_validation_timeout", "reopen_validation"]
 
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        # Erasing a batch is allowed with the model's delete permission, through batch_erase.
+        opts = self.opts
+        return request.user.has_perm(f"{opts.app_label}.delete_{opts.model_name}")
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple:
+        # batch_erase removes the batch's essays, suggestions, decisions and events with it:
+        # the delete permission on the batch is the permission that counts.
+        deleted, model_count, _perms_needed, protected = super().get_deleted_objects(objs, request)
+        return deleted, model_count, set(), protected
+
+    def delete_model(self, request: HttpRequest, obj: Batch) -> None:
+        from batches.services import batch_erase
+
+        batch_erase(batch_id=obj.pk, erased_by=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Batch]) -> None:
+        for batch in queryset:
+            self.delete_model(request, batch)
+
+    def has_override_permission(self, request: HttpRequest) -> bool:
+        """The overrides change a teacher's batch: they need the change permission on batches
+        (the change form itself stays read-only: states change through the services only)."""
+        opts = self.opts
+        return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
+
     @admin.display(description="review page")
     def review_link(self, batch: Batch) -> str:
         return format_html('<a href="{}">review</a>', reverse("batch-review", args=[batch.id]))
 
-    @admin.action(description="Re-run student matching for the undecided essays (decisions stand)")
+    @admin.action(description="Re-run student matching for the undecided essays (decisions stand)",
+                  permissions=["override"])
     def rerun_matching(self, request: HttpRequest, batches: QuerySet[Batch]) -> None:
         from matching.services import matching_rerun
 
@@ -67,7 +99,8 @@ class BatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             else:
                 self.message_user(request, f"{batch}: matching runs again.", messages.SUCCESS)
 
-    @admin.action(description="Force the validation timeout now (decide what is still open)")
+    @admin.action(description="Force the validation timeout now (decide what is still open)",
+                  permissions=["override"])
     def force_validation_timeout(self, request: HttpRequest, batches: QuerySet[Batch]) -> None:
         from matching.services import batch_timeout_apply
 
@@ -86,7 +119,8 @@ class BatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 )
 
 
-    @admin.action(description="Reopen validation of a READY batch (its decisions can then be changed)")
+    @admin.action(description="Reopen validation of a READY batch (its decisions can then be changed)",
+                  permissions=["override"])
     def reopen_validation(self, request: HttpRequest, batches: QuerySet[Batch]) -> None:
         from matching.services import batch_reopen
 

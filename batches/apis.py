@@ -43,6 +43,7 @@ class BatchListCreateApi(APIView):
             school_class=school_class,
             essay_instructions=data.get("essay_instructions", ""),
             timeout_strategy=data.get("timeout_strategy", ""),
+            auto_confirm_high=data.get("auto_confirm_high"),
         )
         return Response(_batch_body(request, batch.id), status=status.HTTP_201_CREATED)
 

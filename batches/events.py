@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from datetime import timedelta
 from importlib import import_module
 from typing import Any
@@ -20,7 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from batches.models import Batch, BatchEvent, ProcessedEvent
-from huleedu import metrics
+from huleedu import metrics, tracing
 from huleedu.correlation import bound
 from huleedu.tasks import enqueue_now, enqueue_on_commit
 
@@ -104,7 +105,9 @@ def events_inform(events: list[BatchEvent]) -> None:
     marked = _mark_delivered([event.sequence for event in events])
     for event in events:
         if event.sequence in marked:
-            with bound(event.correlation_id, str(event.batch_id)):
+            # An event with handlers is already inside its delivery span (event_deliver).
+            traced = nullcontext() if HANDLERS.get(event.event_type) else tracing.event_delivery_span(event)
+            with traced, bound(event.correlation_id, str(event.batch_id)):
                 notify_event(event)
 
 
@@ -144,7 +147,7 @@ def event_deliver(sequence: int) -> None:
     if event is None or event.delivered_at is not None:
         return
     attempt = event.delivery_attempts + 1
-    with bound(event.correlation_id, str(event.batch_id)):
+    with tracing.event_delivery_span(event, in_task=True), bound(event.correlation_id, str(event.batch_id)):
         BatchEvent.objects.filter(sequence=sequence).update(delivery_attempts=attempt)
         try:
             for handler_path in HANDLERS.get(event.event_type, ()):

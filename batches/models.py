@@ -113,6 +113,9 @@ class Batch(models.Model):
     )
     # Matching kept failing: the teacher attributes every essay by hand.
     matching_failed = models.BooleanField(default=False)
+    # "Confirm high-confidence matches as soon as they are found" (method auto); null: the
+    # class's own choice (SchoolClass.auto_confirm_high).
+    auto_confirm_high = models.BooleanField(null=True, blank=True, default=None)
     # The deadline passed under the "none" strategy: nothing was decided, the teacher was told.
     validation_overdue_at = models.DateTimeField(null=True, blank=True)
     # How many times the batch has entered READY_FOR_PIPELINE_EXECUTION (a late essay reopens it).
@@ -142,6 +145,13 @@ class Batch(models.Model):
     @property
     def is_regular(self) -> bool:
         return self.school_class_id is not None
+
+    @property
+    def auto_confirms_high(self) -> bool:
+        """Whether high-confidence matches are confirmed as found: the batch's choice, else its class's."""
+        if self.auto_confirm_high is not None:
+            return self.auto_confirm_high
+        return bool(self.school_class_id and self.school_class.auto_confirm_high)
 
     def can_transition_to(self, target: str) -> bool:
         return target in ALLOWED_TRANSITIONS[self.status]

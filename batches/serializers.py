@@ -13,6 +13,10 @@ class BatchInputSerializer(serializers.Serializer):
     class_id = serializers.UUIDField(required=False, allow_null=True)
     essay_instructions = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
     timeout_strategy = serializers.ChoiceField(choices=TimeoutStrategy.choices, required=False)
+    auto_confirm_high = serializers.BooleanField(
+        required=False, allow_null=True, default=None,
+        help_text="Confirm high-confidence matches as soon as they are found (method auto); "
+                  "unset: the class's own choice.")
 
 
 class BatchUpdateInputSerializer(serializers.Serializer):
@@ -37,6 +41,7 @@ class BatchOutputSerializer(serializers.Serializer):
     validation_pass = serializers.IntegerField()
     timeout_strategy = serializers.SerializerMethodField()
     matching_failed = serializers.BooleanField()
+    auto_confirm_high = serializers.BooleanField(source="auto_confirms_high")
     pipeline = serializers.JSONField(allow_null=True)
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()

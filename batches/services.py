@@ -44,6 +44,7 @@ def batch_register(
     school_class: SchoolClass | None = None,
     essay_instructions: str = "",
     timeout_strategy: str = "",
+    auto_confirm_high: bool | None = None,
     correlation_id: str | None = None,
 ) -> Batch:
     maximum = settings.MAX_ESSAYS_PER_BATCH
@@ -62,6 +63,7 @@ def batch_register(
             essay_instructions=essay_instructions,
             expected_essay_count=expected_essay_count,
             timeout_strategy=timeout_strategy,
+            auto_confirm_high=auto_confirm_high if school_class is not None else None,
             correlation_id=clean_correlation_id(correlation_id or get_correlation_id()),
         )
         event_record(
@@ -74,7 +76,7 @@ def batch_register(
                 "class_id": str(school_class.id) if school_class else None,
             },
         )
-        metrics.batch_registered(batch_type=batch.batch_type, expected_essay_count=expected_essay_count)
+        metrics.batch_registered(batch_type=batch.batch_type)
     return batch
 
 
@@ -114,7 +116,7 @@ def batch_route_after_content(event: BatchEvent) -> None:
                 "batch.student.matching.initiate.command",
                 {"class_id": str(batch.school_class_id)},
             )
-            metrics.matching_initiated(batch_type=batch.batch_type, trigger="content_provisioned")
+            metrics.matching_initiated(batch_type=batch.batch_type)
         else:
             batch_enter_ready(batch)
 
@@ -223,11 +225,12 @@ def schedules_ensure(**_: Any) -> None:
     from django_q.models import Schedule
 
     wanted = {
-        "outbox-relay": "batches.tasks.relay_outbox",
-        "validation-timeouts": "matching.tasks.apply_validation_timeouts",
+        "outbox-relay": ("batches.tasks.relay_outbox", 1),
+        "validation-timeouts": ("matching.tasks.apply_validation_timeouts",
+                                settings.VALIDATION_CHECK_INTERVAL_MINUTES),
     }
-    for name, func in wanted.items():
+    for name, (func, minutes) in wanted.items():
         Schedule.objects.update_or_create(
             name=name,
-            defaults={"func": func, "schedule_type": Schedule.MINUTES, "minutes": 1, "repeats": -1},
+            defaults={"func": func, "schedule_type": Schedule.MINUTES, "minutes": minutes, "repeats": -1},
         )

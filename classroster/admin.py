@@ -1,14 +1,19 @@
+"""Staff views of classes and rosters. Deletes go through the roster services, so the admin
+refuses what the API refuses (a class with batches, a student essays are attributed to)."""
+
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
+from classroster import services
 from classroster.models import ExamCode, SchoolClass, Ss12000Connection, Ss12000Teacher, Student
 from classroster.ss12000 import ss12000_connection_set_secrets
+from huleedu.errors import DomainError
 
 
 class StudentInline(admin.TabularInline):
@@ -16,6 +21,7 @@ class StudentInline(admin.TabularInline):
     fields = ("first_name", "last_name", "email", "external_id", "external_source", "left_at")
     extra = 0
     show_change_link = True
+    can_delete = False  # a student is removed through the roster service (StudentAdmin)
 
 
 @admin.register(SchoolClass)
@@ -33,6 +39,13 @@ class SchoolClassAdmin(admin.ModelAdmin):
     def student_count(self, school_class: SchoolClass) -> int:
         return school_class._students  # type: ignore[attr-defined]
 
+    def delete_model(self, request: HttpRequest, obj: SchoolClass) -> None:
+        _through_service(self, request, lambda: services.class_delete(school_class=obj))
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[SchoolClass]) -> None:
+        for school_class in queryset:
+            self.delete_model(request, school_class)
+
 
 @admin.register(Student)
 class StudentAdmin(admin.ModelAdmin):
@@ -42,6 +55,20 @@ class StudentAdmin(admin.ModelAdmin):
     list_select_related = ("school_class",)
     readonly_fields = ("id", "created_at", "updated_at")
     autocomplete_fields = ("school_class",)
+
+    def delete_model(self, request: HttpRequest, obj: Student) -> None:
+        _through_service(self, request, lambda: services.student_delete(student=obj))
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Student]) -> None:
+        for student in queryset:
+            self.delete_model(request, student)
+
+
+def _through_service(model_admin: admin.ModelAdmin, request: HttpRequest, delete: object) -> None:
+    try:
+        delete()  # type: ignore[operator]
+    except DomainError as exc:
+        model_admin.message_user(request, exc.message, messages.ERROR)
 
 
 class Ss12000ConnectionForm(forms.ModelForm):

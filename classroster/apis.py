@@ -3,7 +3,6 @@ from __future__ import annotations
 from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -31,8 +30,22 @@ from classroster.serializers import (
 )
 from huleedu.api import validated
 from huleedu.errors import DomainError, PayloadTooLarge
+from huleedu.uploads import CappedMultiPartParser
 
 MAX_SOURCE_UPLOAD_BYTES = oneroster.MAX_ZIP_BYTES
+
+
+class RosterCsvParser(CappedMultiPartParser):
+    limit_setting = "MAX_ROSTER_CSV_BYTES"
+
+
+class SourceUploadParser(CappedMultiPartParser):
+    """OneRoster exports and exam.net code lists: refused past their size before being read."""
+
+    too_large_code = "file_too_large"
+
+    def file_limit(self) -> int:
+        return MAX_SOURCE_UPLOAD_BYTES
 
 
 class ClassListCreateApi(APIView):
@@ -133,7 +146,8 @@ class RosterExportApi(APIView):
 
 
 class RosterImportApi(APIView):
-    parser_classes = [MultiPartParser, FormParser]
+    # Oversize bodies are refused before they are read (413), and reading stops at the cap.
+    parser_classes = [RosterCsvParser]
 
     @extend_schema(request={"multipart/form-data": RosterImportInputSerializer},
                    responses={201: RosterImportOutputSerializer})
@@ -215,7 +229,7 @@ class ClassSyncApi(APIView):
 class OneRosterClassesApi(APIView):
     """Step 1: what classes the export holds (nothing is stored)."""
 
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [SourceUploadParser]
 
     @extend_schema(request={"multipart/form-data": OneRosterUploadInputSerializer},
                    responses=OneRosterClassesOutputSerializer)
@@ -230,7 +244,7 @@ class OneRosterClassesApi(APIView):
 class OneRosterImportApi(APIView):
     """Step 2: one class of the export as a roster (a new class, or the given one re-synced)."""
 
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [SourceUploadParser]
 
     @extend_schema(request={"multipart/form-data": OneRosterImportInputSerializer},
                    responses={201: ClassImportOutputSerializer})
@@ -250,7 +264,7 @@ class OneRosterImportApi(APIView):
 class ExamCodesApi(APIView):
     """A batch's exam.net code list: read it, replace it (CSV or XLSX in 'file'), remove it."""
 
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [SourceUploadParser]
 
     @extend_schema(responses=ExamCodeListOutputSerializer)
     def get(self, request: Request, batch_id: str) -> Response:

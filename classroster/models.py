@@ -29,6 +29,10 @@ class SchoolClass(models.Model):
         related_name="classes",
     )
     synced_at = models.DateTimeField(null=True, blank=True)
+    # Batches of this class confirm high-confidence matches as soon as they are found (method
+    # auto), unless a batch says otherwise; every such decision stays correctable.
+    auto_confirm_high = models.BooleanField(
+        default=False, help_text="Confirm high-confidence matches as soon as they are found.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -2,10 +2,12 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from huleedu.fields import NameField
+
 
 class StudentInputSerializer(serializers.Serializer):
-    first_name = serializers.CharField(max_length=100, allow_blank=True, trim_whitespace=True)
-    last_name = serializers.CharField(max_length=100, allow_blank=True, trim_whitespace=True)
+    first_name = NameField(max_length=100, allow_blank=True, trim_whitespace=True)
+    last_name = NameField(max_length=100, allow_blank=True, trim_whitespace=True)
     email = serializers.EmailField(max_length=254, required=False, allow_null=True, allow_blank=True)
 
     def validate(self, attrs: dict) -> dict:
@@ -15,8 +17,8 @@ class StudentInputSerializer(serializers.Serializer):
 
 
 class StudentPatchSerializer(StudentInputSerializer):
-    first_name = serializers.CharField(max_length=100, allow_blank=True, required=False)
-    last_name = serializers.CharField(max_length=100, allow_blank=True, required=False)
+    first_name = NameField(max_length=100, allow_blank=True, required=False)
+    last_name = NameField(max_length=100, allow_blank=True, required=False)
 
     def validate(self, attrs: dict) -> dict:
         return attrs
@@ -35,12 +37,12 @@ class StudentOutputSerializer(serializers.Serializer):
 
 
 class ClassInputSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=120)
+    name = NameField(max_length=120)
     students = StudentInputSerializer(many=True, required=False, max_length=500)
 
 
 class ClassPatchSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=120)
+    name = NameField(max_length=120)
 
 
 class ClassOutputSerializer(serializers.Serializer):
@@ -100,7 +102,7 @@ class Ss12000GroupOutputSerializer(serializers.Serializer):
 
 
 class Ss12000ImportInputSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    name = NameField(max_length=120, required=False, allow_blank=True)
 
 
 class OneRosterUploadInputSerializer(serializers.Serializer):
@@ -111,7 +113,7 @@ class OneRosterImportInputSerializer(serializers.Serializer):
     file = serializers.FileField()
     class_sourced_id = serializers.CharField(max_length=200)
     class_id = serializers.UUIDField(required=False)
-    name = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    name = NameField(max_length=120, required=False, allow_blank=True)
 
 
 class OneRosterClassOutputSerializer(serializers.Serializer):

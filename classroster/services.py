@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +16,7 @@ from django.db import IntegrityError, transaction
 
 from classroster.models import RosterSource, SchoolClass, Student
 from huleedu.errors import Conflict, DomainError, PayloadTooLarge
+from huleedu.fields import invisible_characters
 from huleedu.spreadsheets import csv_document
 
 # Header names a teacher's spreadsheet may use, folded to lower case (English and Swedish).
@@ -55,7 +57,7 @@ def class_delete(*, school_class: SchoolClass) -> None:
 
 
 def _clean_name(value: str) -> str:
-    return " ".join((value or "").split())
+    return unicodedata.normalize("NFC", " ".join((value or "").split()))
 
 
 def _clean_email(value: str | None) -> str | None:
@@ -258,6 +260,10 @@ def _id_problem(external_id: str | None, taken: set[str]) -> str | None:
 def _row_problem(first: str, last: str, email: str | None, taken: set[str]) -> str | None:
     if not first and not last:
         return "the row has no name"
+    invisible = invisible_characters(first + last)
+    if invisible:
+        return ("a name contains control, direction-changing or zero-width characters "
+                f"({', '.join(invisible[:5])})")
     if len(first) > MAX_NAME_CHARS or len(last) > MAX_NAME_CHARS:
         return f"a name is longer than {MAX_NAME_CHARS} characters"
     if email:
@@ -306,8 +312,14 @@ DEMO_ROSTER = [
 
 
 def demo_seed() -> SchoolClass:
-    """The demo teacher 'demo'/'demo' with class 9B and its roster; safe to run again."""
-    teacher, _ = teacher_create_or_update(username="demo", password="demo")
+    """The demo teacher 'demo'/'demo' with class 9B and its roster; safe to run again, and
+    a password the teacher has changed since is kept."""
+    from django.contrib.auth import get_user_model
+
+    teacher, created = get_user_model().objects.get_or_create(username="demo")
+    if created:
+        teacher.set_password("demo")
+        teacher.save(update_fields=["password"])
     school_class, _ = SchoolClass.objects.get_or_create(owner=teacher, name="9B")
     for first, last, email in DEMO_ROSTER:
         if not school_class.students.filter(email=email).exists():

@@ -3,16 +3,27 @@
 Pure functions over bytes: no Django, no database. Every failure a teacher can cause
 (an empty file, a broken PDF, a Word file that is really a zip bomb) becomes an
 ``ExtractionFailure`` with a code and a sentence the teacher can act on.
+
+Word and PDF files are parsed in a child process with limits of its own (CPU seconds,
+address space, wall-clock seconds): a small file can still ask for minutes of parsing (PDF
+pages that all share one huge compressed content stream), and no such file may take a web
+thread, the GIL or the machine's memory with it. A file over its budget fails with the code
+``too_complex``. Children are forked from a small server process that has the parsers
+imported already, so a child costs milliseconds, and forking never copies a web process's
+threads.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
+import multiprocessing
+import os
 import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 
 SUPPORTED_FORMATS = ("txt", "docx", "pdf")
 
@@ -24,12 +35,38 @@ MAX_TEXT_CHARS = 2_000_000
 
 
 @dataclass(frozen=True)
+class ExtractionBudget:
+    """What parsing one file may cost. A real essay of 30 pages needs well under a second."""
+
+    cpu_seconds: int = 4
+    wall_seconds: float = 8.0
+    memory_bytes: int = 768 * 1024 * 1024
+
+
+def budget_from_environment() -> ExtractionBudget:
+    defaults = ExtractionBudget()
+    return ExtractionBudget(
+        cpu_seconds=int(os.environ.get("HULEEDU_EXTRACTION_CPU_SECONDS") or defaults.cpu_seconds),
+        wall_seconds=float(os.environ.get("HULEEDU_EXTRACTION_WALL_SECONDS") or defaults.wall_seconds),
+        memory_bytes=int(os.environ.get("HULEEDU_EXTRACTION_MEMORY_MB") or defaults.memory_bytes // 2**20)
+        * 2**20,
+    )
+
+
+@dataclass(eq=False)  # not frozen: raising and re-raising sets attributes (__traceback__)
 class ExtractionFailure(Exception):
-    code: str  # empty | unreadable | unsupported | too_large | encrypted
+    code: str  # empty | unreadable | unsupported | too_large | encrypted | too_complex
     reason: str
 
     def __str__(self) -> str:
         return self.reason
+
+
+TOO_COMPLEX = ExtractionFailure(
+    "too_complex",
+    "The file is too complex to read within the limits (it asks for far more work than an "
+    "essay needs). Save it again as a plain PDF or .docx, or upload it as .txt.",
+)
 
 
 def file_format_of(filename: str) -> str:
@@ -37,7 +74,7 @@ def file_format_of(filename: str) -> str:
     return suffix
 
 
-def extract_text(filename: str, data: bytes) -> str:
+def extract_text(filename: str, data: bytes, budget: ExtractionBudget | None = None) -> str:
     """The essay's plain text; raises ExtractionFailure."""
     file_format = file_format_of(filename)
     if file_format not in SUPPORTED_FORMATS:
@@ -50,15 +87,76 @@ def extract_text(filename: str, data: bytes) -> str:
     if not data:
         raise ExtractionFailure("empty", "The file is empty (0 bytes).")
     if file_format == "txt":
+        # Decoding is linear in the (size-capped) file: no child needed.
         text = _text_from_txt(data)
-    elif file_format == "docx":
-        text = _text_from_docx(data)
     else:
-        text = _text_from_pdf(data)
+        text = _extract_in_child(file_format, data, budget or budget_from_environment())
     text = _clean(text)
     if not text.strip():
         raise ExtractionFailure("empty", "The file contains no text.")
     return text[:MAX_TEXT_CHARS]
+
+
+# --- the bounded child process ---------------------------------------------------------------
+
+_context: multiprocessing.context.BaseContext | None = None
+
+
+def _child_context() -> multiprocessing.context.BaseContext:
+    global _context
+    if _context is None:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["essays.extraction", "pypdf", "docx"])
+        _context = context
+    return _context
+
+
+def _extract_in_child(file_format: str, data: bytes, budget: ExtractionBudget) -> str:
+    receiver, sender = _child_context().Pipe(duplex=False)
+    child = _child_context().Process(
+        target=_child_main, args=(sender, file_format, data, budget), daemon=True
+    )
+    child.start()
+    sender.close()  # the child holds the only writing end: EOF means it is gone
+    try:
+        if not receiver.poll(budget.wall_seconds):
+            raise TOO_COMPLEX
+        try:
+            outcome = receiver.recv()
+        except (EOFError, OSError):  # killed by its CPU or memory limit before answering
+            raise TOO_COMPLEX from None
+    finally:
+        receiver.close()
+        if child.is_alive():
+            child.kill()
+        child.join(timeout=5)
+    kind, *value = outcome
+    if kind == "failed":
+        raise ExtractionFailure(*value)
+    return value[0]
+
+
+def _child_main(sender: Connection, file_format: str, data: bytes, budget: ExtractionBudget) -> None:
+    import resource
+
+    # Soft CPU limit: SIGXCPU ends the process; the hard limit a second later is the backstop.
+    resource.setrlimit(resource.RLIMIT_CPU, (budget.cpu_seconds, budget.cpu_seconds + 1))
+    resource.setrlimit(resource.RLIMIT_AS, (budget.memory_bytes, budget.memory_bytes))
+    # Plain tuples cross the pipe: ("text", text) or ("failed", code, reason).
+    try:
+        text = _text_from_docx(data) if file_format == "docx" else _text_from_pdf(data)
+        outcome: tuple[str, ...] = ("text", text)
+    except ExtractionFailure as failure:
+        outcome = ("failed", failure.code, failure.reason)
+    except MemoryError:
+        outcome = ("failed", TOO_COMPLEX.code, TOO_COMPLEX.reason)
+    except Exception:  # a parser bug on a strange file: unreadable, never a crash upstream
+        outcome = ("failed", "unreadable", "The file could not be read.")
+    sender.send(outcome)
+    sender.close()
+
+
+# --- the formats ---------------------------------------------------------------------------
 
 
 def _clean(text: str) -> str:
@@ -124,21 +222,44 @@ def _text_from_docx(data: bytes) -> str:
 
     try:
         document = docx.Document(io.BytesIO(data))
+    except MemoryError:
+        raise  # over the memory budget: too complex, not damaged
     except Exception as exc:  # python-docx raises a zoo of lxml/zip/KeyError types
         raise ExtractionFailure("unreadable", "The .docx file could not be read.") from exc
-    lines: list[str] = []
+    lines = _CappedLines()
     # Names often sit in the page header: read it first, like a person would.
     for section in document.sections:
         with contextlib.suppress(Exception):  # header parts are optional, sometimes malformed
             lines.extend(p.text for p in section.header.paragraphs)
     lines.extend(p.text for p in document.paragraphs)
     for table in document.tables:
-        for row in table.rows:
-            lines.append("\t".join(cell.text for cell in row.cells))
+        lines.extend("\t".join(cell.text for cell in row.cells) for row in table.rows)
     for section in document.sections:
         with contextlib.suppress(Exception):
             lines.extend(p.text for p in section.footer.paragraphs)
-    return "\n".join(lines)
+    return lines.text()
+
+
+class _CappedLines:
+    """Lines of text that stop growing at MAX_TEXT_CHARS: reading stops there too."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.chars = 0
+
+    @property
+    def full(self) -> bool:
+        return self.chars >= MAX_TEXT_CHARS
+
+    def extend(self, lines: object) -> None:
+        for line in lines:  # type: ignore[attr-defined]
+            if self.full:
+                return
+            self.lines.append(line)
+            self.chars += len(line) + 1
+
+    def text(self) -> str:
+        return "\n".join(self.lines)[:MAX_TEXT_CHARS]
 
 
 def _text_from_pdf(data: bytes) -> str:
@@ -159,7 +280,12 @@ def _text_from_pdf(data: bytes) -> str:
         pages = reader.pages
         if len(pages) > MAX_PDF_PAGES:
             raise ExtractionFailure("too_large", f"The PDF has more than {MAX_PDF_PAGES} pages.")
-        return "\n".join((page.extract_text() or "") for page in pages)
+        text = _CappedLines()
+        for page in pages:
+            if text.full:
+                break
+            text.extend([page.extract_text() or ""])
+        return text.text()
     except ExtractionFailure:
         raise
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError,

@@ -10,7 +10,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from huleedu.api import validated
+from huleedu.authentication import token_issue
 from huleedu.errors import DomainError
+from huleedu.throttling import LOGIN_THROTTLES
 
 
 class TokenInputSerializer(serializers.Serializer):
@@ -23,7 +25,11 @@ class TokenOutputSerializer(serializers.Serializer):
 
 
 class TokenApi(APIView):
-    """Exchange a teacher's username and password for an API token; DELETE revokes it."""
+    """Exchange a teacher's username and password for an API token; DELETE revokes it.
+
+    Attempts are throttled per client address and username (429 with Retry-After)."""
+
+    throttle_classes = LOGIN_THROTTLES
 
     def get_permissions(self) -> list:
         return [AllowAny()] if self.request.method == "POST" else [IsAuthenticated()]
@@ -34,9 +40,7 @@ class TokenApi(APIView):
         user = authenticate(request._request, username=data["username"], password=data["password"])
         if user is None or not user.is_active:
             raise DomainError("Unknown username or wrong password.", code="invalid_credentials")
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
-
+        return Response({"token": token_issue(user=user).key})
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request) -> Response:

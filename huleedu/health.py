@@ -3,11 +3,13 @@
 Both are unauthenticated and cheap. ``/readyz`` checks what a request or its follow-up work
 needs: the database, Redis when configured (channel layer and task broker), and a live
 django-q2 cluster when tasks do not run inline. It answers 503 with a JSON body naming every
-failing check, so whoever is paged can see which dependency is down without logging in.
+failing check, so whoever is paged can see which dependency is down without logging in; the
+reason (exception text can name hosts and users) goes to the log only.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,6 +19,8 @@ from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+logger = logging.getLogger(__name__)
 
 # A probe must answer before the load balancer gives up on it (typically 2-5 s).
 REDIS_TIMEOUT_SECONDS = 1.0
@@ -85,8 +89,13 @@ def _run(check: Callable[[], str]) -> CheckResult:
     try:
         detail = check()
         ok = True
-    except Exception as exc:  # any failure of a dependency means "not ready", with its reason
-        detail = f"{type(exc).__name__}: {exc}"[:300]
+    except NoLiveCluster as exc:  # our own sentence, with nothing of the deployment in it
+        detail, ok = str(exc), False
+    except Exception:  # any failure of a dependency means "not ready"
+        # The probe is public: it names the failing check, never the exception's text (hosts,
+        # users, paths). The log has the whole story.
+        logger.warning("readiness check failed", exc_info=True, extra={"check": check.__name__})
+        detail = "unavailable"
         ok = False
     return CheckResult(ok, detail, (time.perf_counter() - started) * 1000)
 

@@ -6,6 +6,7 @@ import json
 import logging
 from datetime import UTC, datetime
 
+from huleedu import tracing
 from huleedu.correlation import batch_correlation_id, get_batch_id, get_correlation_id
 
 _STANDARD_ATTRS = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
@@ -29,6 +30,9 @@ class CorrelationIdFilter(logging.Filter):
         if not getattr(record, "correlation_id", None):
             from_batch = batch_correlation_id(record.batch_id) if record.batch_id else None
             record.correlation_id = from_batch or request_id
+        ids = tracing.current_trace_ids()  # None (at once) unless tracing is on
+        if ids is not None:
+            record.trace_id, record.span_id = ids
         return True
 
 

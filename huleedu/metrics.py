@@ -51,53 +51,103 @@ HTTP_SECONDS = (0.0025, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.025, 0.03, 0.04, 0.0
                 1.0, 2.5, 5.0, 10.0, 30.0)
 # Background work: from a few milliseconds (event delivery) to a task timeout (minutes).
 TASK_SECONDS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0)
-# Matching initiation → confirmation: seconds when a teacher bulk-accepts right away, up to
-# the validation timeout (24 h by default) and beyond when the deadline was configured longer.
-DECISION_SECONDS = (
-    1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 2 * 3600, 4 * 3600, 8 * 3600, 12 * 3600,
-    24 * 3600, 25 * 3600, 48 * 3600, 7 * 24 * 3600,
-)  # fmt: skip
 # Waiting for a worker: near zero normally, tens of minutes behind a burst of uploads.
 QUEUE_WAIT_SECONDS = (*TASK_SECONDS, 600.0, 1200.0, 1800.0, 3600.0, 7200.0)
-CONFIDENCE = (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 0.98, 0.99, 1.0)
-ESSAY_COUNT = (1, 5, 10, 15, 20, 25, 30, 35, 40, 50, 75, 100, 150, 200)
+# The original design's buckets, exactly (its dashboards and alerts are written against them).
+DESIGN_MATCHING_SECONDS = (60, 300, 3600, 21600, 86400)  # initiation → confirmation: 1m … 24h
+DESIGN_BATCH_SIZE = (1, 5, 10, 20, 30, 50, 100)
+DESIGN_BATCH_PROCESSING_SECONDS = (1, 5, 10, 30, 60, 120)
+DESIGN_CONFIDENCE = (0.1, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 0.99)
+# The design names no buckets for one essay's cue extraction: it takes tens of microseconds to
+# a few milliseconds per essay and strategy.
+EXTRACTION_SECONDS = (0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1)
 
-# --- definitions --------------------------------------------------------------------------------
+# --- the original design's Phase 1 metrics (names, labels and buckets as it names them) ----------
+
+# Label values known in advance are created at import, so every series is scraped (at 0) from
+# the start: ``rate()`` and the alerts see a zero instead of "no data".
+BATCH_TYPES = ("REGULAR", "GUEST")
+VALIDATION_METHODS = ("human", "timeout", "auto")
+OUTCOMES = ("matched", "no_match", "error")
+ERROR_TYPES = ("roster_not_found", "content_fetch_failed", "timeout")
+EXTRACTION_STRATEGIES = ("text", "filename")
+
+STUDENT_MATCHING_INITIATED = Counter(
+    "nlp_phase1_student_matching_initiated_total",
+    "Student matching phases initiated (a REGULAR batch's content provisioned), by batch type.",
+    ["batch_type"],
+)
+ASSOCIATIONS_CONFIRMED = Counter(
+    "nlp_phase1_associations_confirmed_total",
+    "Essay-student associations confirmed with their batch, by validation method (human, timeout, auto).",
+    ["validation_method"],
+)
+MATCHING_DURATION_SECONDS = Histogram(
+    "nlp_phase1_matching_duration_seconds",
+    "From matching initiation to the batch's associations being confirmed.",
+    buckets=DESIGN_MATCHING_SECONDS,
+)
+BATCH_SIZE = Histogram(
+    "nlp_phase1_batch_size",
+    "Essays a batch's matching run actually matched (provisioned essays handed to the engine).",
+    buckets=DESIGN_BATCH_SIZE,
+)
+BATCH_PROCESSING_SECONDS = Histogram(
+    "nlp_phase1_batch_processing_seconds",
+    "One batch's whole matching run: lock, read essays and roster, run the engine, store suggestions.",
+    buckets=DESIGN_BATCH_PROCESSING_SECONDS,
+)
+EXTRACTION_DURATION_SECONDS = Histogram(
+    "nlp_extraction_duration_seconds",
+    "Cue extraction of one essay, by strategy (text: headers, labels, signatures, e-mails; filename).",
+    ["strategy_name"], buckets=EXTRACTION_SECONDS,
+)
+MATCH_CONFIDENCE = Histogram(
+    "nlp_match_confidence_score",
+    "Confidence of each matched essay's top suggestion.",
+    buckets=DESIGN_CONFIDENCE,
+)
+BATCH_MATCH_OUTCOMES = Counter(
+    "nlp_phase1_batch_match_outcomes_total",
+    "Essays by matching outcome: matched (a suggestion), no_match (none), error (could not be matched).",
+    ["outcome"],
+)
+BATCH_ERRORS = Counter(
+    "nlp_phase1_batch_errors_total",
+    "Matching errors by type: roster_not_found (a batch's class has no students), content_fetch_failed "
+    "(an essay whose text could not be read), timeout (matching gave up after its last attempt).",
+    ["error_type"],
+)
+
+for _batch_type in BATCH_TYPES:
+    STUDENT_MATCHING_INITIATED.labels(_batch_type)
+for _method in VALIDATION_METHODS:
+    ASSOCIATIONS_CONFIRMED.labels(_method)
+for _outcome in OUTCOMES:
+    BATCH_MATCH_OUTCOMES.labels(_outcome)
+for _error_type in ERROR_TYPES:
+    BATCH_ERRORS.labels(_error_type)
+for _strategy in EXTRACTION_STRATEGIES:
+    EXTRACTION_DURATION_SECONDS.labels(_strategy)
+
+# --- the product's own series (what the design does not cover) ----------------------------------
 
 BATCHES_REGISTERED = Counter(
     "huleedu_batches_registered_total", "Batches registered.", ["batch_type"]
 )
-BATCH_EXPECTED_ESSAYS = Histogram(
-    "huleedu_batch_expected_essays", "Batch size: expected_essay_count at registration.",
-    ["batch_type"], buckets=ESSAY_COUNT,
-)
 EVENTS_RECORDED = Counter(
     "huleedu_events_recorded_total", "Outbox events committed, by event type.", ["event_type"]
 )
-MATCHING_INITIATED = Counter(
-    "huleedu_matching_initiated_total",
-    "Student matching initiated (content provisioned, or re-run by staff).",
-    ["batch_type", "trigger"],
-)
-MATCHING_JOB_SECONDS = Histogram(
-    "huleedu_matching_job_duration_seconds",
-    "One batch's matching job: lock, read essays and roster, run the engine, store suggestions.",
-    buckets=TASK_SECONDS,
+MATCHING_SKIPPED = Counter(
+    "huleedu_matching_skipped_total",
+    "REGULAR batches that went to validation without automatic matching, by reason "
+    "(kill_switch: BOS_STUDENT_MATCHING_ENABLED=false; rollout: the class is switched off).",
+    ["reason"],
 )
 MATCHING_ENGINE_SECONDS = Histogram(
     "huleedu_matching_engine_duration_seconds",
     "The pure matching engine's call for one batch (cue extraction and scoring).",
     buckets=TASK_SECONDS,
-)
-MATCHING_ESSAYS = Counter(
-    "huleedu_matching_essays_total",
-    "Essays in matching processing summaries, by outcome (matched, no_match, error).",
-    ["outcome"],
-)
-MATCH_TOP_CONFIDENCE = Histogram(
-    "huleedu_match_top_confidence",
-    "Confidence of each essay's top suggestion, by match level (0 when it has none).",
-    ["level"], buckets=CONFIDENCE,
 )
 MATCH_CUES = Counter(
     "huleedu_match_cues_total",
@@ -108,17 +158,6 @@ TEXT_EXTRACTION_SECONDS = Histogram(
     "huleedu_text_extraction_duration_seconds",
     "Text extraction of one uploaded file, by file format and outcome (ok or the failure code).",
     ["file_format", "outcome"], buckets=HTTP_SECONDS,
-)
-ASSOCIATIONS_CONFIRMED = Counter(
-    "huleedu_associations_confirmed_total",
-    "Essay-student associations confirmed with their batch, by decision method.",
-    ["method"],
-)
-MATCHING_TO_CONFIRMATION_SECONDS = Histogram(
-    "huleedu_matching_to_confirmation_seconds",
-    "From matching initiation to the batch's associations being confirmed "
-    "(completed_by: human, or timeout when the deadline decided any essay).",
-    ["completed_by"], buckets=DECISION_SECONDS,
 )
 API_ERRORS = Counter(
     "huleedu_api_errors_total",
@@ -177,20 +216,25 @@ def _when_committed(record: Callable[[], None]) -> None:
     transaction.on_commit(record, robust=True)
 
 
-def batch_registered(*, batch_type: str, expected_essay_count: int) -> None:
-    def record() -> None:
-        BATCHES_REGISTERED.labels(batch_type).inc()
-        BATCH_EXPECTED_ESSAYS.labels(batch_type).observe(expected_essay_count)
-
-    _when_committed(record)
+def batch_registered(*, batch_type: str) -> None:
+    _when_committed(lambda: BATCHES_REGISTERED.labels(batch_type).inc())
 
 
 def event_recorded(event_type: str) -> None:
     _when_committed(lambda: EVENTS_RECORDED.labels(event_type).inc())
 
 
-def matching_initiated(*, batch_type: str, trigger: str) -> None:
-    _when_committed(lambda: MATCHING_INITIATED.labels(batch_type, trigger).inc())
+def matching_initiated(*, batch_type: str) -> None:
+    _when_committed(lambda: STUDENT_MATCHING_INITIATED.labels(batch_type).inc())
+
+
+def matching_skipped(*, reason: str) -> None:
+    _when_committed(lambda: MATCHING_SKIPPED.labels(reason).inc())
+
+
+def matching_errors(*, error_type: str, count: int = 1) -> None:
+    if count > 0:
+        _when_committed(lambda: BATCH_ERRORS.labels(error_type).inc(count))
 
 
 @contextmanager
@@ -202,29 +246,41 @@ def matching_engine_timer() -> Iterator[None]:
         MATCHING_ENGINE_SECONDS.observe(time.perf_counter() - started)
 
 
-# processing-summary key -> outcome label of huleedu_matching_essays_total
-_SUMMARY_OUTCOMES = {"matched": "matched", "no_match": "no_match", "errors": "error"}
+def extraction_timed(*, strategy_name: str, seconds: Iterable[float]) -> None:
+    """Each essay's extraction time by one strategy (a measurement: recorded as it ends)."""
+    histogram = EXTRACTION_DURATION_SECONDS.labels(strategy_name)
+    for value in seconds:
+        histogram.observe(value)
 
 
-def matching_finished(
+def batch_processed(*, duration_seconds: float, essays_matched: int) -> None:
+    """A batch's first matching run committed: its size (essays matched) and how long it took."""
+    def record() -> None:
+        BATCH_PROCESSING_SECONDS.observe(duration_seconds)
+        BATCH_SIZE.observe(essays_matched)
+
+    _when_committed(record)
+
+
+def essays_matched(
     *,
-    duration_seconds: float,
-    summary: Mapping[str, Any],
-    top_suggestions: Iterable[tuple[str, float, Iterable[str]]],
+    matched: int,
+    no_match: int,
+    error: int,
+    top_suggestions: Iterable[tuple[float, Iterable[str]]],
 ) -> None:
-    """One batch's matching job committed.
+    """Outcomes of essays matched for the first time (a batch's first run, late essays).
 
-    ``top_suggestions``: per essay, its match level (high, review, none), the confidence of its
-    top suggestion and that suggestion's evidence kinds (0.0 and no kinds without a suggestion).
+    ``top_suggestions``: per matched essay, its top suggestion's confidence and evidence kinds.
     """
-    top = [(level, confidence, tuple(kinds)) for level, confidence, kinds in top_suggestions]
+    top = [(confidence, tuple(kinds)) for confidence, kinds in top_suggestions]
 
     def record() -> None:
-        MATCHING_JOB_SECONDS.observe(duration_seconds)
-        for key, outcome in _SUMMARY_OUTCOMES.items():
-            MATCHING_ESSAYS.labels(outcome).inc(int(summary.get(key, 0)))
-        for level, confidence, kinds in top:
-            MATCH_TOP_CONFIDENCE.labels(level).observe(confidence)
+        for outcome, count in (("matched", matched), ("no_match", no_match), ("error", error)):
+            if count:
+                BATCH_MATCH_OUTCOMES.labels(outcome).inc(count)
+        for confidence, kinds in top:
+            MATCH_CONFIDENCE.observe(confidence)
             for kind in set(kinds):
                 MATCH_CUES.labels(kind).inc()
 
@@ -261,10 +317,8 @@ def associations_confirmed(
         for method, count in by_method.items():
             ASSOCIATIONS_CONFIRMED.labels(method).inc(count)
         if matching_requested_at is not None:
-            completed_by = "timeout" if by_method.get("timeout") else "human"
-            MATCHING_TO_CONFIRMATION_SECONDS.labels(completed_by).observe(
-                max(0.0, (confirmed_at - matching_requested_at).total_seconds())
-            )
+            elapsed = (confirmed_at - matching_requested_at).total_seconds()
+            MATCHING_DURATION_SECONDS.observe(max(0.0, elapsed))
 
     _when_committed(record)
 
@@ -438,18 +492,21 @@ class ScrapeTimeCollector:
     def _overdue_validations() -> list[GaugeMetricFamily]:
         from datetime import timedelta
 
+        from django.conf import settings
         from django.utils import timezone
 
         from batches.models import Batch, BatchStatus
 
-        # The timeout job runs every minute; five minutes past the deadline means it is stuck.
+        # The timeout job runs every check interval (a minute by default); five intervals past
+        # the deadline (at least five minutes) means it is stuck.
+        late = timedelta(minutes=5 * max(1, settings.VALIDATION_CHECK_INTERVAL_MINUTES))
         overdue = Batch.objects.filter(
             status=BatchStatus.AWAITING_STUDENT_VALIDATION,
-            validation_deadline__lt=timezone.now() - timedelta(minutes=5),
+            validation_deadline__lt=timezone.now() - late,
         ).count()
         gauge = GaugeMetricFamily(
             "huleedu_batches_overdue_validation",
-            "Batches still awaiting validation five minutes after their deadline.",
+            "Batches still awaiting validation five check intervals (at least 5 min) after their deadline.",
         )
         gauge.add_metric([], float(overdue))
         return [gauge]

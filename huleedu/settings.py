@@ -11,10 +11,14 @@ Two shapes, chosen by the environment alone:
 from __future__ import annotations
 
 import os
+import secrets
+import time
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+from huleedu import envconfig
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -31,12 +35,73 @@ def env_int(name: str, default: int) -> int:
     return int(value) if value not in (None, "") else default
 
 
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
 DEBUG = env_bool("DJANGO_DEBUG", False)
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "insecure-development-key-change-me-in-production")
-ALLOWED_HOSTS = [
-    h for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h
-]
-CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
+# The embedded default is the one-command product on a SQLite file; anything else (PostgreSQL)
+# is a deployment, and a deployment must bring its own secret key.
+EMBEDDED = DATABASE_URL.startswith("sqlite")
+# Keys that were ever published with this code: never accepted outside DEBUG.
+PUBLIC_SECRET_KEYS = frozenset({"insecure-development-key-change-me-in-production"})
+SECRET_KEY_FROM_ENV = os.environ.get("DJANGO_SECRET_KEY", "")
+
+
+def _embedded_secret_key(database_url: str) -> str:
+    """A random key made once per embedded installation and kept beside its SQLite file, so
+    sessions survive a restart and no two installations share a key."""
+    name = str(dj_database_url.parse(database_url)["NAME"] or BASE_DIR / "db.sqlite3")
+    key = secrets.token_urlsafe(64)
+    if name == ":memory:":  # nothing outlives the process anyway
+        return key
+    db_path = Path(name)
+    key_file = db_path.parent / f"{db_path.name}.secret-key"
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # made earlier, or just now by a process starting beside this one
+        for _ in range(100):  # that process may not have written it yet
+            existing = key_file.read_text().strip()
+            if existing:
+                return existing
+            time.sleep(0.01)
+        raise ImproperlyConfigured(f"{key_file} is empty: delete it to make a new key.") from None
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(key)
+    return key
+
+
+if SECRET_KEY_FROM_ENV and SECRET_KEY_FROM_ENV not in PUBLIC_SECRET_KEYS:
+    SECRET_KEY = SECRET_KEY_FROM_ENV
+elif DEBUG:
+    SECRET_KEY = "insecure-development-key-change-me-in-production"
+elif EMBEDDED:
+    SECRET_KEY = _embedded_secret_key(DATABASE_URL)
+else:
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY is missing or is a published development key. Production mode "
+        "(DJANGO_DEBUG off, DATABASE_URL set) needs a long random key of its own, e.g. "
+        "`python -c 'import secrets; print(secrets.token_urlsafe(64))'`."
+    )
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+
+# HTTPS. Off by default because the embedded server speaks plain HTTP on loopback; a deployment
+# behind TLS turns each on from the environment (``check --deploy`` names any left off).
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", False)
+# Load balancers probe and Prometheus scrapes over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+SESSION_COOKIE_SECURE = env_bool("DJANGO_SESSION_COOKIE_SECURE", False)
+CSRF_COOKIE_SECURE = env_bool("DJANGO_CSRF_COOKIE_SECURE", False)
+SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", False)
+# "HTTP_X_FORWARDED_PROTO,https": trust the TLS-terminating proxy's header (and only set it
+# when that proxy always overwrites the header).
+_proxy_ssl_header = env_list("DJANGO_SECURE_PROXY_SSL_HEADER")
+SECURE_PROXY_SSL_HEADER = tuple(_proxy_ssl_header) if len(_proxy_ssl_header) == 2 else None
 
 INSTALLED_APPS = [
     "daphne",
@@ -49,6 +114,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "channels",
     "django_q",
     "huleedu",
@@ -62,6 +128,7 @@ MIDDLEWARE = [
     "huleedu.metrics.HttpMetricsMiddleware",  # first: times the whole stack
     "huleedu.middleware.CorrelationIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -105,7 +172,7 @@ WEB_BULK_THREADS = env_int("HULEEDU_WEB_BULK_THREADS", 2)
 WEB_GIL_SWITCH_INTERVAL_MS = env_int("HULEEDU_WEB_GIL_SWITCH_MS", 1)
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        DATABASE_URL,
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
@@ -152,7 +219,40 @@ if REDIS_URL:
 else:
     Q_CLUSTER["orm"] = "default"
 
-AUTH_PASSWORD_VALIDATORS: list[dict] = []
+AUTH_PASSWORD_VALIDATORS: list[dict] = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": env_int("HULEEDU_MIN_PASSWORD_LENGTH", 10)}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# The cache holds the login and token throttles' counters: in Redis when there is one, so every
+# daphne process of every machine counts the same attempts.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "huleedu",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Password guessing: attempts to sign in (login page, admin login, token endpoint) are counted
+# per client address and username, and per client address alone; past either rate the client
+# gets 429 with Retry-After before any password is hashed. "N/15m" means N per 15 minutes.
+LOGIN_RATE_PER_USERNAME = os.environ.get("HULEEDU_LOGIN_RATE_PER_USERNAME", "10/15m")
+LOGIN_RATE_PER_ADDRESS = os.environ.get("HULEEDU_LOGIN_RATE_PER_ADDRESS", "30/5m")
+# How many proxies in front of daphne append to X-Forwarded-For (0: use the peer address).
+NUM_PROXIES = env_int("HULEEDU_NUM_PROXIES", 0) or None
+
+# A live socket re-checks its session this often (it is closed at once on logout anyway).
+SOCKET_SESSION_CHECK_SECONDS = env_int("HULEEDU_SOCKET_SESSION_CHECK_SECONDS", 60)
+
+# API tokens expire this long after they were issued; a password change revokes them.
+TOKEN_LIFETIME_SECONDS = env_int("HULEEDU_TOKEN_LIFETIME_SECONDS", 30 * 24 * 60 * 60)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("sv", "Svenska")]
@@ -178,11 +278,20 @@ REST_FRAMEWORK = {
         "huleedu.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        # Staff read everything; they change others' objects only with the model permission.
+        "huleedu.permissions.StaffWritesNeedChangePermission",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "huleedu.errors.api_exception_handler",
-    # JSON everywhere; the two file endpoints (essay upload, roster import) take multipart.
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # JSON everywhere (nesting bounded); the two file endpoints take multipart.
+    "DEFAULT_PARSER_CLASSES": ["huleedu.parsers.BoundedJSONParser"],
+    "DEFAULT_THROTTLE_RATES": {
+        "login_username": LOGIN_RATE_PER_USERNAME,
+        "login_address": LOGIN_RATE_PER_ADDRESS,
+    },
+    "NUM_PROXIES": NUM_PROXIES,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
@@ -190,11 +299,36 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Batch registration, essay upload, student matching and validation.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from this server (pinned drf-spectacular-sidecar), not from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "huleedu.schema.add_error_responses",
     ],
+}
+
+# JSON request bodies nested deeper than this are refused (400) before they are parsed.
+MAX_JSON_DEPTH = env_int("HULEEDU_MAX_JSON_DEPTH", 32)
+
+# Content-Security-Policy: scripts, styles, images and connections from this origin only (the
+# live page's WebSocket too); no inline script anywhere, no framing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        # Swagger UI's stylesheet draws its icons as data: SVGs.
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
 }
 
 # Product limits -------------------------------------------------------------------------
@@ -203,12 +337,20 @@ MAX_UPLOAD_FILE_BYTES = env_int("HULEEDU_MAX_UPLOAD_FILE_BYTES", 10 * 1024 * 102
 MAX_UPLOAD_REQUEST_BYTES = env_int("HULEEDU_MAX_UPLOAD_REQUEST_BYTES", 100 * 1024 * 1024)
 MAX_ROSTER_CSV_BYTES = env_int("HULEEDU_MAX_ROSTER_CSV_BYTES", 2 * 1024 * 1024)
 MAX_ROSTER_SIZE = env_int("HULEEDU_MAX_ROSTER_SIZE", 500)
-VALIDATION_TIMEOUT_SECONDS = env_int("HULEEDU_VALIDATION_TIMEOUT_SECONDS", 24 * 60 * 60)
+# The design's names (ELS_*, CLASS_MGMT_*, BOS_*, NLP_*) are read too: huleedu/envconfig.py.
+VALIDATION_TIMEOUT_SECONDS = envconfig.validation_timeout_seconds(os.environ)
+VALIDATION_CHECK_INTERVAL_MINUTES = envconfig.validation_check_interval_minutes(os.environ)
 # What the deadline does with undecided essays: high_only, best_match or none (a batch may
 # choose its own at registration).
-TIMEOUT_STRATEGY = os.environ.get("HULEEDU_TIMEOUT_STRATEGY", "high_only")
-if TIMEOUT_STRATEGY not in {"high_only", "best_match", "none"}:
-    raise ImproperlyConfigured("HULEEDU_TIMEOUT_STRATEGY must be high_only, best_match or none")
+TIMEOUT_STRATEGY = envconfig.timeout_strategy(os.environ)
+# The global kill switch of automatic student matching (per-class rollout: matching/rollout.py).
+STUDENT_MATCHING_ENABLED = envconfig.read_bool(os.environ, "BOS_STUDENT_MATCHING_ENABLED", True)
+# A suggestion below this confidence is not kept (unset: the engine's own floor applies).
+MATCH_MIN_SUGGESTION_CONFIDENCE = envconfig.unit_threshold(
+    os.environ, "NLP_EXTRACTION_CONFIDENCE_THRESHOLD", None)
+# Read and checked, but they change nothing: the engine has no similarity-ratio step (README).
+MATCH_NAME_FUZZY_THRESHOLD = envconfig.unit_threshold(os.environ, "NLP_MATCH_NAME_FUZZY_THRESHOLD", None)
+MATCH_EMAIL_FUZZY_THRESHOLD = envconfig.unit_threshold(os.environ, "NLP_MATCH_EMAIL_FUZZY_THRESHOLD", None)
 # Attempts of the matching job before the batch goes to validation without suggestions.
 MATCHING_MAX_ATTEMPTS = env_int("HULEEDU_MATCHING_MAX_ATTEMPTS", 3)
 # Committed events older than this that are still undelivered are handed out again.

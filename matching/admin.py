@@ -17,7 +17,7 @@ from django.utils.html import format_html
 from batches.admin import ReadOnlyAdminMixin
 from classroster.models import Student
 from huleedu.errors import DomainError
-from matching.models import MatchSuggestion, StudentAssociation
+from matching.models import MatchingRollout, MatchSuggestion, StudentAssociation
 from matching.services import association_decide
 
 
@@ -59,6 +59,12 @@ class StudentAssociationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     readonly_fields = ("essay", "batch", "match_level", "match_confidence", "student", "method", "decided_by",
                        "decided_at", "needs_attention", "force_decision_link")
 
+    def has_change_permission_for_overrides(self, request: HttpRequest) -> bool:
+        """The change form stays read-only (decisions go through the service); forcing a
+        decision needs the change permission on associations."""
+        opts = self.opts
+        return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
+
     @admin.display(description="force a decision")
     def force_decision_link(self, association: StudentAssociation) -> str:
         url = reverse("admin:matching_studentassociation_force_decision", args=[association.pk])
@@ -72,7 +78,8 @@ class StudentAssociationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         ]
 
     def force_decision_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        if not request.user.has_perm("matching.view_studentassociation"):
+        # Deciding changes the association: viewing it is not enough.
+        if not self.has_change_permission_for_overrides(request):
             raise PermissionDenied
         association = self.get_object(request, unquote(object_id))
         if association is None:
@@ -101,3 +108,20 @@ class StudentAssociationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             "suggestions": association.essay.suggestions.select_related("student").order_by("rank"),
             "form": form,
         })
+
+
+@admin.register(MatchingRollout)
+class MatchingRolloutAdmin(admin.ModelAdmin):
+    """Staff switch automatic matching on or off, by share of classes and per class, at run time."""
+
+    list_display = ("__str__", "enabled", "percentage", "updated_at")
+    fields = ("enabled", "percentage", "allowed_classes", "denied_classes", "updated_at")
+    readonly_fields = ("updated_at",)
+    filter_horizontal = ("allowed_classes", "denied_classes")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # One row: the flag. Once it exists it is changed, never added to.
+        return super().has_add_permission(request) and not MatchingRollout.objects.exists()
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # deleting would silently mean "on for everyone"; switch it instead

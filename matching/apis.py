@@ -27,7 +27,7 @@ class PendingAssociationsApi(APIView):
     @extend_schema(responses=PendingEssayOutputSerializer(many=True))
     def get(self, request: Request, class_id: str) -> Response:
         school_class = class_get_for_user(request.user, class_id)
-        essays = selectors.pending_essays_for_class(school_class)
+        essays = selectors.pending_essays_for_class(school_class, request.user)
         return Response(PendingEssayOutputSerializer(essays, many=True).data)
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 
 
@@ -93,3 +94,40 @@ class MatchSuggestion(models.Model):
                 condition=models.Q(rank__gte=1, rank__lte=3), name="at_most_three_suggestions"
             ),
         ]
+
+
+class MatchingRollout(models.Model):
+    """The rollout flag of automatic student matching: one row, edited by staff in the admin, read
+    by every matching run (so a change takes effect at once, without a deploy).
+
+    ``matching.rollout`` decides from it; ``BOS_STUDENT_MATCHING_ENABLED=false`` overrides it.
+    """
+
+    SINGLETON_ID = 1
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON_ID, editable=False)
+    enabled = models.BooleanField(
+        default=True, help_text="Off: no class gets automatic matching (the allow-list included).")
+    percentage = models.PositiveSmallIntegerField(
+        default=100, validators=[MaxValueValidator(100)],
+        help_text="Share of classes (0–100) that get automatic matching; a class's share is stable "
+                  "(a hash of its id), so raising it only adds classes.")
+    allowed_classes = models.ManyToManyField(
+        "classroster.SchoolClass", blank=True, related_name="+",
+        help_text="Always matched while the flag is on, whatever the percentage.")
+    denied_classes = models.ManyToManyField(
+        "classroster.SchoolClass", blank=True, related_name="+",
+        help_text="Never matched automatically: their teachers attribute essays by hand.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "student matching rollout"
+        verbose_name_plural = "student matching rollout"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(percentage__lte=100),
+                                   name="rollout_percentage_at_most_100"),
+            models.CheckConstraint(condition=models.Q(id=1), name="rollout_is_one_row"),
+        ]
+
+    def __str__(self) -> str:
+        return f"student matching: {'on' if self.enabled else 'off'}, {self.percentage}%"

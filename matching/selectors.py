@@ -23,14 +23,18 @@ def suggestions_prefetch() -> Prefetch:
     )
 
 
-def pending_essays_for_class(school_class: SchoolClass) -> QuerySet[Essay]:
-    """Essays of the class's batches that still wait for a student decision."""
+def pending_essays_for_class(school_class: SchoolClass, user: AbstractBaseUser) -> QuerySet[Essay]:
+    """Essays of the class's batches that still wait for a student decision: of the user's own
+    batches (a batch's essays and decisions belong to the batch's owner); staff see all."""
+    essays = Essay.objects.filter(
+        batch__school_class=school_class,
+        batch__status=BatchStatus.AWAITING_STUDENT_VALIDATION,
+        association__method="",
+    )
+    if not user.is_staff:
+        essays = essays.filter(batch__owner=user)
     return (
-        Essay.objects.filter(
-            batch__school_class=school_class,
-            batch__status=BatchStatus.AWAITING_STUDENT_VALIDATION,
-            association__method="",
-        )
+        essays
         .select_related("association", "batch")
         .prefetch_related(suggestions_prefetch())
         .order_by("batch__created_at", "created_at", "id")
@@ -53,7 +57,7 @@ def essay_of_users_class(user: AbstractBaseUser, class_id: object, essay_id: obj
         raise
     essays = Essay.objects.filter(pk=essay_pk, batch__school_class_id=class_pk)
     if not user.is_staff:
-        essays = essays.filter(batch__school_class__owner=user)
+        essays = essays.filter(batch__owner=user)  # one rule: the batch owner decides
     batch_id = essays.values_list("batch_id", flat=True).first()
     if batch_id is None:
         class_get_for_user(user, class_pk)

@@ -7,6 +7,16 @@ import pytest
 from rest_framework.test import APIClient
 
 
+@pytest.fixture(autouse=True)
+def _own_throttle_counters(settings) -> None:
+    """Each test counts sign-in attempts from scratch: its own cache key prefix (in Redis too,
+    without flushing a database that other processes of the run may use)."""
+    import uuid
+
+    settings.CACHES = {alias: {**config, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
+                       for alias, config in settings.CACHES.items()}
+
+
 @pytest.fixture
 def make_teacher(db) -> Callable:
     from classroster.services import teacher_create_or_update

@@ -45,6 +45,7 @@ import itertools
 import json
 import os
 import random
+import secrets
 import shutil
 import signal
 import subprocess
@@ -187,6 +188,8 @@ class Stack:
         self.config = config
         self.workdir = Path(tempfile.mkdtemp(prefix="huleedu-load-"))
         self.metrics_dir = self.workdir / "prometheus"
+        # A deployment on PostgreSQL refuses to start without a key of its own.
+        self.secret_key = os.environ.get("DJANGO_SECRET_KEY") or secrets.token_urlsafe(64)
         self.processes: list[tuple[str, subprocess.Popen[bytes]]] = []
 
     def env(self, *, conn_max_age: int) -> dict[str, str]:
@@ -195,6 +198,7 @@ class Stack:
             **({"HULEEDU_OUTBOX_RELAY_GRACE_SECONDS": str(relay)} if relay is not None else {}),
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "huleedu.settings",
+            "DJANGO_SECRET_KEY": self.secret_key,
             "DATABASE_URL": self.config.database_url,
             "DATABASE_CONN_MAX_AGE": str(conn_max_age),
             "REDIS_URL": self.config.redis_url,

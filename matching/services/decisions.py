@@ -145,7 +145,7 @@ def associations_decide_bulk(
         if accept_high_confidence:
             high = undecided_locked(batch).filter(match_level=MatchLevel.HIGH).exclude(
                 essay_id__in=[d.essay_id for d in decisions])
-            verdicts += _free_high_verdicts(list(high), taken, skipped)
+            verdicts += free_high_verdicts(list(high), taken, skipped)
         decisions_write(verdicts, DecisionMethod.HUMAN, decided_by)
         decisions_record(batch, [v.association for v in verdicts], decided_by)
         associations_confirm_if_complete(batch)
@@ -165,7 +165,7 @@ def _explicit_verdict(batch: Batch, association: StudentAssociation, decision: D
     return Verdict(association, decision.student_id, allow_second_essay=decision.allow_second_essay)
 
 
-def _free_high_verdicts(high: list[StudentAssociation], taken: dict[UUID, UUID],
+def free_high_verdicts(high: list[StudentAssociation], taken: dict[UUID, UUID],
                         skipped: list[dict[str, str]]) -> list[Verdict]:
     """The most confident claim on a student wins; the others stay for the teacher."""
     top = top_suggested_students(high)

@@ -34,17 +34,24 @@ from classroster.models import Student
 from essays.models import Essay, EssayStatus
 from huleedu import metrics
 from matching import engine
-from matching.models import MatchLevel, MatchSuggestion, StudentAssociation
+from matching.models import DecisionMethod, MatchLevel, MatchSuggestion, StudentAssociation
+from matching.rollout import matching_skip_reason
 from matching.services.decisions import (
     associations_confirm_if_complete,
     attributed_students,
+    decisions_record,
+    decisions_write,
+    free_high_verdicts,
     undecided_essays,
+    undecided_locked,
 )
+from matching.services.extraction import extraction_time, suggestions_floor
 
 logger = logging.getLogger(__name__)
 
 S = BatchStatus
 VALIDATING = frozenset({S.AWAITING_STUDENT_VALIDATION})
+_NOTICE_KEYS = frozenset({"notice", "roster_not_found", "matching_skipped", "skip_reason"})
 
 
 def matching_request(event: BatchEvent) -> None:
@@ -65,26 +72,31 @@ def matching_run(event: BatchEvent) -> None:
 
 def matching_run_for_batch(*, batch_id: UUID) -> bool:
     """Match every provisioned essay of the batch against its class roster, all at once.
-    Idempotent by the batch's state: it works only while AWAITING_STUDENT_MATCHING."""
+    Idempotent by the batch's state: it works only while AWAITING_STUDENT_MATCHING.
+
+    Two cases go to validation without suggestions, so the teacher attributes by hand: the class
+    is switched off (kill switch or rollout flag: ``matching_skipped``), or it has no students
+    (``roster_not_found``, with a notice to the teacher)."""
     started = timezone.now()
     with transaction.atomic():
         batch = batch_lock(batch_id)
         if batch.status != S.AWAITING_STUDENT_MATCHING:
             return False
         essays = list(batch.essays.filter(status=EssayStatus.PROVISIONED).order_by("created_at", "id"))
-        with metrics.matching_engine_timer():
-            results = _engine_run(batch, essays, attributed=set())
-        _suggestions_store(essays, results)
-        summary = _summary(batch, essays, results, started)
-        _enter_validation(batch, summary, matching_failed=False)
-        metrics.matching_finished(
-            duration_seconds=summary["duration_ms"] / 1000,
-            summary=summary,
-            top_suggestions=[
-                (r.status, r.suggestions[0].confidence, [e.kind for e in r.suggestions[0].evidence])
-                if r.suggestions else (r.status, 0.0, []) for r in results
-            ],
-        )
+        skip_reason = matching_skip_reason(class_id=batch.school_class_id)
+        roster = [] if skip_reason else _roster(batch)
+        if skip_reason or not roster:
+            summary = _enter_validation_unmatched(batch, essays, skip_reason=skip_reason)
+        else:
+            with metrics.matching_engine_timer():
+                results = _engine_run(batch, essays, roster, attributed=set())
+            _suggestions_store(essays, results)
+            summary = _summary(batch, essays, results, started)
+            _enter_validation(batch, summary, matching_failed=False)
+            metrics.batch_processed(duration_seconds=summary["duration_ms"] / 1000,
+                                    essays_matched=len(essays))
+            _outcomes_count(results, errors=summary["errors"])
+            _auto_confirm(batch)
         associations_confirm_if_complete(batch)  # nothing to validate when every upload failed
     logger.info("matching job finished", extra={"batch_id": str(batch_id), **summary})
     return True
@@ -100,7 +112,11 @@ def matching_match_new_essays(event: BatchEvent) -> None:
         essays = list(batch.essays.filter(status=EssayStatus.PROVISIONED, association__isnull=True)
                       .order_by("created_at", "id"))
         if essays:
-            _rematch(batch, essays, scope="late")
+            results = _rematch(batch, essays, scope="late")
+            if results is not None:
+                _outcomes_count(results, errors=0)
+                _auto_confirm(batch)
+                associations_confirm_if_complete(batch)
 
 
 def matching_rematch_request(*, batch_id: UUID, requested_by: AbstractBaseUser) -> Batch:
@@ -109,7 +125,6 @@ def matching_rematch_request(*, batch_id: UUID, requested_by: AbstractBaseUser) 
         batch = batch_lock(batch_id)
         batch.require_status(VALIDATING, action="re-run matching", code="batch_not_awaiting_validation")
         event_record(batch, "batch.student.rematch.requested", {"requested_by": requested_by.get_username()})
-        metrics.matching_initiated(batch_type=batch.batch_type, trigger="rematch")
     return batch
 
 
@@ -125,10 +140,15 @@ def matching_rematch_run(event: BatchEvent) -> None:
         if batch.status != S.AWAITING_STUDENT_VALIDATION:
             return
         essays = list(undecided_essays(batch).order_by("created_at", "id"))
-        _rematch(batch, essays, scope="rematch")
+        matched = _rematch(batch, essays, scope="rematch") is not None
         if batch.matching_failed:
             batch.matching_failed = False
             batch.save(update_fields=["matching_failed"])
+        if matched and batch.processing_summary and "notice" in batch.processing_summary:
+            # Matching ran this time (the roster was added, the class switched on): the notice is over.
+            batch.processing_summary = {k: v for k, v in batch.processing_summary.items()
+                                        if k not in _NOTICE_KEYS}
+            batch.save(update_fields=["processing_summary"])
 
 
 def matching_give_up(event: BatchEvent) -> None:
@@ -152,6 +172,7 @@ def matching_give_up(event: BatchEvent) -> None:
             batch.save(update_fields=["matching_failed"])
             event_record(batch, "batch.author.matches.suggested", {
                 "scope": "late", "matching_failed": True, "essay_ids": [str(e.id) for e in essays]})
+        metrics.matching_errors(error_type="timeout")
     logger.error("matching gave up after its last attempt; the teacher decides by hand",
                  extra={"batch_id": str(event.batch_id), "event_type": event.event_type})
 
@@ -159,30 +180,51 @@ def matching_give_up(event: BatchEvent) -> None:
 # --- the pieces -----------------------------------------------------------------------------------
 
 
-def _rematch(batch: Batch, essays: list[Essay], *, scope: str) -> None:
+def _rematch(batch: Batch, essays: list[Essay], *, scope: str) -> list[engine.EssayMatch] | None:
+    """Match these essays against the roster now; None when the class gets no automatic matching
+    (switched off, or no students): they are left to the teacher, without suggestions."""
     started = timezone.now()
-    results = _engine_run(batch, essays, attributed=set(attributed_students(batch)))
+    skip_reason = matching_skip_reason(class_id=batch.school_class_id)
+    roster = [] if skip_reason else _roster(batch)
+    if skip_reason or not roster:
+        _unmatched_store(essays)
+        marker = _unmatched_marker(batch, skip_reason)
+        if skip_reason is None and scope == "late":
+            metrics.essays_matched(matched=0, no_match=0, error=len(essays), top_suggestions=[])
+        event_record(batch, "batch.author.matches.suggested", {
+            "scope": scope, "essay_ids": [str(e.id) for e in essays], "matching_failed": False, **marker})
+        return None
+    results = _engine_run(batch, essays, roster, attributed=set(attributed_students(batch)))
     _suggestions_store(essays, results)
     summary = _summary(batch, essays, results, started, errors=0)
     event_record(batch, "batch.author.matches.suggested", {
         "scope": scope, "essay_ids": [str(e.id) for e in essays], "processing_summary": summary,
         "matching_failed": False,
     })
+    return results
 
 
-def _engine_run(batch: Batch, essays: list[Essay], *, attributed: set[UUID]) -> list[engine.EssayMatch]:
+def _roster(batch: Batch) -> list[Student]:
     # Students the school's system says have left the group are no longer candidates.
-    roster = list(Student.objects.filter(school_class_id=batch.school_class_id, left_at__isnull=True))
+    return list(Student.objects.filter(school_class_id=batch.school_class_id, left_at__isnull=True))
+
+
+def _engine_run(
+    batch: Batch, essays: list[Essay], roster: list[Student], *, attributed: set[UUID]
+) -> list[engine.EssayMatch]:
+    inputs = [engine.EssayInput(essay_id=str(e.id), text=e.text, filename=e.original_filename or None)
+              for e in essays]
+    extraction_time(inputs)
     results = engine.match_batch(
-        [engine.EssayInput(essay_id=str(e.id), text=e.text, filename=e.original_filename or None)
-         for e in essays],
+        inputs,
         [engine.RosterStudent(student_id=str(s.id), first_name=s.first_name, last_name=s.last_name,
                               email=s.email) for s in roster],
         # The students still without an essay are the prior for weak cues; the others are never high.
         already_attributed={str(s) for s in attributed},
     )
     results = code_matches_apply(batch=batch, essays=essays, results=results)  # exam.net codes are certain
-    return [_never_high_if_taken(result, {str(s) for s in attributed}) for result in results]
+    taken = {str(s) for s in attributed}
+    return [_never_high_if_taken(suggestions_floor(result), taken) for result in results]
 
 
 def _never_high_if_taken(result: engine.EssayMatch, attributed: set[str]) -> engine.EssayMatch:
@@ -230,6 +272,72 @@ def _summary(batch: Batch, essays: list[Essay], results: list[engine.EssayMatch]
         "duration_ms": round((timezone.now() - started).total_seconds() * 1000, 1),
         **exam_codes_summary(batch=batch, essays=essays),
     }
+
+
+def _enter_validation_unmatched(
+    batch: Batch, essays: list[Essay], *, skip_reason: str | None
+) -> dict[str, Any]:
+    """The first run without matching: every essay waits for the teacher, with no suggestion."""
+    _unmatched_store(essays)
+    errors = batch.essays.filter(status=EssayStatus.FAILED).count()
+    summary = {"total_essays": len(essays) + errors, "matched": 0, "no_match": 0, "errors": errors,
+               "high_confidence": 0, **_unmatched_marker(batch, skip_reason)}
+    _enter_validation(batch, summary, matching_failed=False)
+    if skip_reason is None:  # no roster: the essays could not be matched
+        metrics.essays_matched(matched=0, no_match=0, error=len(essays) + errors, top_suggestions=[])
+        metrics.matching_errors(error_type="content_fetch_failed", count=errors)
+    return summary
+
+
+def _unmatched_store(essays: list[Essay]) -> None:
+    existing = set(StudentAssociation.objects.filter(essay_id__in=[e.id for e in essays])
+                   .values_list("essay_id", flat=True))
+    StudentAssociation.objects.bulk_create([
+        StudentAssociation(essay=essay, batch_id=essay.batch_id, match_level=MatchLevel.NONE)
+        for essay in essays if essay.id not in existing
+    ])
+
+
+def _unmatched_marker(batch: Batch, skip_reason: str | None) -> dict[str, Any]:
+    """What the processing summary (and its event) tells the teacher and the metrics count."""
+    if skip_reason is not None:
+        metrics.matching_skipped(reason=skip_reason)
+        logger.info("automatic matching is switched off for this class; the teacher attributes by hand",
+                    extra={"batch_id": str(batch.id), "reason": skip_reason})
+        return {"matching_skipped": True, "skip_reason": skip_reason, "notice": {
+            "code": "matching_skipped",
+            "message": "Automatic matching is switched off for this class: choose each essay's student.",
+        }}
+    metrics.matching_errors(error_type="roster_not_found")
+    logger.warning("the batch's class has no students; nothing to match against",
+                   extra={"batch_id": str(batch.id), "class_id": str(batch.school_class_id)})
+    return {"roster_not_found": True, "notice": {
+        "code": "roster_not_found",
+        "message": "This class has no students yet. Add the roster, then ask for matching again.",
+    }}
+
+
+def _outcomes_count(results: list[engine.EssayMatch], *, errors: int) -> None:
+    """Essays matched for the first time, by outcome; failed uploads are essays in error."""
+    matched = [r for r in results if r.status != MatchLevel.NONE and r.suggestions]
+    metrics.essays_matched(
+        matched=len(matched), no_match=len(results) - len(matched), error=errors,
+        top_suggestions=[(r.suggestions[0].confidence, [e.kind for e in r.suggestions[0].evidence])
+                         for r in matched],
+    )
+    metrics.matching_errors(error_type="content_fetch_failed", count=errors)
+
+
+def _auto_confirm(batch: Batch) -> None:
+    """The batch confirms high-confidence matches as found: decide the undecided 'high' essays
+    whose top student is still free, method auto (the path accept-all takes). They stay
+    correctable like any decision."""
+    if not batch.auto_confirms_high:
+        return
+    high = list(undecided_locked(batch).filter(match_level=MatchLevel.HIGH))
+    verdicts = free_high_verdicts(high, attributed_students(batch), [])
+    decisions_write(verdicts, DecisionMethod.AUTO, None)
+    decisions_record(batch, [v.association for v in verdicts], None)
 
 
 def _enter_validation(batch: Batch, summary: dict[str, Any], *, matching_failed: bool) -> None:

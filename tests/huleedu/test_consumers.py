@@ -16,12 +16,13 @@ from huleedu.asgi import application
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ORIGIN = (b"origin", b"http://127.0.0.1")
+HOST = (b"host", b"127.0.0.1")  # a browser's socket names the host it connects to
 
 
 def session_headers(user: Any) -> list[tuple[bytes, bytes]]:
     client = Client()
     client.force_login(user)
-    return [(b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode()), ORIGIN]
+    return [(b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode()), ORIGIN, HOST]
 
 
 async def messages_for(communicator: WebsocketCommunicator, seconds: float) -> list[dict]:
@@ -37,7 +38,7 @@ async def messages_for(communicator: WebsocketCommunicator, seconds: float) -> l
 
 def test_an_anonymous_socket_is_refused():
     async def scenario() -> None:
-        communicator = WebsocketCommunicator(application, "/ws/teacher/", headers=[ORIGIN])
+        communicator = WebsocketCommunicator(application, "/ws/teacher/", headers=[ORIGIN, HOST])
         connected, code = await communicator.connect()
         assert not connected and code == 4401
 

@@ -99,7 +99,8 @@ def test_teacher_goes_from_files_to_a_ready_batch(browser_context: Any, make_tea
 
     # ... and the suggestions appear on it without a reload.
     page.wait_for_selector('[data-batch-status="AWAITING_STUDENT_VALIDATION"]')
-    page.wait_for_function("document.querySelectorAll('[data-suggested-student-id]').length >= 3")
+    # Locator waits, not wait_for_function: the page's CSP forbids the eval that one needs.
+    page.locator("[data-suggested-student-id]").nth(2).wait_for()  # three or more
     assert page.locator('[data-decision="pending"]').count() == 4
     assert page.evaluate("window.pwned") is None  # the essay's <script> is shown, never run
     assert SCRIPT in page.locator("#review-essays").inner_text()
@@ -109,7 +110,7 @@ def test_teacher_goes_from_files_to_a_ready_batch(browser_context: Any, make_tea
     # One click accepts every high-confidence match.
     page.click("[data-accept-high]")
     page.wait_for_selector("[data-accept-high][disabled]")
-    page.wait_for_function("document.querySelectorAll('[data-decision=\"decided\"]').length >= 3")
+    page.locator('[data-decision="decided"]').nth(2).wait_for()  # three or more
 
     # The essay without a name is given its student with the roster picker.
     batch = Batch.objects.get(pk=batch_id)
@@ -348,13 +349,13 @@ def test_deadline_move_reports_the_servers_refusal(browser_context: Any, make_te
         document.querySelector('[data-deadline-input]').value = local.toISOString().slice(0, 16);
     }""")
     page.click("[data-deadline-form] button[type=submit]")
-    page.wait_for_function("document.querySelector('[data-announce]').textContent.includes('moved')")
+    page.locator("[data-announce]", has_text="moved").wait_for()  # no wait_for_function: CSP
     batch.refresh_from_db()
     assert batch.validation_deadline != before
 
     # "Re-run matching" asks for matching again; the batch stays open for decisions.
     page.click("[data-rematch]")
-    page.wait_for_function("document.querySelector('[data-announce]').textContent.includes('runs again')")
+    page.locator("[data-announce]", has_text="runs again").wait_for()
     assert BatchEvent.objects.filter(batch_id=batch.id, event_type="batch.student.rematch.requested").exists()
     page.wait_for_selector('[data-batch-status="AWAITING_STUDENT_VALIDATION"]')
 

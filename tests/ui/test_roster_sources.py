@@ -109,7 +109,9 @@ def test_class_from_ss12000_then_coded_exam_net_essays_all_high(
     # Every essay: its code's student, high confidence, the code as evidence.
     page.goto(f"/batches/{batch_id}/review/")
     page.wait_for_selector('[data-batch-status="AWAITING_STUDENT_VALIDATION"]')
-    page.wait_for_function("document.querySelectorAll('[data-suggested-student-id]').length === 5")
+    # A locator wait, not wait_for_function: the page's CSP forbids the eval that one needs.
+    page.locator("[data-suggested-student-id]").nth(4).wait_for()
+    assert page.locator("[data-suggested-student-id]").count() == 5
     page.screenshot(path=str(ARTIFACTS / "review-coded.png"), full_page=True)
     expected = {c.code: str(c.student_id) for c in ExamCode.objects.filter(batch_id=batch_id)}
     batch = Batch.objects.get(pk=batch_id)

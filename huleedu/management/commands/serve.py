@@ -26,6 +26,12 @@ def periodic_jobs_tick() -> None:
     validation_timeouts_apply()
 
 
+def demo_seed_wanted(*, no_seed: bool) -> bool:
+    """The demo teacher (a known password) exists only in the embedded default, never in a
+    deployment on PostgreSQL."""
+    return settings.EMBEDDED and not no_seed
+
+
 class Command(BaseCommand):
     help = "Serve HuleEdu (HTTP and WebSocket) on one address, with the demo data."
 
@@ -37,7 +43,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
-        if not options["no_seed"]:
+        if demo_seed_wanted(no_seed=options["no_seed"]):
             call_command("seed_demo")
         from channels.routing import get_default_application
         from daphne.endpoints import build_endpoint_description_strings
@@ -50,7 +56,7 @@ class Command(BaseCommand):
         )
         if settings.TASKS_INLINE:
             self._start_periodic_jobs(options["tick_seconds"])
-        self.stdout.write(f"HuleEdu on http://{options['host']}:{options['port']}/ (demo / demo)")
+        self.stdout.write(f"HuleEdu on http://{options['host']}:{options['port']}/")
         server.run()
 
     def _start_periodic_jobs(self, every: float) -> None:

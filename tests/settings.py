@@ -1,0 +1,12 @@
+"""Settings for the test suite: the product's settings, run as a deployment is.
+
+The suite runs on PostgreSQL with DEBUG off, which the product only starts with a secret key
+of its own; tests bring a fixed one (exported, so the servers and workers tests start get it
+too).
+"""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-" + "k3y-for-the-test-suite-never-deployed-" * 2)
+
+from huleedu.settings import *  # noqa: F403
