@@ -150,7 +150,7 @@ def _span(line: str, start: int, end: int | None = None) -> tuple[tuple[str, int
 
 
 def _numbered_lines(
-    text: str, hyphenated: bool = True
+    text: str, hyphenated: bool | None = None
 ) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
     """The head lines and the tail lines of ``text`` as ``(line_number, line)``.
 
@@ -158,14 +158,16 @@ def _numbered_lines(
     numbers of the tail come from counting newlines (a C-speed scan), not splitting.
     Hyphenation at the end of a head line is undone ("Ekst-" + "röm …" → "Ekström …",
     as scans of printed or handwritten headers give it); the joined line keeps the
-    first number. ``hyphenated=False`` says the head has no hyphenated line end (see
-    ``_has_hyphenated_line_end``): then no line is joined and the lines are kept as
-    they are, in one C-level pass.
+    first number. When the head has no hyphenated line end (``_has_hyphenated_line_end``,
+    or ``hyphenated=False``), no line can be joined and the lines are kept as they are,
+    in one C-level pass; ``hyphenated=True`` always takes the joining reader.
     """
     head_text = text[:HEAD_CHARS]
     raw = head_text.split("\n")
     short = len(text) <= HEAD_CHARS
     head_raw = raw if short or len(raw) == 1 else raw[:-1]  # last piece was cut mid-line
+    if hyphenated is None:
+        hyphenated = _has_hyphenated_line_end(text)
     if hyphenated:
         head = _joined_head_lines(head_raw)
     else:
@@ -310,8 +312,7 @@ def _head_line(line: str) -> _HeadLine:
 
 def find_text_cues(text: str) -> tuple[list[Cue], list[EmailFound]]:
     """All author cues in the head and tail of ``text``, plus author-compatible e-mails."""
-    hyphenated = _has_hyphenated_line_end(text)
-    head, tail = _numbered_lines(text, hyphenated)
+    head, tail = _numbered_lines(text)
     cues: list[Cue] = []
     emails: list[EmailFound] = []
     tail_numbers = {n for n, _ in tail}

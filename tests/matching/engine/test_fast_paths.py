@@ -38,14 +38,15 @@ def _texts(draw: st.DrawFn) -> str:
 @settings(max_examples=300, deadline=None)
 @given(_texts())
 def test_head_lines_without_hyphenated_ends_match_the_joining_reader(text: str) -> None:
-    hyphenated = _has_hyphenated_line_end(text)
-    assert _numbered_lines(text, hyphenated) == _numbered_lines(text, True)
+    assert _numbered_lines(text) == _numbered_lines(text, True)
+    if not _has_hyphenated_line_end(text):
+        assert _numbered_lines(text, False) == _numbered_lines(text, True)
 
 
 def test_hyphenated_line_end_is_seen_and_joined() -> None:
     text = "Namn: Hugo Ekst-\nröm\n\nText."
     assert _has_hyphenated_line_end(text)
-    head, _tail = _numbered_lines(text, _has_hyphenated_line_end(text))
+    head, _tail = _numbered_lines(text)
     assert head[0] == (1, "Namn: Hugo Ekström")
 
 
