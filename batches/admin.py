@@ -9,6 +9,7 @@ permission.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin, messages
@@ -86,51 +87,50 @@ class BatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def review_link(self, batch: Batch) -> str:
         return format_html('<a href="{}">review</a>', reverse("batch-review", args=[batch.id]))
 
+    def _for_each(self, request: HttpRequest, batches: QuerySet[Batch],
+                  override: Callable[[Batch], tuple[str, int]]) -> None:
+        """Run one override per batch through its service; a refusal is reported, never raised."""
+        for batch in batches:
+            try:
+                message, level = override(batch)
+            except DomainError as exc:
+                self.message_user(request, f"{batch}: {exc.message}", messages.ERROR)
+            else:
+                self.message_user(request, f"{batch}: {message}", level)
+
     @admin.action(description="Re-run student matching for the undecided essays (decisions stand)",
                   permissions=["override"])
     def rerun_matching(self, request: HttpRequest, batches: QuerySet[Batch]) -> None:
         from matching.services import matching_rerun
 
-        for batch in batches:
-            try:
-                matching_rerun(batch_id=batch.id, by=request.user)
-            except DomainError as exc:
-                self.message_user(request, f"{batch}: {exc.message}", messages.ERROR)
-            else:
-                self.message_user(request, f"{batch}: matching runs again.", messages.SUCCESS)
+        def rerun(batch: Batch) -> tuple[str, int]:
+            matching_rerun(batch_id=batch.id, by=request.user)
+            return "matching runs again.", messages.SUCCESS
+
+        self._for_each(request, batches, rerun)
 
     @admin.action(description="Force the validation timeout now (decide what is still open)",
                   permissions=["override"])
     def force_validation_timeout(self, request: HttpRequest, batches: QuerySet[Batch]) -> None:
         from matching.services import batch_timeout_apply
 
-        for batch in batches:
-            try:
-                applied = batch_timeout_apply(batch_id=batch.id, force=True)
-            except DomainError as exc:
-                self.message_user(request, f"{batch}: {exc.message}", messages.ERROR)
-                continue
-            if applied:
-                self.message_user(request, f"{batch}: the timeout decided the open essays.", messages.SUCCESS)
-            else:
-                self.message_user(
-                    request, f"{batch}: not awaiting validation ({batch.status}); nothing done.",
-                    messages.WARNING,
-                )
+        def timeout(batch: Batch) -> tuple[str, int]:
+            if batch_timeout_apply(batch_id=batch.id, force=True):
+                return "the timeout decided the open essays.", messages.SUCCESS
+            return f"not awaiting validation ({batch.status}); nothing done.", messages.WARNING
 
+        self._for_each(request, batches, timeout)
 
     @admin.action(description="Reopen validation of a READY batch (its decisions can then be changed)",
                   permissions=["override"])
     def reopen_validation(self, request: HttpRequest, batches: QuerySet[Batch]) -> None:
         from matching.services import batch_reopen
 
-        for batch in batches:
-            try:
-                batch_reopen(batch_id=batch.id, reopened_by=request.user)
-            except DomainError as exc:
-                self.message_user(request, f"{batch}: {exc.message}", messages.ERROR)
-            else:
-                self.message_user(request, f"{batch}: validation is open again.", messages.SUCCESS)
+        def reopen(batch: Batch) -> tuple[str, int]:
+            batch_reopen(batch_id=batch.id, reopened_by=request.user)
+            return "validation is open again.", messages.SUCCESS
+
+        self._for_each(request, batches, reopen)
 
 
 @admin.register(BatchEvent)

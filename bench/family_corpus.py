@@ -30,9 +30,10 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import random
 import unicodedata
+
+from synthetic_corpus import write_corpus
 
 # --- the generator's own name tables -----------------------------------------------
 SWEDISH_GIVEN = [
@@ -433,11 +434,7 @@ def main() -> int:
     parser.add_argument("--classes", type=int, default=40)
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
-    corpus = make_corpus(args.seed, args.classes)
-    with open(args.out, "w", encoding="utf-8") as fh:
-        json.dump(corpus, fh, ensure_ascii=False, indent=1)
-    n = sum(len(c["essays"]) for c in corpus["classes"])
-    print(f"wrote {len(corpus['classes'])} classes, {n} essays to {args.out}")
+    write_corpus(make_corpus(args.seed, args.classes), args.out)
     return 0
 
 

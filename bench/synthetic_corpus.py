@@ -396,12 +396,16 @@ def main() -> int:
     parser.add_argument("--classes", type=int, default=12)
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
-    corpus = make_corpus(args.seed, args.classes)
-    with open(args.out, "w", encoding="utf-8") as fh:
+    write_corpus(make_corpus(args.seed, args.classes), args.out)
+    return 0
+
+
+def write_corpus(corpus: dict, out: str) -> None:
+    """Write a corpus in the format of shared/matching-corpus/ and say what it holds."""
+    with open(out, "w", encoding="utf-8") as fh:
         json.dump(corpus, fh, ensure_ascii=False, indent=1)
     n = sum(len(c["essays"]) for c in corpus["classes"])
-    print(f"wrote {len(corpus['classes'])} classes, {n} essays to {args.out}")
-    return 0
+    print(f"wrote {len(corpus['classes'])} classes, {n} essays to {out}")
 
 
 if __name__ == "__main__":

@@ -148,9 +148,8 @@ def committed(django_capture_on_commit_callbacks) -> Callable:
 
 
 @pytest.fixture
-def validating(teacher, school_class, committed) -> Callable:
-    """A REGULAR batch of the given essays (filename, text), matched and awaiting decisions."""
-    from batches.models import BatchStatus
+def registered(teacher, school_class, committed) -> Callable:
+    """A REGULAR batch of the given essays (filename, text), uploaded and matched."""
     from batches.services import batch_register
     from essays.services import essays_upload
 
@@ -160,6 +159,18 @@ def validating(teacher, school_class, committed) -> Callable:
                                    school_class=school_class, **registration)
             essays_upload(batch=batch, files=[txt_file(name, text) for name, text in essays])
         batch.refresh_from_db()
+        return batch
+
+    return make
+
+
+@pytest.fixture
+def validating(registered) -> Callable:
+    """``registered``, and awaiting the teacher's decisions."""
+    from batches.models import BatchStatus
+
+    def make(essays: list[tuple[str, str]], **registration):
+        batch = registered(essays, **registration)
         assert batch.status == BatchStatus.AWAITING_STUDENT_VALIDATION, batch.status
         return batch
 

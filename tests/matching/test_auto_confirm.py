@@ -18,19 +18,9 @@ UNCLEAR = ("unclear.txt", "Min sommar\n\nJag åkte till havet med min familj.")
 
 
 @pytest.fixture
-def register(teacher, school_class, committed):
+def register(registered):
     """A REGULAR batch of these essays, matched (and, with the option, auto-confirmed)."""
-    from batches.services import batch_register
-
-    def make(essays: list[tuple[str, str]], **registration):
-        with committed():
-            batch = batch_register(owner=teacher, course_code="SVE1", expected_essay_count=len(essays),
-                                   school_class=school_class, **registration)
-            essays_upload(batch=batch, files=[txt_file(name, text) for name, text in essays])
-        batch.refresh_from_db()
-        return batch
-
-    return make
+    return registered
 
 
 def confirmed(method: str) -> float:
