@@ -159,13 +159,9 @@ def matching_give_up(event: BatchEvent) -> None:
         if batch.status not in {S.AWAITING_STUDENT_MATCHING, S.AWAITING_STUDENT_VALIDATION}:
             return
         essays = list(batch.essays.filter(status=EssayStatus.PROVISIONED, association__isnull=True))
-        StudentAssociation.objects.bulk_create([
-            StudentAssociation(essay=essay, batch=batch, match_level=MatchLevel.NONE) for essay in essays
-        ])
+        _unmatched_store(essays)
         if batch.status == S.AWAITING_STUDENT_MATCHING:
-            errors = batch.essays.filter(status=EssayStatus.FAILED).count()
-            summary = {"total_essays": len(essays) + errors, "matched": 0, "no_match": 0,
-                       "errors": errors, "high_confidence": 0, "matching_failed": True}
+            summary = _unmatched_summary(batch, essays, matching_failed=True)
             _enter_validation(batch, summary, matching_failed=True)
         else:
             batch.matching_failed = True
@@ -215,15 +211,15 @@ def _engine_run(
     inputs = [engine.EssayInput(essay_id=str(e.id), text=e.text, filename=e.original_filename or None)
               for e in essays]
     extraction_time(inputs)
+    taken = {str(s) for s in attributed}
     results = engine.match_batch(
         inputs,
         [engine.RosterStudent(student_id=str(s.id), first_name=s.first_name, last_name=s.last_name,
                               email=s.email) for s in roster],
         # The students still without an essay are the prior for weak cues; the others are never high.
-        already_attributed={str(s) for s in attributed},
+        already_attributed=taken,
     )
     results = code_matches_apply(batch=batch, essays=essays, results=results)  # exam.net codes are certain
-    taken = {str(s) for s in attributed}
     return [_never_high_if_taken(suggestions_floor(result), taken) for result in results]
 
 
@@ -279,14 +275,20 @@ def _enter_validation_unmatched(
 ) -> dict[str, Any]:
     """The first run without matching: every essay waits for the teacher, with no suggestion."""
     _unmatched_store(essays)
-    errors = batch.essays.filter(status=EssayStatus.FAILED).count()
-    summary = {"total_essays": len(essays) + errors, "matched": 0, "no_match": 0, "errors": errors,
-               "high_confidence": 0, **_unmatched_marker(batch, skip_reason)}
+    summary = _unmatched_summary(batch, essays, **_unmatched_marker(batch, skip_reason))
     _enter_validation(batch, summary, matching_failed=False)
     if skip_reason is None:  # no roster: the essays could not be matched
+        errors = summary["errors"]
         metrics.essays_matched(matched=0, no_match=0, error=len(essays) + errors, top_suggestions=[])
         metrics.matching_errors(error_type="content_fetch_failed", count=errors)
     return summary
+
+
+def _unmatched_summary(batch: Batch, essays: list[Essay], **marker: Any) -> dict[str, Any]:
+    """The processing summary of a run that matched nothing: why is in ``marker``."""
+    errors = batch.essays.filter(status=EssayStatus.FAILED).count()
+    return {"total_essays": len(essays) + errors, "matched": 0, "no_match": 0, "errors": errors,
+            "high_confidence": 0, **marker}
 
 
 def _unmatched_store(essays: list[Essay]) -> None:

@@ -28,13 +28,14 @@ from batches.events import event_record
 from batches.locks import batch_lock
 from batches.models import Batch, BatchStatus, TimeoutStrategy
 from huleedu.errors import DomainError
-from matching.models import DecisionMethod, MatchLevel, MatchSuggestion, StudentAssociation
+from matching.models import DecisionMethod, MatchLevel, StudentAssociation
 from matching.services.decisions import (
     Verdict,
     associations_confirm_if_complete,
     attributed_students,
     decisions_record,
     decisions_write,
+    top_suggested_students,
     undecided_locked,
 )
 
@@ -92,8 +93,7 @@ def batch_timeout_apply(*, batch_id: UUID, now: datetime | None = None, force: b
 def _timeout_verdicts(batch: Batch, undecided: list[StudentAssociation], *,
                       accept_below_high: bool) -> list[Verdict]:
     """Most confident first, so the strongest claim on a student is the one confirmed."""
-    top = dict(MatchSuggestion.objects.filter(essay_id__in=[a.essay_id for a in undecided], rank=1)
-               .values_list("essay_id", "student_id"))
+    top = top_suggested_students(undecided)
     taken = set(attributed_students(batch))
     verdicts = []
     for association in sorted(undecided, key=lambda a: -a.match_confidence):
