@@ -46,6 +46,7 @@ def batch_upload(request: HttpRequest, batch_id: str) -> HttpResponse:
         "batch": batch,
         "essays": batch.essays.order_by("created_at", "id"),
         "uploads_open": uploads_open,
+        "uploadable_statuses": sorted(UPLOADABLE_STATUSES),
         # After provisioning every upload is a late essay: matched on its own, the batch reopened.
         "late_uploads": uploads_open and batch.content_provisioned_at is not None,
         "removable": batch.status in OPEN_STATUSES,

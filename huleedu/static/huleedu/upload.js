@@ -16,9 +16,8 @@
   const replaceInput = root.querySelector("[data-replace-input]");
   let queue = Promise.resolve();
   let replacing = null; // the essay whose new file the teacher is choosing
-  // Uploads are taken until assessment starts; after provisioning they are late essays.
-  const OPEN = ["AWAITING_CONTENT", "CONTENT_PROVISIONED", "AWAITING_STUDENT_MATCHING",
-    "AWAITING_STUDENT_VALIDATION", "READY_FOR_PIPELINE_EXECUTION"];
+  // The states that take uploads, from the server's state machine (batches.models).
+  const OPEN = text.uploadableStatuses.split(" ");
 
   function idempotencyKey() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
