@@ -6,7 +6,6 @@ Connected in ``HuleEduConfig.ready()``.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
 from types import SimpleNamespace
@@ -21,7 +20,6 @@ from django.http import HttpRequest
 from rest_framework.authtoken.models import Token
 
 from batches.notifications import teacher_group
-from huleedu.server import server_loop
 
 logger = logging.getLogger(__name__)
 
@@ -47,12 +45,8 @@ def _group_send(group: str, message: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    loop = server_loop()
     try:
-        if loop is not None:  # in a web process: hand it to daphne's loop and return
-            asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop)
-        else:
-            async_to_sync(layer.group_send)(group, message)
+        async_to_sync(layer.group_send)(group, message)
     except Exception:  # the periodic re-check closes the socket anyway
         logger.exception("could not tell live sockets that a session ended")
 
