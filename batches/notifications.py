@@ -13,13 +13,10 @@ import logging
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
-from batches.models import BatchEvent
+from accounts.sessions import teacher_group
+from outbox.models import BatchEvent
 
 logger = logging.getLogger(__name__)
-
-
-def teacher_group(user_id: int) -> str:
-    return f"teacher.{user_id}"
 
 
 def notify_event(event: BatchEvent) -> None:

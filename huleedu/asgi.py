@@ -15,13 +15,13 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from django.urls import path  # noqa: E402
 
-from huleedu.consumers import SameOriginValidator, TeacherConsumer  # noqa: E402
+from batches.consumers import SameOriginValidator  # noqa: E402
+from batches.routing import websocket_urlpatterns  # noqa: E402
 
-application = ProtocolTypeRouter({
-    "http": django_asgi_app,
-    "websocket": SameOriginValidator(
-        AuthMiddlewareStack(URLRouter([path("ws/teacher/", TeacherConsumer.as_asgi())]))
-    ),
-})
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        "websocket": SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+    }
+)

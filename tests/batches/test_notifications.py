@@ -11,16 +11,22 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.utils import timezone
 
-from batches.models import BatchEvent
-from batches.notifications import notify_event, teacher_group
+from accounts.sessions import teacher_group
+from batches.notifications import notify_event
 from batches.services import batch_register
+from outbox.models import BatchEvent
 
 pytestmark = pytest.mark.django_db
 
 
 def decided(batch: Any, sequence: int) -> BatchEvent:
-    return BatchEvent(batch=batch, sequence=sequence, event_type="essay.student.association.decided",
-                      payload={"n": sequence}, created_at=timezone.now())
+    return BatchEvent(
+        batch=batch,
+        sequence=sequence,
+        event_type="essay.student.association.decided",
+        payload={"n": sequence},
+        created_at=timezone.now(),
+    )
 
 
 def test_pushes_from_a_request_thread_arrive_in_the_order_they_were_made(teacher):
@@ -72,8 +78,12 @@ def test_a_push_carries_the_event_for_the_owners_group_only(make_teacher):
 
 def test_a_failing_channel_layer_loses_no_change(teacher, settings, caplog):
     # The push is best effort: the page catches up from the events API.
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
-                                           "CONFIG": {"hosts": ["redis://127.0.0.1:1/0"]}}}
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": ["redis://127.0.0.1:1/0"]},
+        }
+    }
     from channels.layers import channel_layers
 
     channel_layers.backends.clear()

@@ -45,12 +45,18 @@ def test_a_change_over_http_reaches_the_teachers_socket_on_the_websocket_server(
 
     token = Token.objects.create(user=teacher).key
     with deployed_servers(tmp_path) as deployment:
-        socket = WebSocket(f"{deployment.ws_url}/ws/teacher/", origin=origin_of(deployment.ws_url),
-                           cookie=session_cookie(teacher))
+        socket = WebSocket(
+            f"{deployment.ws_url}/ws/teacher/",
+            origin=origin_of(deployment.ws_url),
+            cookie=session_cookie(teacher),
+        )
         try:
             assert socket.status == 101
-            registered = httpx.post(f"{deployment.url}/api/v1/batches/", headers={"Authorization": f"Token {token}"},
-                                    json={"course_code": "SVE1", "expected_essay_count": 2})
+            registered = httpx.post(
+                f"{deployment.url}/api/v1/batches/",
+                headers={"Authorization": f"Token {token}"},
+                json={"course_code": "SVE1", "expected_essay_count": 2},
+            )
             assert registered.status_code == 201
             assert registered.headers["server"].startswith("gunicorn")  # HTTP went to the WSGI server
             pushed = wait_for_batch_event(socket, registered.json()["batch_id"])
@@ -67,15 +73,21 @@ def test_a_malformed_multipart_body_gets_djangos_json_error_from_gunicorn(tmp_pa
     token = Token.objects.create(user=teacher).key
     auth = {"Authorization": f"Token {token}"}
     with deployed_servers(tmp_path) as deployment:
-        batch = httpx.post(f"{deployment.url}/api/v1/batches/", headers=auth,
-                           json={"course_code": "SVE1", "expected_essay_count": 2}).json()
+        batch = httpx.post(
+            f"{deployment.url}/api/v1/batches/",
+            headers=auth,
+            json={"course_code": "SVE1", "expected_essay_count": 2},
+        ).json()
         for content_type, body in [
             ("multipart/form-data; boundary=XYZ", b"--XYZ\r\nContent-Disposition: form-data; name=\r\n\r\n"),
             ("multipart/form-data", b"no boundary at all"),
             ("multipart/form-data; boundary=XYZ", b"\xff" * 2048),
         ]:
-            response = httpx.post(f"{deployment.url}/api/v1/batches/{batch['batch_id']}/essays/",
-                                  headers={**auth, "Content-Type": content_type}, content=body)
+            response = httpx.post(
+                f"{deployment.url}/api/v1/batches/{batch['batch_id']}/essays/",
+                headers={**auth, "Content-Type": content_type},
+                content=body,
+            )
             assert 400 <= response.status_code < 500, (content_type, body[:40], response.text[:200])
             assert response.headers["content-type"].startswith("application/json"), response.text[:200]
             assert response.json()["error"]["code"]
@@ -85,17 +97,23 @@ def test_the_embedded_server_serves_pages_and_live_push_on_one_address(tmp_path)
     with embedded_server(tmp_path) as url, httpx.Client(base_url=url, timeout=30) as http:
         login_page = http.get("/accounts/login/")
         csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login_page.text).group(1)
-        signed_in = http.post("/accounts/login/", data={"username": "demo", "password": "demo",
-                                                        "csrfmiddlewaretoken": csrf})
+        signed_in = http.post(
+            "/accounts/login/", data={"username": "demo", "password": "demo", "csrfmiddlewaretoken": csrf}
+        )
         assert signed_in.status_code == 302
         cookie = "; ".join(f"{name}={value}" for name, value in http.cookies.items())
-        token = http.post("/api/v1/auth/token/", json={"username": "demo", "password": "demo"}).json()["token"]
+        token = http.post("/api/v1/auth/token/", json={"username": "demo", "password": "demo"}).json()[
+            "token"
+        ]
 
         socket = WebSocket(f"{url.replace('http://', 'ws://')}/ws/teacher/", origin=url, cookie=cookie)
         try:
             assert socket.status == 101
-            registered = http.post("/api/v1/batches/", headers={"Authorization": f"Token {token}"},
-                                   json={"course_code": "SVE1", "expected_essay_count": 2})
+            registered = http.post(
+                "/api/v1/batches/",
+                headers={"Authorization": f"Token {token}"},
+                json={"course_code": "SVE1", "expected_essay_count": 2},
+            )
             assert registered.status_code == 201
             wait_for_batch_event(socket, registered.json()["batch_id"])
         finally:
