@@ -94,27 +94,27 @@ def test_a_malformed_multipart_body_gets_djangos_json_error_from_gunicorn(tmp_pa
 
 
 def test_the_embedded_server_serves_pages_and_live_push_on_one_address(tmp_path):
-    with embedded_server(tmp_path) as url, httpx.Client(base_url=url, timeout=30) as http:
-        login_page = http.get("/accounts/login/")
+    with embedded_server(tmp_path) as url, httpx.Client(base_url=url, timeout=30) as page:
+        login_page = page.get("/accounts/login/")
         csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login_page.text).group(1)
-        signed_in = http.post(
+        signed_in = page.post(
             "/accounts/login/", data={"username": "demo", "password": "demo", "csrfmiddlewaretoken": csrf}
         )
         assert signed_in.status_code == 302
-        cookie = "; ".join(f"{name}={value}" for name, value in http.cookies.items())
-        token = http.post("/api/v1/auth/token/", json={"username": "demo", "password": "demo"}).json()[
-            "token"
-        ]
-
+        cookie = "; ".join(f"{name}={value}" for name, value in page.cookies.items())
         socket = WebSocket(f"{url.replace('http://', 'ws://')}/ws/teacher/", origin=url, cookie=cookie)
-        try:
-            assert socket.status == 101
-            registered = http.post(
-                "/api/v1/batches/",
-                headers={"Authorization": f"Token {token}"},
-                json={"course_code": "SVE1", "expected_essay_count": 2},
-            )
-            assert registered.status_code == 201
-            wait_for_batch_event(socket, registered.json()["batch_id"])
-        finally:
-            socket.close()
+        # The API client signs in with a token, not the page's session (which would need CSRF).
+        with httpx.Client(base_url=url, timeout=30) as api:
+            try:
+                assert socket.status == 101
+                credentials = {"username": "demo", "password": "demo"}
+                token = api.post("/api/v1/auth/token/", json=credentials).json()["token"]
+                registered = api.post(
+                    "/api/v1/batches/",
+                    headers={"Authorization": f"Token {token}"},
+                    json={"course_code": "SVE1", "expected_essay_count": 2},
+                )
+                assert registered.status_code == 201
+                wait_for_batch_event(socket, registered.json()["batch_id"])
+            finally:
+                socket.close()
