@@ -168,13 +168,21 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Django's psycopg pool, for an ASGI server that runs each request on a new thread (which
+# would otherwise open a connection per request). gunicorn's threads keep theirs; the
+# benchmark's daphne-for-HTTP comparison sets it (docs/operations.md, "Serving HTTP").
 if env_int("DATABASE_POOL_MAX_SIZE", 0) > 0:
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-        "min_size": 2, "max_size": env_int("DATABASE_POOL_MAX_SIZE", 0)}
+        "min_size": 2,
+        "max_size": env_int("DATABASE_POOL_MAX_SIZE", 0),
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded server writes from several threads; wait for the lock instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # It serves through Django's ASGI handler, which runs each request on a thread of its own:
+    # a connection kept past the request would outlive its thread.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -145,7 +145,7 @@ def deployed_servers(tmp_path: Path) -> Iterator[Deployment]:
     web = serve_http(["-m", "gunicorn", "-c", "gunicorn.conf.py", "-b", f"127.0.0.1:{http_port}",
                       "--workers", "2"], worker_env(), http_port, tmp_path / "gunicorn.log")
     sockets = serve_http(["-m", "daphne", "-b", "127.0.0.1", "-p", str(ws_port), "huleedu.asgi:application"],
-                         worker_env(), ws_port, tmp_path / "daphne.log")
+                         worker_env(DATABASE_CONN_MAX_AGE="0"), ws_port, tmp_path / "daphne.log")
     worker = QCluster(tmp_path / "qcluster.log").start()
     try:
         yield Deployment(url=f"http://127.0.0.1:{http_port}", ws_url=f"ws://127.0.0.1:{ws_port}")
