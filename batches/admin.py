@@ -17,8 +17,9 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
-from batches.models import Batch, BatchEvent
+from batches.models import Batch, BatchEvent, status_label
 from huleedu.errors import DomainError
 
 
@@ -42,8 +43,8 @@ class BatchEventInline(ReadOnlyAdminMixin, admin.TabularInline):
     ordering = ("sequence",)
     extra = 0
     can_delete = False
-    verbose_name = "event"
-    verbose_name_plural = "timeline (events, oldest first)"
+    verbose_name = _("event")
+    verbose_name_plural = _("timeline (events, oldest first)")
 
 
 @admin.register(Batch)
@@ -83,9 +84,9 @@ class BatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         opts = self.opts
         return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
 
-    @admin.display(description="review page")
+    @admin.display(description=_("review page"))
     def review_link(self, batch: Batch) -> str:
-        return format_html('<a href="{}">review</a>', reverse("batch-review", args=[batch.id]))
+        return format_html('<a href="{}">{}</a>', reverse("batch-review", args=[batch.id]), _("review"))
 
     def _for_each(self, request: HttpRequest, batches: QuerySet[Batch],
                   override: Callable[[Batch], tuple[str, int]]) -> None:
@@ -98,37 +99,38 @@ class BatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             else:
                 self.message_user(request, f"{batch}: {message}", level)
 
-    @admin.action(description="Re-run student matching for the undecided essays (decisions stand)",
+    @admin.action(description=_("Re-run student matching for the undecided essays (decisions stand)"),
                   permissions=["override"])
     def rerun_matching(self, request: HttpRequest, batches: QuerySet[Batch]) -> None:
         from matching.services import matching_rerun
 
         def rerun(batch: Batch) -> tuple[str, int]:
             matching_rerun(batch_id=batch.id, by=request.user)
-            return "matching runs again.", messages.SUCCESS
+            return str(_("matching runs again.")), messages.SUCCESS
 
         self._for_each(request, batches, rerun)
 
-    @admin.action(description="Force the validation timeout now (decide what is still open)",
+    @admin.action(description=_("Force the validation timeout now (decide what is still open)"),
                   permissions=["override"])
     def force_validation_timeout(self, request: HttpRequest, batches: QuerySet[Batch]) -> None:
         from matching.services import batch_timeout_apply
 
         def timeout(batch: Batch) -> tuple[str, int]:
             if batch_timeout_apply(batch_id=batch.id, force=True):
-                return "the timeout decided the open essays.", messages.SUCCESS
-            return f"not awaiting validation ({batch.status}); nothing done.", messages.WARNING
+                return str(_("the timeout decided the open essays.")), messages.SUCCESS
+            return str(_("not awaiting your review (%(status)s); nothing done.") % {
+                "status": status_label(batch.status)}), messages.WARNING
 
         self._for_each(request, batches, timeout)
 
-    @admin.action(description="Reopen validation of a READY batch (its decisions can then be changed)",
+    @admin.action(description=_("Reopen validation of a ready batch (its decisions can then be changed)"),
                   permissions=["override"])
     def reopen_validation(self, request: HttpRequest, batches: QuerySet[Batch]) -> None:
         from matching.services import batch_reopen
 
         def reopen(batch: Batch) -> tuple[str, int]:
             batch_reopen(batch_id=batch.id, reopened_by=request.user)
-            return "validation is open again.", messages.SUCCESS
+            return str(_("validation is open again.")), messages.SUCCESS
 
         self._for_each(request, batches, reopen)
 

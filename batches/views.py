@@ -10,7 +10,15 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from batches import selectors, services
 from batches.forms import BatchCreateForm
-from batches.models import CORRECTABLE_STATUSES, OPEN_STATUSES, UPLOADABLE_STATUSES, Batch, BatchStatus
+from batches.models import (
+    CORRECTABLE_STATUSES,
+    OPEN_STATUSES,
+    STATUS_LABELS,
+    UPLOADABLE_STATUSES,
+    Batch,
+    BatchStatus,
+)
+from essays.models import FAILURE_LABELS
 from huleedu.errors import DomainError
 from huleedu.pages import get_or_404
 from matching.selectors import batch_review
@@ -50,6 +58,11 @@ def batch_upload(request: HttpRequest, batch_id: str) -> HttpResponse:
         # After provisioning every upload is a late essay: matched on its own, the batch reopened.
         "late_uploads": uploads_open and batch.content_provisioned_at is not None,
         "removable": batch.status in OPEN_STATUSES,
+        # The page's script names states and failures in the teacher's language, never raw.
+        "page_labels": {
+            "status": {status: str(label) for status, label in STATUS_LABELS.items()},
+            "failure": {code: str(label) for code, label in FAILURE_LABELS.items()},
+        },
         **_live_urls(batch),
     })
 

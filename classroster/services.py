@@ -255,7 +255,7 @@ def split_full_name(value: str) -> tuple[str, str]:
     Particles stay with the last name ("Anna-Karin von Essen"); a single word is a first name."""
     value = _clean_name(value)
     if "," in value:
-        last, _, first = value.partition(",")
+        last, _comma, first = value.partition(",")
         return _clean_name(first), _clean_name(last)
     words = value.split(" ")
     if len(words) < 2:
@@ -289,7 +289,7 @@ def _map_header(header: list[str]) -> _Header:
         mapping.pop("first_name", None)
         mapping.pop("last_name", None)
         return _Header(mapping, single_name=True)
-    found = ", ".join(f"\u201c{cell.strip()}\u201d" for cell in header if cell.strip()) or _("none")
+    found = ", ".join(f"“{cell.strip()}”" for cell in header if cell.strip()) or _("none")
     raise DomainError(
         _(
             "The header row must name first_name and last_name (förnamn, efternamn), or one name column "
@@ -484,7 +484,7 @@ def _row_problem(first: str, last: str, email: str | None) -> str | None:
         try:
             validate_email(email)
         except ValidationError:
-            return _("\u2018%(email)s\u2019 is not a valid e-mail address") % {"email": email}
+            return _("‘%(email)s’ is not a valid e-mail address") % {"email": email}
     return None
 
 
@@ -532,7 +532,7 @@ def demo_seed() -> SchoolClass:
     if created:
         teacher.set_password("demo")
         teacher.save(update_fields=["password"])
-    school_class, _ = SchoolClass.objects.get_or_create(owner=teacher, name="9B")
+    school_class, _created = SchoolClass.objects.get_or_create(owner=teacher, name="9B")
     for first, last, email in DEMO_ROSTER:
         if not school_class.students.filter(email=email).exists():
             Student.objects.create(school_class=school_class, first_name=first, last_name=last, email=email)
@@ -657,7 +657,7 @@ def _member_email(member: ExternalMember, result: RosterSyncResult) -> str | Non
         result.problems.append(
             {
                 "external_id": member.external_id,
-                "error": _("\u2018%(email)s\u2019 is not a valid e-mail address; kept without one")
+                "error": _("‘%(email)s’ is not a valid e-mail address; kept without one")
                 % {"email": email},
             }
         )

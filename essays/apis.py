@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -33,8 +34,9 @@ class BatchEssaysApi(APIView):
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
         if declared > settings.MAX_UPLOAD_REQUEST_BYTES:  # refuse before reading the body
             raise PayloadTooLarge(
-                f"The upload is {declared:,} bytes; one request may carry at most "
-                f"{settings.MAX_UPLOAD_REQUEST_BYTES:,} bytes. Send the files in several requests.",
+                _("The upload is %(size)s bytes; one request may carry at most %(limit)s bytes. Send the "
+                  "files in several requests.") % {"size": f"{declared:,}",
+                                                   "limit": f"{settings.MAX_UPLOAD_REQUEST_BYTES:,}"},
                 code="upload_too_large",
             )
         results, replayed = services.essays_upload(

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from batches.events import event_record
 from batches.locks import batch_lock
@@ -89,7 +90,7 @@ def text_fingerprint(text: str) -> str:
 
 
 def _require_accepting_uploads(batch: Batch) -> None:
-    batch.require_status(UPLOADABLE_STATUSES, action="upload essays", code="uploads_closed")
+    batch.require_status(UPLOADABLE_STATUSES, action=_("upload essays"), code="uploads_closed")
 
 
 def essays_upload(
@@ -136,7 +137,7 @@ def _file_store(batch: Batch, item: _PreparedFile) -> dict[str, Any]:
         "id", flat=True).first()
     if duplicate_of:
         return {"filename": item.filename, "essay_id": None, "status": "DUPLICATE", "code": "duplicate",
-                "reason": "The same text is already in this batch.", "duplicate_of": str(duplicate_of)}
+                "reason": _("The same text is already in this batch."), "duplicate_of": str(duplicate_of)}
     late = batch.status != BatchStatus.AWAITING_CONTENT
     essay = _essay_store(batch, item, fingerprint)
     if late:
@@ -201,7 +202,7 @@ def essay_remove(*, batch_id: UUID, essay_id: UUID, removed_by: AbstractBaseUser
 
     with transaction.atomic():
         batch = batch_lock(batch_id)
-        batch.require_status(OPEN_STATUSES, action="remove an essay", code="essays_locked")
+        batch.require_status(OPEN_STATUSES, action=_("remove an essay"), code="essays_locked")
         essay = batch.essays.filter(pk=essay_id).first()
         if essay is None:
             raise NotFound(f"No essay with id '{essay_id}' in this batch.", code="essay_not_found")
@@ -236,12 +237,10 @@ def uploads_finalize(*, batch_id: UUID) -> Batch:
     """The teacher closes uploads early: the batch goes on with the essays it has."""
     with transaction.atomic():
         batch = batch_lock(batch_id)
-        batch.require_status({BatchStatus.AWAITING_CONTENT}, action="finish uploading",
+        batch.require_status({BatchStatus.AWAITING_CONTENT}, action=_("finish uploading"),
                              code="uploads_closed")
         if not batch.essays.exists():
-            raise DomainError(
-                "Upload at least one essay before finalizing the batch.", code="no_essays"
-            )
+            raise DomainError(_("Upload at least one essay before finishing the upload."), code="no_essays")
         batch.uploads_finalized_at = timezone.now()
         batch.save(update_fields=["uploads_finalized_at"])
         content_provisioning_complete(batch, reason="finalized_early")

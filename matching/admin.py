@@ -13,6 +13,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from batches.admin import ReadOnlyAdminMixin
 from classroster.models import Student
@@ -32,11 +33,11 @@ class MatchSuggestionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 class ForceDecisionForm(forms.Form):
     student = forms.ModelChoiceField(
-        queryset=Student.objects.none(), required=False, empty_label="— no student —",
-        help_text="The student who wrote this essay, or none of the roster.",
+        queryset=Student.objects.none(), required=False, empty_label=_("— no student —"),
+        help_text=_("The student who wrote this essay, or none of the roster."),
     )
     allow_second_essay = forms.BooleanField(
-        required=False, help_text="This student also wrote another essay of the batch.")
+        required=False, help_text=_("This student also wrote another essay of the batch."))
     # The version shown when the page was opened: a decision changed meanwhile is not overwritten.
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
@@ -65,10 +66,10 @@ class StudentAssociationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         opts = self.opts
         return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
 
-    @admin.display(description="force a decision")
+    @admin.display(description=_("force a decision"))
     def force_decision_link(self, association: StudentAssociation) -> str:
         url = reverse("admin:matching_studentassociation_force_decision", args=[association.pk])
-        return format_html('<a href="{}">decide…</a>', url)
+        return format_html('<a href="{}">{}</a>', url, _("decide…"))
 
     def get_urls(self) -> list[URLPattern]:
         return [
@@ -97,13 +98,14 @@ class StudentAssociationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             except DomainError as exc:
                 self.message_user(request, exc.message, messages.ERROR)
             else:
-                self.message_user(request, f"{association.essay}: decided ({student or 'no student'}).",
+                self.message_user(request, _("%(essay)s: decided (%(student)s).") % {
+                    "essay": association.essay, "student": student or _("no student")},
                                   messages.SUCCESS)
                 return redirect("admin:matching_studentassociation_change", association.pk)
         return TemplateResponse(request, "admin/matching/studentassociation/force_decision.html", {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": f"Force a decision: {association.essay}",
+            "title": _("Force a decision: %(essay)s") % {"essay": association.essay},
             "association": association,
             "suggestions": association.essay.suggestions.select_related("student").order_by("rank"),
             "form": form,

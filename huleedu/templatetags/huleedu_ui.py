@@ -9,25 +9,31 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from batches.models import status_label as batch_status_label
+from essays.models import FAILURE_LABELS
+
 register = template.Library()
 
-STATUS_LABELS = {
-    "AWAITING_CONTENT": _("Waiting for essays"),
-    "CONTENT_PROVISIONED": _("Essays received"),
-    "AWAITING_STUDENT_MATCHING": _("Matching students"),
-    "AWAITING_STUDENT_VALIDATION": _("Awaiting your review"),
-    "READY_FOR_PIPELINE_EXECUTION": _("Ready"),
-    "PIPELINE_REQUESTED": _("Sent for assessment"),
-    "FAILED": _("Failed"),
-    "CANCELLED": _("Cancelled"),
-}
+# Where the engine found a cue (matching.engine's Evidence.source), as the review page names it.
+EVIDENCE_SOURCE_LABELS = {"text": _("text"), "filename": _("filename")}
 
 LEVEL_LABELS = {"high": _("High confidence"), "review": _("Needs review"), "none": _("No match")}
 
 
 @register.filter
 def status_label(status: str) -> str:
-    return str(STATUS_LABELS.get(status, status))
+    return batch_status_label(status)
+
+
+@register.filter
+def failure_label(code: str) -> str:
+    """Why an upload was not stored, in the teacher's language (nothing for a stored essay)."""
+    return str(FAILURE_LABELS.get(code, FAILURE_LABELS["unreadable"])) if code else ""
+
+
+@register.filter
+def evidence_label(source: str) -> str:
+    return str(EVIDENCE_SOURCE_LABELS.get(source, source))
 
 
 @register.filter

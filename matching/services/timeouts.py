@@ -23,6 +23,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from batches.events import event_record
 from batches.locks import batch_lock
@@ -125,16 +126,16 @@ def validation_deadline_move(*, batch_id: UUID, deadline: datetime, moved_by: Ab
     most 14 days ahead. A batch marked overdue is no longer overdue."""
     now = timezone.now()
     if timezone.is_naive(deadline):
-        raise DomainError("The deadline needs a time zone (ISO 8601 with an offset or Z).",
+        raise DomainError(_("The deadline needs a time zone (ISO 8601 with an offset or Z)."),
                           code="invalid_deadline", details={"validation_deadline": deadline.isoformat()})
     if not now < deadline <= now + MAX_DEADLINE_AHEAD:
-        raise DomainError("The deadline must be later than now and at most 14 days ahead.",
+        raise DomainError(_("The deadline must be later than now and at most 14 days ahead."),
                           code="invalid_deadline",
                           details={"validation_deadline": deadline.isoformat(),
                                    "latest": (now + MAX_DEADLINE_AHEAD).isoformat()})
     with transaction.atomic():
         batch = batch_lock(batch_id)
-        batch.require_status({S.AWAITING_STUDENT_VALIDATION}, action="move the deadline",
+        batch.require_status({S.AWAITING_STUDENT_VALIDATION}, action=_("move the deadline"),
                              code="batch_not_awaiting_validation")
         previous = batch.validation_deadline
         batch.validation_deadline = deadline
