@@ -82,13 +82,35 @@ def test_every_marked_string_is_in_the_catalogue(tmp_path):
     if shutil.which("xgettext") is None:
         pytest.skip("xgettext (gettext) is not installed")
     copy = tmp_path / "src"
-    shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(
-        ".venv", ".git", "node_modules", "test-artifacts", "media", "__pycache__", "*.sqlite3"))
+    shutil.copytree(
+        ROOT,
+        copy,
+        ignore=shutil.ignore_patterns(
+            ".venv", ".git", "node_modules", "test-artifacts", "media", "__pycache__", "*.sqlite3"
+        ),
+    )
     subprocess.run(
-        [sys.executable, "manage.py", "makemessages", "-l", "sv", "--no-obsolete", "--ignore=.venv",
-         "--ignore=tests", "--ignore=bench", "--ignore=ops", "--ignore=docs"],
-        cwd=copy, check=True, capture_output=True,
-        env={"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "tests.settings", "DJANGO_SECRET_KEY": "x" * 64},
+        [
+            sys.executable,
+            "manage.py",
+            "makemessages",
+            "-l",
+            "sv",
+            "--no-obsolete",
+            "--ignore=.venv",
+            "--ignore=tests",
+            "--ignore=bench",
+            "--ignore=ops",
+            "--ignore=docs",
+        ],
+        cwd=copy,
+        check=True,
+        capture_output=True,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "DJANGO_SETTINGS_MODULE": "tests.settings",
+            "DJANGO_SECRET_KEY": "x" * 64,
+        },
     )
     fresh = parse_po(copy / "locale" / "sv" / "LC_MESSAGES" / "django.po")
     missing = [e["msgid"] for e in fresh if e["msgid"] and not all(translations(e))]
