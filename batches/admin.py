@@ -19,21 +19,10 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from batches.models import Batch, BatchEvent, status_label
+from batches.models import Batch, status_label
+from huleedu.admin_mixins import ReadOnlyAdminMixin
 from huleedu.errors import DomainError
-
-
-class ReadOnlyAdminMixin:
-    """History is not edited: no add, change or delete (viewing stays allowed)."""
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
+from outbox.models import BatchEvent
 
 
 class BatchEventInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -133,14 +122,3 @@ class BatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             return str(_("validation is open again.")), messages.SUCCESS
 
         self._for_each(request, batches, reopen)
-
-
-@admin.register(BatchEvent)
-class BatchEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("sequence", "event_type", "batch", "created_at", "delivered_at", "delivery_attempts")
-    list_filter = ("event_type", ("delivered_at", admin.EmptyFieldListFilter), "created_at")
-    search_fields = ("=event_id", "=batch__id", "correlation_id", "batch__course_code")
-    list_select_related = ("batch",)
-    ordering = ("-sequence",)
-    readonly_fields = ("sequence", "event_id", "batch", "event_type", "correlation_id", "payload",
-                       "created_at", "delivered_at", "delivery_attempts")

@@ -20,8 +20,8 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
-from batches.models import BatchEvent
 from huleedu.server import server_loop
+from outbox.models import BatchEvent
 
 logger = logging.getLogger(__name__)
 

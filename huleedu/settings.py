@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "channels",
     "django_q",
     "huleedu",
+    "outbox",
     "classroster",
     "batches",
     "essays",

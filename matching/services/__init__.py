@@ -28,6 +28,7 @@ from matching.services.runs import (
 )
 from matching.services.timeouts import (
     batch_timeout_apply,
+    schedules_ensure,
     validation_deadline_move,
     validation_timeouts_apply,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "matching_rerun",
     "matching_run",
     "matching_run_for_batch",
+    "schedules_ensure",
     "validation_deadline_move",
     "validation_timeouts_apply",
 ]
