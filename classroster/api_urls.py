@@ -1,4 +1,4 @@
-"""Classroster's API routes, mounted under ``/api/v1/`` by ``huleedu.urls``."""
+"""Classes' and rosters' API routes, mounted under ``/api/v1/`` by ``huleedu.urls``."""
 
 from django.urls import path
 

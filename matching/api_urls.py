@@ -5,12 +5,17 @@ from django.urls import path
 from matching.apis import (
     AssociationDecideApi,
     BatchAttributionsCsvApi,
+    BatchEssayDetailApi,
+    BatchEssaysApi,
     BatchRematchApi,
     BulkConfirmApi,
     PendingAssociationsApi,
 )
 
 urlpatterns = [
+    path("batches/<str:batch_id>/essays/", BatchEssaysApi.as_view(), name="api-batch-essays"),
+    path("batches/<str:batch_id>/essays/<str:essay_id>/", BatchEssayDetailApi.as_view(),
+         name="api-batch-essay"),
     path("batches/<str:batch_id>/rematch/", BatchRematchApi.as_view(), name="api-batch-rematch"),
     path("batches/<str:batch_id>/attributions.csv", BatchAttributionsCsvApi.as_view(),
          name="api-batch-attributions"),
