@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from batches.models import Batch, status_label
+from batches.models import Batch
 from huleedu.admin_mixins import ReadOnlyAdminMixin
 from huleedu.errors import DomainError
 from outbox.models import BatchEvent
@@ -45,7 +45,6 @@ class BatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ("owner", "school_class")
     date_hierarchy = "created_at"
     inlines = [BatchEventInline]
-    actions = ["rerun_matching", "force_validation_timeout", "reopen_validation"]
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         # Erasing a batch is allowed with the model's delete permission, through batch_erase.
@@ -87,38 +86,3 @@ class BatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 self.message_user(request, f"{batch}: {exc.message}", messages.ERROR)
             else:
                 self.message_user(request, f"{batch}: {message}", level)
-
-    @admin.action(description=_("Re-run student matching for the undecided essays (decisions stand)"),
-                  permissions=["override"])
-    def rerun_matching(self, request: HttpRequest, batches: QuerySet[Batch]) -> None:
-        from matching.services import matching_rerun
-
-        def rerun(batch: Batch) -> tuple[str, int]:
-            matching_rerun(batch_id=batch.id, by=request.user)
-            return str(_("matching runs again.")), messages.SUCCESS
-
-        self._for_each(request, batches, rerun)
-
-    @admin.action(description=_("Force the validation timeout now (decide what is still open)"),
-                  permissions=["override"])
-    def force_validation_timeout(self, request: HttpRequest, batches: QuerySet[Batch]) -> None:
-        from matching.services import batch_timeout_apply
-
-        def timeout(batch: Batch) -> tuple[str, int]:
-            if batch_timeout_apply(batch_id=batch.id, force=True):
-                return str(_("the timeout decided the open essays.")), messages.SUCCESS
-            return str(_("not awaiting your review (%(status)s); nothing done.") % {
-                "status": status_label(batch.status)}), messages.WARNING
-
-        self._for_each(request, batches, timeout)
-
-    @admin.action(description=_("Reopen validation of a ready batch (its decisions can then be changed)"),
-                  permissions=["override"])
-    def reopen_validation(self, request: HttpRequest, batches: QuerySet[Batch]) -> None:
-        from matching.services import batch_reopen
-
-        def reopen(batch: Batch) -> tuple[str, int]:
-            batch_reopen(batch_id=batch.id, reopened_by=request.user)
-            return str(_("validation is open again.")), messages.SUCCESS
-
-        self._for_each(request, batches, reopen)

@@ -9,6 +9,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from batches.models import STATUS_LABELS
 from batches.models import status_label as batch_status_label
 from essays.models import FAILURE_LABELS
 
@@ -23,6 +24,15 @@ LEVEL_LABELS = {"high": _("High confidence"), "review": _("Needs review"), "none
 @register.filter
 def status_label(status: str) -> str:
     return batch_status_label(status)
+
+
+@register.simple_tag
+def upload_page_labels() -> dict[str, dict[str, str]]:
+    """What the upload page's script shows for a state or a failure, in the teacher's language."""
+    return {
+        "status": {status: str(label) for status, label in STATUS_LABELS.items()},
+        "failure": {code: str(label) for code, label in FAILURE_LABELS.items()},
+    }
 
 
 @register.filter

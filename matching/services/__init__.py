@@ -15,6 +15,7 @@ from matching.services.decisions import (
     associations_confirm_if_complete,
     associations_decide_bulk,
     batch_reopen,
+    essay_remove,
 )
 from matching.services.runs import (
     matching_give_up,
@@ -29,7 +30,6 @@ from matching.services.runs import (
 from matching.services.timeouts import (
     batch_timeout_apply,
     schedules_ensure,
-    validation_deadline_move,
     validation_timeouts_apply,
 )
 
@@ -40,6 +40,7 @@ __all__ = [
     "associations_decide_bulk",
     "batch_reopen",
     "batch_timeout_apply",
+    "essay_remove",
     "matching_give_up",
     "matching_match_new_essays",
     "matching_rematch_request",
@@ -49,6 +50,5 @@ __all__ = [
     "matching_run",
     "matching_run_for_batch",
     "schedules_ensure",
-    "validation_deadline_move",
     "validation_timeouts_apply",
 ]

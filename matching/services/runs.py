@@ -66,6 +66,7 @@ def matching_request(event: BatchEvent) -> None:
             "class_id": str(batch.school_class_id),
             "essay_count": batch.essays.filter(status=EssayStatus.PROVISIONED).count(),
         })
+        metrics.matching_initiated(batch_type=batch.batch_type)
 
 
 def matching_run(event: BatchEvent) -> None:

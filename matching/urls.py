@@ -1,0 +1,10 @@
+"""The review page of a batch."""
+
+from django.urls import path
+
+from matching import views
+
+urlpatterns = [
+    path("batches/<str:batch_id>/review/", views.batch_review_page, name="batch-review"),
+    path("batches/<str:batch_id>/review/live/", views.batch_review_live, name="batch-review-live"),
+]
