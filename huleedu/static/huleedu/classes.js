@@ -65,17 +65,17 @@
     const button = form.querySelector("button");
     button.disabled = true;
     const result = await api("POST", form.dataset.url, body);
-    button.disabled = false;
     if (result.ok) {
+      await reloadRoster(); // first: once the summary shows, the roster shows what it says
       showErrors(result.data.errors);
       say(summary, importSummary(result.data), result.data.errors.length ? "warn" : "success");
       form.reset();
-      await reloadRoster();
     } else {
       const details = result.data && result.data.error && result.data.error.details;
       showErrors((details && details.errors) || []);
       say(summary, errorMessage(result), "error");
     }
+    button.disabled = false;
   });
 
   function studentUrl(row) {
