@@ -167,6 +167,8 @@ class BatchWithMatchingAdmin(BatchAdmin):
             services.batch_reopen(batch_id=batch.id, reopened_by=request.user)
             return "validation is open again.", messages.SUCCESS
 
+        self._for_each(request, batches, reopen)
+
 
 class MatchSuggestionInline(admin.TabularInline):
     model = MatchSuggestion
