@@ -9,6 +9,7 @@ from matching.apis import (
     BatchEssaysApi,
     BatchRematchApi,
     BulkConfirmApi,
+    ExamCodesApi,
     PendingAssociationsApi,
 )
 
@@ -25,4 +26,5 @@ urlpatterns = [
          name="api-pending-associations"),
     path("classes/<str:class_id>/associations/<str:essay_id>/", AssociationDecideApi.as_view(),
          name="api-association"),
+    path("batches/<str:batch_id>/exam-codes/", ExamCodesApi.as_view(), name="api-batch-exam-codes"),
 ]

@@ -13,7 +13,9 @@ from rest_framework.views import APIView
 from batches.models import Batch
 from batches.selectors import batch_detail_for_user, batch_get_for_user
 from batches.serializers import BatchOutputSerializer
-from classroster.selectors import class_get_for_user
+from classroster.apis import SourceUploadParser, uploaded_bytes
+from classroster.selectors import class_get_for_user, exam_codes_of
+from classroster.serializers import ExamCodeListOutputSerializer, RosterImportInputSerializer
 from essays import services as essay_services
 from essays.serializers import UploadInputSerializer, UploadOutputSerializer
 from huleedu.api import validated
@@ -29,6 +31,7 @@ from matching.serializers import (
     EssayOutputSerializer,
     PendingEssayOutputSerializer,
 )
+from matching.services import exam_codes
 
 
 class PendingAssociationsApi(APIView):
@@ -144,4 +147,36 @@ class BatchEssayDetailApi(APIView):
         batch = batch_get_for_user(request.user, batch_id)
         services.essay_remove(batch_id=batch.id, essay_id=parse_id(essay_id, what="essay"),
                               removed_by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ExamCodesApi(APIView):
+    """A batch's exam.net code list: read it, replace it (CSV or XLSX in 'file'), remove it."""
+
+    parser_classes = [SourceUploadParser]
+
+    @extend_schema(responses=ExamCodeListOutputSerializer)
+    def get(self, request: Request, batch_id: str) -> Response:
+        batch = batch_get_for_user(request.user, batch_id)
+        listed = list(exam_codes_of(batch))
+        return Response(ExamCodeListOutputSerializer({
+            "codes": listed, "errors": [],
+            "not_on_roster": [{"line": c.line, "code": c.code, "name": c.name, "email": c.email}
+                              for c in listed if c.student_id is None],
+        }).data)
+
+    @extend_schema(request={"multipart/form-data": RosterImportInputSerializer},
+                   responses={201: ExamCodeListOutputSerializer})
+    def post(self, request: Request, batch_id: str) -> Response:
+        batch = batch_get_for_user(request.user, batch_id)
+        name = getattr(request.FILES.get("file"), "name", "") or ""
+        data = uploaded_bytes(request, _("code list"))
+        result = exam_codes.exam_codes_import(batch=batch, data=data, filename=name, uploaded_by=request.user)
+        return Response(ExamCodeListOutputSerializer({
+            "codes": result.codes, "not_on_roster": result.not_on_roster, "errors": result.errors,
+        }).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, batch_id: str) -> Response:
+        exam_codes.exam_codes_clear(batch=batch_get_for_user(request.user, batch_id))
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -16,6 +16,7 @@ from matching.services.decisions import (
     associations_decide_bulk,
     batch_reopen,
     essay_remove,
+    student_uses,
 )
 from matching.services.runs import (
     matching_give_up,
@@ -50,5 +51,6 @@ __all__ = [
     "matching_run",
     "matching_run_for_batch",
     "schedules_ensure",
+    "student_uses",
     "validation_timeouts_apply",
 ]

@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from batches.locks import batch_lock
-from batches.models import CORRECTABLE_STATUSES, Batch, BatchStatus
+from batches.models import CORRECTABLE_STATUSES, OPEN_STATUSES, Batch, BatchStatus
 from batches.services import batch_enter_ready, batch_reopen_validation
 from classroster.models import Student
 from essays import services as essays_services
@@ -369,3 +369,13 @@ def essay_remove(*, batch_id: UUID, essay_id: UUID, removed_by: AbstractBaseUser
     with transaction.atomic():
         essays_services.essay_remove(batch_id=batch_id, essay_id=essay_id, removed_by=removed_by)
         associations_confirm_if_complete(batch_lock(batch_id))
+
+
+def student_uses(student: Student) -> dict[str, bool]:
+    """What ties a roster student to essays here: a decision anywhere, or a suggestion in a batch
+    that is still open (``classroster.services.student_delete`` asks)."""
+    return {
+        "decided": StudentAssociation.objects.filter(student=student).exists(),
+        "suggested": MatchSuggestion.objects.filter(
+            student=student, essay__batch__status__in=OPEN_STATUSES).exists(),
+    }

@@ -29,7 +29,6 @@ from django.utils.translation import gettext as _
 from batches.locks import batch_lock
 from batches.models import Batch, BatchStatus
 from batches.services import batch_transition
-from classroster.codes import code_matches_apply, exam_codes_summary
 from classroster.models import Student
 from essays.models import Essay, EssayStatus
 from matching import engine, metrics
@@ -44,6 +43,7 @@ from matching.services.decisions import (
     undecided_essays,
     undecided_locked,
 )
+from matching.services.exam_codes import code_matches_apply, exam_codes_summary
 from matching.services.extraction import extraction_time, suggestions_floor
 from outbox.models import BatchEvent
 from outbox.services import event_record
