@@ -96,7 +96,8 @@ class WrongStatus(Conflict):
 
     def __init__(self, current: str, allowed: frozenset[str] | set[str], *, action: str, code: str) -> None:
         # The states in the teacher's words, in the order a batch passes through them.
-        allowed_labels = [f"“{status_label(s)}”" for s in BatchStatus.values if s in allowed]
+        allowed_labels = [_("“%(state)s”") % {"state": status_label(state)}
+                          for state in BatchStatus.values if state in allowed]
         super().__init__(
             _("The batch is “%(current)s”: you can %(action)s only when it is %(allowed)s.")
             % {"current": status_label(current), "action": action, "allowed": _(" or ").join(allowed_labels)},
