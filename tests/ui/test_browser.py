@@ -662,6 +662,7 @@ def test_swedish_pages_show_no_english(browser: Any, asgi_server: str, make_teac
                 page.wait_for_selector('[data-live-state="live"]')
             text = page.inner_text("body")
             leftovers[name] = ENGLISH.findall(text) + RAW_STATE.findall(text)
+            page.screenshot(path=str(ARTIFACTS / f"sv-{name.replace(' ', '-')}.png"), full_page=True)
         assert {name: words for name, words in leftovers.items() if words} == {}
         page.goto(f"/classes/{setup['class'].id}/")
         headers = page.locator("[data-import-errors] th").all_text_contents()
