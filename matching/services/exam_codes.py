@@ -181,8 +181,10 @@ def _header_columns(rows: list[list[str]]) -> tuple[int, dict[str, int]]:
         if "code" in columns:
             return index, columns
     raise DomainError(
-        _("The code list needs a header row naming the code column (code / kod) and a name (name / "
-          "namn, or first and last name) and/or e-mail (email / e-post) column."),
+        _(
+            "The code list needs a header row naming the code column (code / kod) and a name (name / "
+            "namn, or first and last name) and/or e-mail (email / e-post) column."
+        ),
         code="invalid_code_list_header",
         details={"found": rows[0][:20] if rows else []},
     )

@@ -81,9 +81,7 @@ def test_a_corrected_export_updates_by_email_and_by_name(teacher):
     corrected = list(EXPORT_NAMES)
     corrected[0] = ("Åsa", "Sjöström-Lind")  # a new last name, the same e-mail (elev0@)
     # Mohammed (row 3) had no e-mail: a row naming him with one gives him that address.
-    data = export_csv(corrected).replace(
-        b"Mohammed;Ali;\r\n", b"Mohammed;Ali;mohammed@skola.example.se\r\n"
-    )
+    data = export_csv(corrected).replace(b"Mohammed;Ali;\r\n", b"Mohammed;Ali;mohammed@skola.example.se\r\n")
     result = roster_import_csv(school_class=school_class, data=data)
     assert sorted(s.full_name for s in result.updated) == ["Mohammed Ali", "Åsa Sjöström-Lind"]
     assert (len(result.created), result.unchanged, result.errors) == (0, 26, [])
