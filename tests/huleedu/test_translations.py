@@ -115,3 +115,20 @@ def test_every_marked_string_is_in_the_catalogue(tmp_path):
     fresh = parse_po(copy / "locale" / "sv" / "LC_MESSAGES" / "django.po")
     missing = [e["msgid"] for e in fresh if e["msgid"] and not all(translations(e))]
     assert missing == [], f"marked for translation but not translated in {PO.relative_to(ROOT)}: {missing}"
+
+
+@pytest.mark.django_db
+def test_the_error_pages_speak_the_teachers_language(client, teacher):
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    client.force_login(teacher)
+    missing = client.get("/batches/finns-inte/upload/", HTTP_ACCEPT_LANGUAGE="sv")
+    assert missing.status_code == 404
+    assert (
+        "Sidan hittades inte" in missing.content.decode() and "Page not found" not in missing.content.decode()
+    )
+    assert "Page not found" in client.get("/classes/nope/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    with translation.override("sv"):
+        page = render_to_string("500.html")  # rendered the way Django's server_error does: no request
+    assert "Något gick fel" in page and 'lang="sv"' in page
