@@ -90,15 +90,15 @@
       row.dataset.duplicateOf = result.duplicate_of;
       reason = text.textDuplicateOf + " " + filenameOf(result.duplicate_of);
     }
-    const name = document.createElement("td");
-    name.dataset.filename = "";
-    name.textContent = result.filename;
-    row.append(name);
-    for (const value of [label, reason]) {
+    // Each cell carries its column's name: on a phone the rows are blocks (app.css, table.stack).
+    const columns = [...resultsBody.closest("table").querySelectorAll("thead th")].map((th) => th.textContent);
+    [result.filename, label, reason].forEach((value, index) => {
       const cell = document.createElement("td");
       cell.textContent = value;
+      cell.dataset.label = columns[index];
+      if (index === 0) cell.dataset.filename = "";
       row.append(cell);
-    }
+    });
     if (result.essay_id) row.dataset.uploadEssayId = result.essay_id;
     row.append(essayButtons(result.essay_id));
     resultsBody.append(row);
