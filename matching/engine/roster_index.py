@@ -105,50 +105,47 @@ class RosterIndex:
 
     @classmethod
     def build(cls, roster: Sequence[RosterStudent]) -> RosterIndex:
+        """One pass over the roster: each student's entries come ready-made from the name's
+        plan (cached per name), so a batch only files them under the student's index."""
         students: list[StudentNames] = []
-        token_map: dict[str, list[Entry]] = defaultdict(list)
-        ocr_map: dict[str, list[Entry]] = defaultdict(list)
-        emails: dict[str, list[int]] = defaultdict(list)
-        given_students: dict[str, set[int]] = defaultdict(set)
-        aliases: list[tuple[str, Entry]] = []
+        token_map: dict[str, list[Entry]] = {}
+        ocr_map: dict[str, list[Entry]] = {}
+        emails: dict[str, list[int]] = {}
+        given_share: dict[str, int] = {}
+        vocab: set[str] = set()
         plans_in_order: list[_NamePlan] = []
         for idx, student in enumerate(roster):
-            plan = _name_plan(student.first_name or "", student.last_name or "")
+            first, last = student.first_name or "", student.last_name or ""
+            plan = _name_plan(first, last)
             plans_in_order.append(plan)
-            students.append(StudentNames(
-                index=idx, student=student, given=plan.given, surname=plan.surname,
-                particles=plan.particles,
-                display=f"{student.first_name} {student.last_name}".strip(),
-                compound_given=plan.compound_given,
-            ))
-            for key, role, part in plan.own:
-                token_map[key].append((idx, role, part, ""))
-            for key, role, part in plan.base:
-                okey = ocr_key(key)
-                if okey:
-                    ocr_map[okey].append((idx, role, part, ""))
-            for word in plan.given:
-                given_students[word].add(idx)
-            aliases.extend((key, (idx, role, part, kind)) for key, role, part, kind in plan.aliases)
+            students.append(StudentNames(idx, student, plan.given, plan.surname, plan.particles,
+                                         plan.display, plan.compound_given))
+            for key, role, part, alias in plan.entries:
+                entry = (idx, role, part, alias)
+                found = token_map.get(key)
+                if found is None:
+                    token_map[key] = [entry]
+                else:
+                    found.append(entry)
+            for okey, role, part in plan.ocr:
+                found = ocr_map.get(okey)
+                if found is None:
+                    ocr_map[okey] = [(idx, role, part, "")]
+                else:
+                    found.append((idx, role, part, ""))
+            for word in plan.given_words:
+                given_share[word] = given_share.get(word, 0) + 1
+            vocab.update(plan.typo_keys)
             if student.email:
-                emails[student.email.strip().lower()].append(idx)
-        # Only the roster's own spellings take part in the one-typo look-up: a nickname
-        # or transliteration variant *plus* a typo is two steps from the roster.
-        vocab = [k for k in token_map if len(k) >= 2 and k not in PARTICLES]
-        # Alias spellings come last and never shadow the roster's own spelling of the
-        # same name part ("Ali" on the roster stays an exact "ali", not a variant).
-        for key, entry in aliases:
-            present = token_map.get(key, ())
-            if any(e[0] == entry[0] and e[1] == entry[1] and e[2] == entry[2] for e in present):
-                continue
-            token_map[key].append(entry)
+                address = student.email.strip().lower()
+                emails.setdefault(address, []).append(idx)
         return cls(
             students=students,
-            token_map=dict(token_map),
-            emails=dict(emails),
-            given_share={k: len(v) for k, v in given_students.items()},
+            token_map=token_map,
+            emails=emails,
+            given_share=given_share,
             vocab=_by_length(vocab),
-            ocr_map=dict(ocr_map),
+            ocr_map=ocr_map,
             plans=plans_in_order,
         )
 
@@ -297,58 +294,88 @@ class _NamePlan(NamedTuple):
     surname: tuple[str, ...]
     particles: tuple[str, ...]
     compound_given: bool
-    own: tuple[tuple[str, str, int], ...]
-    """(spelling, role, part) of every spelling of the roster name."""
+    display: str
+    entries: tuple[tuple[str, str, int, str], ...]
+    """(spelling, role, part, alias kind) of every spelling of the roster name, then of
+    its aliases from the name tables. An alias never shadows the roster's own spelling
+    of the same name part ("Ali" on the roster stays an exact "ali", not a variant)."""
+    typo_keys: tuple[str, ...]
+    """The roster's own spellings that take part in the one-typo look-up: a nickname or
+    transliteration variant *plus* a typo is two steps from the roster."""
     base: tuple[tuple[str, str, int], ...]
     """The plainly folded spellings only (no å → aa variants), the ones the rule keys
     (scan errors, transliteration skeletons) are made from; no particles and no whole
     glued names ("annaandersson" with a scan error is too far from any name)."""
-    aliases: tuple[tuple[str, str, int, str], ...]
-    """(spelling, role, part, alias kind) from the name tables."""
+    ocr: tuple[tuple[str, str, int], ...]
+    """(scan-error key, role, part) of the base spellings (``normalize.ocr_key``)."""
+    given_words: tuple[str, ...]
+    """The distinct folded given names (for how many students share each)."""
 
 
 @lru_cache(maxsize=8192)
 def _name_plan(first_name: str, last_name: str) -> _NamePlan:
     """The spellings of one roster name. Cached: the same names recur across the classes
     of a school and every time a class's batch is matched again."""
-    given_words = name_words(first_name)
-    surname_words = name_words(last_name)
-    core = [w for w in surname_words if fold(w) not in PARTICLES] or surname_words
+    given_words = [first_name] if first_name.isalpha() else name_words(first_name)
+    surname_words = [last_name] if last_name.isalpha() else name_words(last_name)
+    given = [fold(w) for w in given_words]
+    folded_surname = [fold(w) for w in surname_words]
+    core = [w for w, f in zip(surname_words, folded_surname, strict=True)
+            if f not in PARTICLES] or surname_words
     particles = [w for w in surname_words if w not in core]
+    surname = [fold(w) for w in core]
     own: dict[tuple[str, str, int], None] = {}
-    base: dict[tuple[str, str, int], None] = {}
     aliases: list[tuple[str, str, int, str]] = []
-    for part, word in enumerate(given_words):
-        folded = fold(word)
-        own.update(((v, GIVEN, part), None) for v in spelling_variants(word))
-        base[(folded, GIVEN, part)] = None
-        aliases.extend((alt, GIVEN, part, VARIANT) for alt in spelling_alternatives(folded))
-        aliases.extend((nick, GIVEN, part, kind) for nick, kind in nicknames_for(folded))
-    for part, word in enumerate(core):
-        folded = fold(word)
-        own.update(((v, SURNAME, part), None) for v in spelling_variants(word))
-        base[(folded, SURNAME, part)] = None
-        aliases.extend((alt, SURNAME, part, VARIANT) for alt in spelling_alternatives(folded))
+    for role, words, folded_words in ((GIVEN, given_words, given), (SURNAME, core, surname)):
+        for part, (word, folded) in enumerate(zip(words, folded_words, strict=True)):
+            for variant in spelling_variants(word):
+                own[(variant, role, part)] = None
+            for alt in spelling_alternatives(folded):
+                aliases.append((alt, role, part, VARIANT))
+            if role == GIVEN:
+                aliases.extend((nick, GIVEN, part, kind) for nick, kind in nicknames_for(folded))
     for part, word in enumerate(particles):
         own[(fold(word), PARTICLE, part)] = None
+    base = [(f, GIVEN, part) for part, f in enumerate(given) if f]
+    base.extend((f, SURNAME, part) for part, f in enumerate(surname) if f)
+    base.extend(_add_joined(own, given_words, surname_words))
+    entries = [(key, role, part, "") for key, role, part in own if key]
+    if aliases:
+        present = set(own)
+        for key, role, part, kind in aliases:
+            if (key, role, part) not in present:
+                present.add((key, role, part))
+                entries.append((key, role, part, kind))
+    return _NamePlan(
+        given=tuple(given),
+        surname=tuple(surname),
+        particles=tuple(fold(w) for w in particles),
+        compound_given="-" in first_name and len(given_words) > 1,
+        display=f"{first_name} {last_name}".strip(),
+        entries=tuple(entries),
+        typo_keys=tuple({k for k, _r, _p in own if len(k) >= 2 and k not in PARTICLES}),
+        base=tuple(base),
+        ocr=tuple((okey, role, part) for key, role, part in base if (okey := ocr_key(key))),
+        given_words=tuple(dict.fromkeys(given)),
+    )
+
+
+def _add_joined(
+    own: dict[tuple[str, str, int], None], given_words: list[str], surname_words: list[str],
+) -> list[tuple[str, str, int]]:
+    """Glued spellings ("annakarin", "vonessen", "annaandersson") into ``own``; returns
+    the plainly folded ones of the given names and the surname (rule-key bases)."""
+    base = []
     if len(given_words) > 1:
         own.update(((v, GIVEN_JOINED, 0), None) for v in _joined_variants(given_words))
-        base[("".join(fold(w) for w in given_words), GIVEN_JOINED, 0)] = None
+        base.append(("".join(fold(w) for w in given_words), GIVEN_JOINED, 0))
     if len(surname_words) > 1:
         own.update(((v, SURNAME_JOINED, 0), None) for v in _joined_variants(surname_words))
-        base[("".join(fold(w) for w in surname_words), SURNAME_JOINED, 0)] = None
+        base.append(("".join(fold(w) for w in surname_words), SURNAME_JOINED, 0))
     if given_words and surname_words:
         own.update(((v, FULL_JOINED, 0), None)
                    for v in _joined_variants(given_words + surname_words))
-    return _NamePlan(
-        given=tuple(fold(w) for w in given_words),
-        surname=tuple(fold(w) for w in core),
-        particles=tuple(fold(w) for w in particles),
-        compound_given="-" in first_name and len(given_words) > 1,
-        own=tuple(k for k in own if k[0]),
-        base=tuple(k for k in base if k[0]),
-        aliases=tuple(aliases),
-    )
+    return [b for b in base if b[0]]
 
 
 def _joined_variants(words: list[str]) -> set[str]:
