@@ -162,10 +162,10 @@ def _numbered_lines(
     or ``hyphenated=False``), no line can be joined and the lines are kept as they are,
     in one C-level pass; ``hyphenated=True`` always takes the joining reader.
     """
-    head_text = text[:HEAD_CHARS]
-    raw = head_text.split("\n")
-    short = len(text) <= HEAD_CHARS
-    head_raw = raw if short or len(raw) == 1 else raw[:-1]  # last piece was cut mid-line
+    if len(text) <= HEAD_CHARS:
+        return _short_text_lines(text, hyphenated)
+    raw = text[:HEAD_CHARS].split("\n")
+    head_raw = raw if len(raw) == 1 else raw[:-1]  # the last piece was cut mid-line
     if hyphenated is None:
         hyphenated = _has_hyphenated_line_end(text)
     if hyphenated:
@@ -174,14 +174,11 @@ def _numbered_lines(
         numbered = enumerate(head_raw[: HEAD_LINES * 3], 1)
         head = [(n, line) for n, line in numbered if line and not line.isspace()]
         del head[HEAD_LINES:]
-    if short:
-        lines, base = raw, 1
-    else:
-        first_nl = text.find("\n", len(text) - TAIL_CHARS)
-        if first_nl == -1:
-            return head, []
-        base = text.count("\n", 0, first_nl + 1) + 1
-        lines = text[first_nl + 1 :].split("\n")
+    first_nl = text.find("\n", len(text) - TAIL_CHARS)
+    if first_nl == -1:
+        return head, []
+    base = text.count("\n", 0, first_nl + 1) + 1
+    lines = text[first_nl + 1 :].split("\n")
     tail: list[tuple[int, str]] = []
     for i in range(len(lines) - 1, -1, -1):
         line = lines[i]
@@ -191,6 +188,24 @@ def _numbered_lines(
                 break
     tail.reverse()
     return head, tail
+
+
+def _short_text_lines(
+    text: str, hyphenated: bool | None
+) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """``_numbered_lines`` for a text that fits in the head: its non-empty lines are
+    listed once and give both the head and the tail."""
+    raw = text.split("\n")
+    kept = [(n, line) for n, line in enumerate(raw, 1) if line and not line.isspace()]
+    tail = kept[-TAIL_LINES:]
+    if hyphenated is None:
+        hyphenated = _has_hyphenated_line_end(text)
+    if hyphenated:
+        return _joined_head_lines(raw), tail
+    if len(raw) > HEAD_LINES * 3:
+        limit = HEAD_LINES * 3
+        kept = [(n, line) for n, line in kept if n <= limit]
+    return kept[:HEAD_LINES], tail
 
 
 def _joined_head_lines(head_raw: list[str]) -> list[tuple[int, str]]:

@@ -88,16 +88,16 @@ class RosterIndex:
     token_map: dict[str, list[Entry]]
     emails: dict[str, list[int]]
     given_share: dict[str, int]
-    vocab: dict[int, list[str]]
-    """The roster's own spellings by length window: a word one edit away from a token of
-    length n has n-1, n or n+1 letters, so a typo look-up scans only those."""
+    vocab: _Neighbours
+    """The roster's own spellings, found by length and first or last letter: a typo
+    look-up scans only those that can be one edit away."""
     ocr_map: dict[str, list[Entry]] = field(default_factory=dict)
     """OCR key (``normalize.ocr_key``) of every roster spelling → its entries."""
     plans: list[_NamePlan] = field(default_factory=list)
     """Each student's name plan, for the maps below, which are built on first use: most
     batches never need a transliteration skeleton, a two-step scan error or initials."""
     _translit_map: dict[str, list[Entry]] | None = None
-    _ocr_vocab: dict[int, list[str]] | None = None
+    _ocr_vocab: _Neighbours | None = None
     _initials_map: dict[tuple[str, str], list[int]] | None = None
     _cache: dict[str, tuple[Hit, ...]] = field(default_factory=dict)
     placed_cache: dict[tuple[str, ...], dict] = field(default_factory=dict)
@@ -163,37 +163,54 @@ class RosterIndex:
         cached = self._cache.get(token)
         if cached is not None:
             return cached
-        found: dict[tuple[int, str, int], Hit] = {}
-
-        def keep(hit: Hit) -> None:
-            key = (hit.student, hit.role, hit.part)
-            old = found.get(key)
-            if old is None or (hit.edits, hit.alias != "") < (old.edits, old.alias != ""):
-                found[key] = hit
-
-        for s, r, p, a in self.token_map.get(token, ()):
-            keep(Hit(s, r, p, 0, a))
-        okey = ocr_key(token)
-        for s, r, p, _a in self.ocr_map.get(okey, ()) if okey else ():
-            keep(Hit(s, r, p, 1))
-        if token.isalpha():
-            self._fuzzy(token, self.vocab, self.token_map, 1, keep)
-        if not found:
-            # Rule skeletons and two-step scan errors are looser than a typo: only for a
-            # word that is no roster spelling and no typo of one ("Husein" for Hossein),
-            # so Erik/Erika or Nilsson/Nielsen never meet through a skeleton.
-            for tkey in translit_keys(token):
-                for s, r, p, _a in self.translit_map.get(tkey, ()):
-                    keep(Hit(s, r, p, 0, SPELLING))
-        if not found and okey and len(token) >= 5 and token not in FILLER_WORDS:
-            # two steps from the roster: only for one name word, never a glued name
-            # ("final" is not "Elin Ali" glued with two scan errors)
-            self._fuzzy(okey, self.ocr_vocab, self.ocr_map, 2,
-                        lambda hit: keep(hit) if hit.role in (GIVEN, SURNAME) else None)
-        result = tuple(found.values())
+        keys = _word_keys(token)
+        exact = self.token_map.get(token)
+        okey = keys.okey
+        scanned = self.ocr_map.get(okey) if okey else None
+        typos = self._typos(token, self.vocab, keys.near) if keys.near else None
+        if not scanned and not typos:
+            # the roster's own spellings and aliases: one hit per entry (a name part has
+            # one entry per spelling, and an alias never repeats the roster's own)
+            if exact:
+                result = tuple([Hit(s, r, p, 0, a) for s, r, p, a in exact])
+            else:
+                result = self._rule_hits(token, keys)
+        else:
+            found: dict[tuple[int, str, int], Hit] = {}
+            for s, r, p, a in exact or ():
+                _keep(found, Hit(s, r, p, 0, a))
+            for s, r, p, _a in scanned or ():
+                _keep(found, Hit(s, r, p, 1))
+            for choice in typos or ():
+                for s, r, p, a in self.token_map[choice]:
+                    if not a:
+                        _keep(found, Hit(s, r, p, 1))
+            result = tuple(found.values())
         if len(self._cache) < 200_000:
             self._cache[token] = result
         return result
+
+    def _rule_hits(self, token: str, keys: _WordKeys) -> tuple[Hit, ...]:
+        """Hits of a word that is no roster spelling, no scan error and no typo of one.
+
+        Rule skeletons and two-step scan errors are looser than a typo: only for such a
+        word ("Husein" for Hossein), so Erik/Erika or Nilsson/Nielsen never meet through a
+        skeleton."""
+        found: dict[tuple[int, str, int], Hit] = {}
+        tkeys = translit_keys(token)
+        if tkeys:
+            translit_map = self.translit_map
+            for tkey in tkeys:
+                for s, r, p, _a in translit_map.get(tkey, ()):
+                    _keep(found, Hit(s, r, p, 0, SPELLING))
+        if not found and keys.ocr_near:
+            # two steps from the roster: only for one name word, never a glued name
+            # ("final" is not "Elin Ali" glued with two scan errors)
+            for choice in self._typos(keys.okey, self.ocr_vocab, keys.ocr_near) or ():
+                for s, r, p, _a in self.ocr_map[choice]:
+                    if r == GIVEN or r == SURNAME:
+                        _keep(found, Hit(s, r, p, 2))
+        return tuple(found.values())
 
     def lookup_exact(self, token: str) -> tuple[Hit, ...]:
         """Roster spellings, aliases and rule skeletons only (no typo): for glued pairs."""
@@ -205,17 +222,16 @@ class RosterIndex:
         return tuple(hits)
 
     @staticmethod
-    def _fuzzy(token: str, vocab: dict[int, list[str]], entries: dict[str, list[Entry]],
-               edits: int, keep: Callable[[Hit], None]) -> None:
-        """One-edit neighbours of ``token`` among the indexed spellings (short words: see
-        the rules). ``vocab`` maps a length to the spellings one letter shorter, as long
-        and one letter longer (see ``_by_length``)."""
-        n = len(token)
-        if n < 2 or token in PARTICLES:
-            return
-        words = vocab[n]
+    def _typos(token: str, vocab: _Neighbours, near: tuple[str, ...]) -> list[str] | None:
+        """The indexed spellings one edit (OSA) from ``token``, by the look-up's rules for
+        short words. ``near`` are the token's keys in ``vocab`` (``_Neighbours``), which
+        hands out only the spellings that can be one edit away; most words of a text
+        have none, and then nothing is scanned."""
+        words = vocab.near(near)
         if not words:
-            return
+            return None
+        n = len(token)
+        out = []
         for choice, dist, _ in process.extract(
             token, words, scorer=OSA.distance, score_cutoff=1, limit=None
         ):
@@ -225,9 +241,8 @@ class RosterIndex:
                 continue  # "Nu" may be a cut-off "Nur", not any three-letter word
             if len(choice) == 2 and (n != 3 or not token.startswith(choice)):
                 continue  # "Ekk"/"Boo" for Ek/Bo (a doubled or added last letter) only
-            for s, r, p, a in entries[choice]:
-                if not a:
-                    keep(Hit(s, r, p, edits))
+            out.append(choice)
+        return out
 
     @property
     def translit_map(self) -> dict[str, list[Entry]]:
@@ -242,7 +257,7 @@ class RosterIndex:
         return self._translit_map
 
     @property
-    def ocr_vocab(self) -> dict[int, list[str]]:
+    def ocr_vocab(self) -> _Neighbours:
         if self._ocr_vocab is None:
             self._ocr_vocab = _by_length(k for k in self.ocr_map if len(k) >= 2)
         return self._ocr_vocab
@@ -258,25 +273,79 @@ class RosterIndex:
         return self.emails.get(email.strip().lower(), [])
 
 
-class _Window(dict):
-    """Length n → the words of length n-1, n and n+1 (the only ones one edit away),
-    filled on first use: most lengths are never asked for."""
+def _keep(found: dict[tuple[int, str, int], Hit], hit: Hit) -> None:
+    """Keep the most trusted hit per name part: fewest edits, then the roster's own
+    spelling before an alias."""
+    key = (hit.student, hit.role, hit.part)
+    old = found.get(key)
+    if old is None or (hit.edits, hit.alias != "") < (old.edits, old.alias != ""):
+        found[key] = hit
+
+
+class _Neighbours:
+    """The indexed spellings by length and first letter, and by length and last letter.
+
+    A word one edit (OSA: a substitution, insertion, deletion or swap of neighbours) away
+    from a token of length n has n-1, n or n+1 letters, and shares the token's first or
+    its last letter: one edit changes at most two adjacent letters, and both ends only
+    in words of two letters, which the look-up's own rules admit only with the same
+    first letter. So a typo look-up scans a handful of spellings, and none at all for
+    most words of a text, which are no name. The keys of a token are ``_near_keys``."""
+
+    __slots__ = ("by_key",)
 
     def __init__(self, words: Iterable[str]) -> None:
-        super().__init__()
-        self.by_len: dict[int, list[str]] = defaultdict(list)
+        by_key: dict[str, list[str]] = {}
         for word in set(words):
-            self.by_len[len(word)].append(word)
+            n = len(word)
+            for key in (f"{n}<{word[0]}", f"{n}>{word[-1]}"):
+                found = by_key.get(key)
+                if found is None:
+                    by_key[key] = [word]
+                else:
+                    found.append(word)
+        self.by_key = by_key
 
-    def __missing__(self, n: int) -> list[str]:
-        by_len = self.by_len
-        near = by_len.get(n - 1, []) + by_len.get(n, []) + by_len.get(n + 1, [])
-        self[n] = near
-        return near
+    def near(self, keys: tuple[str, ...]) -> list[str]:
+        """The spellings filed under any of ``keys`` (a spelling may come twice)."""
+        by_key = self.by_key
+        out: list[str] = []
+        for key in keys:
+            found = by_key.get(key)
+            if found:
+                out += found
+        return out
 
 
-def _by_length(words: Iterable[str]) -> dict[int, list[str]]:
-    return _Window(words)
+def _near_keys(word: str) -> tuple[str, ...]:
+    """The ``_Neighbours`` keys under which the spellings one edit from ``word`` are."""
+    n, a, z = len(word), word[0], word[-1]
+    return (f"{n - 1}<{a}", f"{n}<{a}", f"{n + 1}<{a}",
+            f"{n - 1}>{z}", f"{n}>{z}", f"{n + 1}>{z}")
+
+
+class _WordKeys(NamedTuple):
+    """What the look-up needs of a text word, whatever the roster: its scan-error key
+    and its keys for the typo searches (empty where the rules search nothing)."""
+
+    okey: str
+    near: tuple[str, ...]
+    ocr_near: tuple[str, ...]
+
+
+@lru_cache(maxsize=65536)
+def _word_keys(token: str) -> _WordKeys:
+    """Cached per process: the words of titles, filenames and names recur in every batch."""
+    okey = ocr_key(token)
+    searchable = token.isalpha() and len(token) >= 2 and token not in PARTICLES
+    two_step = (len(token) >= 5 and token not in FILLER_WORDS and len(okey) >= 2
+                and okey not in PARTICLES)
+    return _WordKeys(okey, _near_keys(token) if searchable else (),
+                     _near_keys(okey) if two_step else ())
+
+
+def _by_length(words: Iterable[str]) -> _Neighbours:
+    return _Neighbours(words)
 
 
 def _initials(students: list[StudentNames]) -> dict[tuple[str, str], list[int]]:
