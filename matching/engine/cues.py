@@ -341,9 +341,19 @@ def find_text_cues(text: str) -> tuple[list[Cue], list[EmailFound]]:
     early_numbers = {n for n, _ in head[:early]}
 
     pending_label: str | None = None
+    # Whether any head line can hold "my name is" (a joined line may hold what the text
+    # does not): when none can, a long line without a label is read as prose at once.
+    lowered = text[:HEAD_CHARS].lower()
+    phrases = ("name" in lowered or "namn" in lowered or "heter" in lowered
+               or "called" in lowered or _has_hyphenated_line_end(text))
     for position, (number, line) in enumerate(head):
-        info = _read_head_line(line) if len(line) <= _CACHED_LINE_CHARS else (
-            _analyse_head_line(line))
+        if len(line) <= _CACHED_LINE_CHARS:
+            info = _read_head_line(line)
+        elif (line.find(":", 0, 200) == -1 and line.find("：", 0, 200) == -1
+              and not phrases and len(line.strip()) > MAX_CUE_LINE):
+            info = _PROSE_LINE  # no label, too long for a name, no "my name is": prose
+        else:
+            info = _analyse_head_line(line)
         if info.label_kind != _NO_LABEL:
             if info.label_kind == _OTHER:
                 pending_label = None  # Teacher, Kurs, Datum, …: announces a non-author
@@ -498,8 +508,12 @@ def _signature_cues(
     for number, line in tail:
         if "@" in line and all(number != n for n, _line in head):  # head e-mails are in
             emails.extend(find_emails(line, number))
-        info = (_read_tail_line(line) if len(line) <= _CACHED_LINE_CHARS
-                else _analyse_tail_line(line))
+        if len(line) <= _CACHED_LINE_CHARS:
+            info = _read_tail_line(line)
+        elif len(line.strip()) > MAX_CUE_LINE:
+            info = _NO_SIGNATURE  # prose, as _analyse_tail_line reads it
+        else:
+            info = _analyse_tail_line(line)
         if info.closing and info.signed is None:
             closing_next = True
             continue

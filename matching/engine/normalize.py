@@ -194,7 +194,13 @@ _DOUBLED_RE = re.compile(r"(.)\1+")
 
 def _collapse_doubles(word: str) -> str:
     """"sjöströmm" → "sjöström": any run of one letter becomes one letter."""
-    return _DOUBLED_RE.sub(r"\1", word)
+    if _DOUBLED_RE.search(word) is None:
+        return word  # most words: one C-level scan, no substitution
+    return _DOUBLED_RE.sub(_first_letter, word)
+
+
+def _first_letter(match: re.Match[str]) -> str:
+    return match.group(1)
 
 
 @lru_cache(maxsize=65536)

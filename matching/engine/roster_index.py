@@ -297,8 +297,7 @@ class _Neighbours:
     def __init__(self, words: Iterable[str]) -> None:
         by_key: dict[str, list[str]] = {}
         for word in set(words):
-            n = len(word)
-            for key in (f"{n}<{word[0]}", f"{n}>{word[-1]}"):
+            for key in _own_keys(word):
                 found = by_key.get(key)
                 if found is None:
                     by_key[key] = [word]
@@ -315,6 +314,13 @@ class _Neighbours:
             if found:
                 out += found
         return out
+
+
+@lru_cache(maxsize=65536)
+def _own_keys(word: str) -> tuple[str, str]:
+    """The ``_Neighbours`` keys a spelling is filed under (cached: names recur)."""
+    n = len(word)
+    return (f"{n}<{word[0]}", f"{n}>{word[-1]}")
 
 
 def _near_keys(word: str) -> tuple[str, ...]:
