@@ -328,73 +328,82 @@ def _head_line(line: str) -> _HeadLine:
 def find_text_cues(text: str) -> tuple[list[Cue], list[EmailFound]]:
     """All author cues in the head and tail of ``text``, plus author-compatible e-mails."""
     head, tail = _numbered_lines(text)
-    cues: list[Cue] = []
     emails: list[EmailFound] = []
-    tail_numbers = {n for n, _ in tail}
-    first_number = head[0][0] if head else None
     # In a short text head and tail overlap: the top lines are read as header lines,
     # the rest of the overlap as possible signatures; never both.
     # A very short text keeps its last two lines for the signature pass.
     early = NAME_LINE_EARLY_LINES
     if len(text) <= HEAD_CHARS and len(head) < HEAD_LINES:
         early = max(1, min(early, len(head) - 2))
-    early_numbers = {n for n, _ in head[:early]}
+    cues = _head_cues(text, head, tail[0][0] if tail else None, early, emails)
+    if cues:
+        wrapped = _wrapped_label_cues(cues, head)
+        combined = _combined_label_cue(cues)
+        if combined is not None:
+            cues.append(combined)
+        cues.extend(wrapped)
+    if tail:
+        early_numbers = {n for n, _ in head[:early]}
+        tail = [(n, line) for n, line in tail if n not in early_numbers]
+        cues.extend(_signature_cues(tail, emails, head))
+    return cues, emails
 
-    pending_label: str | None = None
+
+def _head_cues(
+    text: str, head: list[tuple[int, str]], tail_start: int | None, early: int,
+    emails: list[EmailFound],
+) -> list[Cue]:
+    """The cues of the head lines: labels, the first line, name lines, "my name is".
+
+    The lines from ``tail_start`` on are the tail (the last non-empty lines); unless
+    among the first ``early`` lines, the signature pass reads them instead."""
+    cues: list[Cue] = []
+    first_number = head[0][0] if head else None
+    if tail_start is None:
+        tail_start = len(text) + 1
     # Whether any head line can hold "my name is" (a joined line may hold what the text
     # does not): when none can, a long line without a label is read as prose at once.
     lowered = text[:HEAD_CHARS].lower()
     phrases = ("name" in lowered or "namn" in lowered or "heter" in lowered
                or "called" in lowered or _has_hyphenated_line_end(text))
+    mails = text.find("@", 0, HEAD_CHARS) != -1
+    pending_label: str | None = None
     for position, (number, line) in enumerate(head):
         if len(line) <= _CACHED_LINE_CHARS:
             info = _read_head_line(line)
-        elif (line.find(":", 0, 200) == -1 and line.find("：", 0, 200) == -1
-              and not phrases and len(line.strip()) > MAX_CUE_LINE):
+        elif (not phrases and line.find(":", 0, 200) == -1 and line.find("：", 0, 200) == -1
+              and len(line.strip()) > MAX_CUE_LINE):
             info = _PROSE_LINE  # no label, too long for a name, no "my name is": prose
         else:
             info = _analyse_head_line(line)
+        if mails and "@" in line and info.label_kind != _OTHER:
+            emails.extend(find_emails(line, number))
         if info.label_kind != _NO_LABEL:
-            if info.label_kind == _OTHER:
-                pending_label = None  # Teacher, Kurs, Datum, …: announces a non-author
-            elif "@" in line:
-                emails.extend(find_emails(line, number))
             if info.label_kind == _AUTHOR:
                 if info.value:
                     cues.append(Cue(HEADER_LABEL, "text", line, number, info.value,
-                                    label=info.label, position=position))
+                                    info.label, False, position))
                 else:
                     pending_label = info.label
-            continue
-        if "@" in line:
-            emails.extend(find_emails(line, number))
-        if pending_label is not None:
+            elif info.label_kind == _OTHER:
+                pending_label = None  # Teacher, Kurs, Datum, …: announces a non-author
+        elif pending_label is not None:
             if info.candidate:
                 cues.append(Cue(HEADER_LABEL, "text", line, number, info.tokens,
-                                label=pending_label, position=position))
+                                pending_label, False, position))
             pending_label = None
-            continue
-        if info.phrase:
-            cues.extend(_phrase_cues(line, number, position))
-        if number in tail_numbers and number not in early_numbers:
-            continue  # the tail pass reads it as a possible signature
-        if not info.candidate:
-            continue
-        if info.prefix is not None:
-            cues.append(Cue(HEADER_LABEL, "text", line, number, info.prefix_tokens,
-                            label=info.prefix, position=position))
-            continue
-        kind = FIRST_LINE if number == first_number else NAME_LINE
-        cues.append(Cue(kind, "text", line, number, info.tokens, position=position))
-
-    wrapped = _wrapped_label_cues(cues, head) if cues else []
-    combined = _combined_label_cue(cues)
-    if combined is not None:
-        cues.append(combined)
-    cues.extend(wrapped)
-    tail = [(n, line) for n, line in tail if n not in early_numbers]
-    cues.extend(_signature_cues(tail, emails, head))
-    return cues, emails
+        else:
+            if info.phrase:
+                cues.extend(_phrase_cues(line, number, position))
+            if not info.candidate or (number >= tail_start and position >= early):
+                continue  # prose, or the tail pass reads it as a possible signature
+            if info.prefix is not None:
+                cues.append(Cue(HEADER_LABEL, "text", line, number, info.prefix_tokens,
+                                info.prefix, False, position))
+            else:
+                kind = FIRST_LINE if number == first_number else NAME_LINE
+                cues.append(Cue(kind, "text", line, number, info.tokens, None, False, position))
+    return cues
 
 
 def _phrase_cues(line: str, number: int, position: int) -> list[Cue]:
