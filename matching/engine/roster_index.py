@@ -387,50 +387,72 @@ class _NamePlan(NamedTuple):
     """The distinct folded given names (for how many students share each)."""
 
 
+class _WordPlan(NamedTuple):
+    """What one word of a roster name contributes, whatever name it is part of."""
+
+    folded: str
+    own: tuple[str, ...]
+    """Its spellings (folded, and with å → aa, ä → ae, … transliterated)."""
+    aliases: tuple[tuple[str, str], ...]
+    """(spelling, alias kind) from the name tables, none of them one of ``own``."""
+    okey: str
+    """Its scan-error key (``normalize.ocr_key``)."""
+
+
+@lru_cache(maxsize=16384)
+def _word_plan(word: str, given: bool) -> _WordPlan:
+    """Cached per word: names are new, their words mostly are not (Anna, Andersson)."""
+    folded = fold(word)
+    own = tuple(spelling_variants(word))
+    aliases = [(alt, VARIANT) for alt in spelling_alternatives(folded)]
+    if given:
+        aliases.extend(nicknames_for(folded))
+    kept = dict.fromkeys(a for a in aliases if a[0] not in own)
+    seen: set[str] = set()
+    unique = tuple(a for a in kept if not (a[0] in seen or seen.add(a[0])))
+    return _WordPlan(folded, own, unique, ocr_key(folded))
+
+
 @lru_cache(maxsize=8192)
 def _name_plan(first_name: str, last_name: str) -> _NamePlan:
-    """The spellings of one roster name. Cached: the same names recur across the classes
-    of a school and every time a class's batch is matched again."""
+    """The spellings of one roster name, made from its words' plans. Cached: the same
+    names recur across the classes of a school and every time a class's batch is
+    matched again."""
     given_words = [first_name] if first_name.isalpha() else name_words(first_name)
     surname_words = [last_name] if last_name.isalpha() else name_words(last_name)
-    given = [fold(w) for w in given_words]
-    folded_surname = [fold(w) for w in surname_words]
-    core = [w for w, f in zip(surname_words, folded_surname, strict=True)
-            if f not in PARTICLES] or surname_words
-    particles = [w for w in surname_words if w not in core]
-    surname = [fold(w) for w in core]
+    given_plans = [_word_plan(w, True) for w in given_words]
+    surname_plans = [_word_plan(w, False) for w in surname_words]
+    core = [(w, p) for w, p in zip(surname_words, surname_plans, strict=True)
+            if p.folded not in PARTICLES] or list(zip(surname_words, surname_plans,
+                                                       strict=True))
+    core_words = [w for w, _p in core]
+    particles = [w for w in surname_words if w not in core_words]
+    roles = [(GIVEN, part, p) for part, p in enumerate(given_plans)]
+    roles.extend((SURNAME, part, p) for part, (_w, p) in enumerate(core))
     own: dict[tuple[str, str, int], None] = {}
-    aliases: list[tuple[str, str, int, str]] = []
-    for role, words, folded_words in ((GIVEN, given_words, given), (SURNAME, core, surname)):
-        for part, (word, folded) in enumerate(zip(words, folded_words, strict=True)):
-            for variant in spelling_variants(word):
-                own[(variant, role, part)] = None
-            for alt in spelling_alternatives(folded):
-                aliases.append((alt, role, part, VARIANT))
-            if role == GIVEN:
-                aliases.extend((nick, GIVEN, part, kind) for nick, kind in nicknames_for(folded))
+    for role, part, plan in roles:
+        for variant in plan.own:
+            own[(variant, role, part)] = None
     for part, word in enumerate(particles):
         own[(fold(word), PARTICLE, part)] = None
-    base = [(f, GIVEN, part) for part, f in enumerate(given) if f]
-    base.extend((f, SURNAME, part) for part, f in enumerate(surname) if f)
-    base.extend(_add_joined(own, given_words, surname_words))
+    base = [(p.folded, role, part) for role, part, p in roles if p.folded]
+    joined_base = _add_joined(own, given_words, surname_words)
     entries = [(key, role, part, "") for key, role, part in own if key]
-    if aliases:
-        present = set(own)
-        for key, role, part, kind in aliases:
-            if (key, role, part) not in present:
-                present.add((key, role, part))
-                entries.append((key, role, part, kind))
+    entries.extend((key, role, part, kind) for role, part, p in roles
+                   for key, kind in p.aliases)
+    given = tuple(p.folded for p in given_plans)
+    ocr = [(p.okey, role, part) for role, part, p in roles if p.okey]
+    ocr.extend((okey, role, part) for key, role, part in joined_base if (okey := ocr_key(key)))
     return _NamePlan(
-        given=tuple(given),
-        surname=tuple(surname),
+        given=given,
+        surname=tuple(p.folded for _w, p in core),
         particles=tuple(fold(w) for w in particles),
         compound_given="-" in first_name and len(given_words) > 1,
         display=f"{first_name} {last_name}".strip(),
         entries=tuple(entries),
         typo_keys=tuple({k for k, _r, _p in own if len(k) >= 2 and k not in PARTICLES}),
-        base=tuple(base),
-        ocr=tuple((okey, role, part) for key, role, part in base if (okey := ocr_key(key))),
+        base=tuple(base + joined_base),
+        ocr=tuple(ocr),
         given_words=tuple(dict.fromkeys(given)),
     )
 
