@@ -89,7 +89,8 @@ class RosterIndex:
     emails: dict[str, list[int]]
     given_share: dict[str, int]
     vocab: _Neighbours
-    """The roster's own spellings for the one-typo look-up (see ``_Neighbours``)."""
+    """The roster's own spellings, found by length and first or last letter: a typo
+    look-up scans only those that can be one edit away."""
     ocr_map: dict[str, list[Entry]] = field(default_factory=dict)
     """OCR key (``normalize.ocr_key``) of every roster spelling → its entries."""
     plans: list[_NamePlan] = field(default_factory=list)
@@ -221,15 +222,18 @@ class RosterIndex:
         return tuple(hits)
 
     @staticmethod
-    def _typos(token: str, vocab: _Neighbours, keys: frozenset[str]) -> list[str] | None:
+    def _typos(token: str, vocab: _Neighbours, near: tuple[str, ...]) -> list[str] | None:
         """The indexed spellings one edit (OSA) from ``token``, by the look-up's rules for
-        short words; ``keys`` are the token's deletion keys (see ``_Neighbours``)."""
-        if keys.isdisjoint(vocab.keys_of_all):
-            return None  # no spelling of the roster is one edit away: nothing to scan
+        short words. ``near`` are the token's keys in ``vocab`` (``_Neighbours``), which
+        hands out only the spellings that can be one edit away; most words of a text
+        have none, and then nothing is scanned."""
+        words = vocab.near(near)
+        if not words:
+            return None
         n = len(token)
         out = []
         for choice, dist, _ in process.extract(
-            token, vocab[n], scorer=OSA.distance, score_cutoff=1, limit=None
+            token, words, scorer=OSA.distance, score_cutoff=1, limit=None
         ):
             if dist == 0:
                 continue
@@ -278,46 +282,61 @@ def _keep(found: dict[tuple[int, str, int], Hit], hit: Hit) -> None:
         found[key] = hit
 
 
-class _Neighbours(dict):
-    """The indexed spellings for the one-typo look-up.
+class _Neighbours:
+    """The indexed spellings by length and first letter, and by length and last letter.
 
-    Two words one edit apart (OSA: a substitution, insertion, deletion or swap of
-    neighbours) share a *deletion key*: the word itself or the word with one letter left
-    out ("ekstrom" and "ekstrm" share "ekstrm"; "hugo" and "huog" share "hgo"). So the
-    roster's deletion keys, joined in one set, tell with one set test whether a word can
-    have a typo neighbour at all — most words of a text, which are no name, cannot, and
-    are never scanned. Only the others are compared, with rapidfuzz, to the spellings of
-    length n-1, n and n+1 (``self[n]``, filled on first use)."""
+    A word one edit (OSA: a substitution, insertion, deletion or swap of neighbours) away
+    from a token of length n has n-1, n or n+1 letters, and shares the token's first or
+    its last letter: one edit changes at most two adjacent letters, and both ends only
+    in words of two letters, which the look-up's own rules admit only with the same
+    first letter. So a typo look-up scans a handful of spellings, and none at all for
+    most words of a text, which are no name. The keys of a token are ``_near_keys``."""
+
+    __slots__ = ("by_key",)
 
     def __init__(self, words: Iterable[str]) -> None:
-        super().__init__()
-        unique = set(words)
-        self.keys_of_all: frozenset[str] = frozenset().union(
-            *[_deletion_keys(w) for w in unique])
-        self.by_len: dict[int, list[str]] = {}
-        for word in unique:
-            self.by_len.setdefault(len(word), []).append(word)
+        by_key: dict[str, list[str]] = {}
+        for word in set(words):
+            for key in _own_keys(word):
+                found = by_key.get(key)
+                if found is None:
+                    by_key[key] = [word]
+                else:
+                    found.append(word)
+        self.by_key = by_key
 
-    def __missing__(self, n: int) -> list[str]:
-        by_len = self.by_len
-        near = by_len.get(n - 1, []) + by_len.get(n, []) + by_len.get(n + 1, [])
-        self[n] = near
-        return near
+    def near(self, keys: tuple[str, ...]) -> list[str]:
+        """The spellings filed under any of ``keys`` (a spelling may come twice)."""
+        by_key = self.by_key
+        out: list[str] = []
+        for key in keys:
+            found = by_key.get(key)
+            if found:
+                out += found
+        return out
 
 
 @lru_cache(maxsize=65536)
-def _deletion_keys(word: str) -> frozenset[str]:
-    """The word and the word with each one letter left out (cached: words recur)."""
-    return frozenset([word, *(word[:i] + word[i + 1:] for i in range(len(word)))])
+def _own_keys(word: str) -> tuple[str, str]:
+    """The ``_Neighbours`` keys a spelling is filed under (cached: names recur)."""
+    n = len(word)
+    return (f"{n}<{word[0]}", f"{n}>{word[-1]}")
+
+
+def _near_keys(word: str) -> tuple[str, ...]:
+    """The ``_Neighbours`` keys under which the spellings one edit from ``word`` are."""
+    n, a, z = len(word), word[0], word[-1]
+    return (f"{n - 1}<{a}", f"{n}<{a}", f"{n + 1}<{a}",
+            f"{n - 1}>{z}", f"{n}>{z}", f"{n + 1}>{z}")
 
 
 class _WordKeys(NamedTuple):
     """What the look-up needs of a text word, whatever the roster: its scan-error key
-    and the deletion keys for the typo searches (empty where the rules search nothing)."""
+    and its keys for the typo searches (empty where the rules search nothing)."""
 
     okey: str
-    near: frozenset[str]
-    ocr_near: frozenset[str]
+    near: tuple[str, ...]
+    ocr_near: tuple[str, ...]
 
 
 @lru_cache(maxsize=65536)
@@ -327,8 +346,8 @@ def _word_keys(token: str) -> _WordKeys:
     searchable = token.isalpha() and len(token) >= 2 and token not in PARTICLES
     two_step = (len(token) >= 5 and token not in FILLER_WORDS and len(okey) >= 2
                 and okey not in PARTICLES)
-    return _WordKeys(okey, _deletion_keys(token) if searchable else frozenset(),
-                     _deletion_keys(okey) if two_step else frozenset())
+    return _WordKeys(okey, _near_keys(token) if searchable else (),
+                     _near_keys(okey) if two_step else ())
 
 
 def _by_length(words: Iterable[str]) -> _Neighbours:
