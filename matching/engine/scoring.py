@@ -344,7 +344,10 @@ def fit_name(
     placed: list[Placed],
     class_given_names: dict[str, int] | None = None,
 ) -> NameFit:
-    """Align one student's hits inside one cue and grade the fit.
+    """Align one student's hits inside one cue and grade the fit, in named steps:
+    ``_align`` (name parts ← tokens), ``_read_leftovers`` (initials, middle names,
+    unexplained words), ``_edit_costs`` (typos), ``_word_penalty`` (extra words,
+    variants), then ``_grade_full`` or ``_grade_partial`` by the shape of the fit.
 
     ``class_given_names`` (folded given name → how many students carry it) lets a
     nickname that is literally a classmate's given name stay ambiguous.
@@ -352,6 +355,24 @@ def fit_name(
     al = _align(names, placed)
     _read_leftovers(cue, names, al)
     edits, short_edits = _edit_costs(names, al)
+    penalty = _word_penalty(cue, al)
+    if al.given and al.surname:
+        strength = _grade_full(cue, names, al, edits, short_edits, penalty, class_given_names)
+        shape = "full"
+    else:
+        strength, shape = _grade_partial(al, edits, penalty)
+        if shape == "none":
+            return NameFit(0.0, "none", 0, 0, 0)
+    kinds = set(al.aliased.values())
+    alias = next((k for k in (SHORT, PET, VARIANT, SPELLING) if k in kinds), "")
+    return NameFit(max(strength, 0.0), shape, edits, min(al.used), max(al.used), alias, al,
+                   names)
+
+
+def _word_penalty(cue: Cue, al: _Aligned) -> float:
+    """What the words around and inside the name cost, whatever its shape: unexplained
+    words, middle names, and spellings from the variant table or the transliteration
+    rules (nicknames are graded with the full name, see ``_grade_full``)."""
     penalty = 0.0
     if al.extra:
         penalty += (
@@ -364,17 +385,7 @@ def fit_name(
             penalty += cal.VARIANT_PENALTY
         elif kind == SPELLING:
             penalty += cal.SPELLING_RULE_PENALTY
-    if al.given and al.surname:
-        strength = _grade_full(cue, names, al, edits, short_edits, penalty, class_given_names)
-        shape = "full"
-    else:
-        strength, shape = _grade_partial(al, edits, penalty)
-        if shape == "none":
-            return NameFit(0.0, "none", 0, 0, 0)
-    kinds = set(al.aliased.values())
-    alias = next((k for k in (SHORT, PET, VARIANT, SPELLING) if k in kinds), "")
-    return NameFit(max(strength, 0.0), shape, edits, min(al.used), max(al.used), alias, al,
-                   names)
+    return penalty
 
 
 def _alias_note(cue: Cue, al: _Aligned) -> str:
