@@ -17,7 +17,7 @@ because the same words recur across essays.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
@@ -208,7 +208,7 @@ class RosterIndex:
             # ("final" is not "Elin Ali" glued with two scan errors)
             for choice in self._typos(keys.okey, self.ocr_vocab, keys.ocr_near) or ():
                 for s, r, p, _a in self.ocr_map[choice]:
-                    if r == GIVEN or r == SURNAME:
+                    if r in (GIVEN, SURNAME):
                         _keep(found, Hit(s, r, p, 2))
         return tuple(found.values())
 
