@@ -64,6 +64,12 @@ itself (a file called "Selma.docx" may be about Selma Lagerlöf): it is kept at 
 fraction of its worth, below REVIEW_MIN, only to complete a split name."""
 SPELLING_RULE_PENALTY = 0.03     # another transliteration by rule (skeleton): less than a typo,
                                  # more than a listed variant
+ROUGH_PART_STRENGTH = 0.80
+"""A given name two edits from the roster's next to the exact, complete surname, or a
+surname two edits off next to the exact given names, in an author position ("Sten
+Nordin", "Melvin Lundrk" from scans of Sixten Nordin, Melvin Lundmark): the exact part
+anchors the student, the other is what a scan left of it — or another person's name, so
+a teacher looks: at most review (0.98 × 0.80 < HIGH_CONFIDENCE)."""
 GIVEN_ONLY = 0.80                # "// Anna" with nothing else on the line
 GIVEN_ONLY_TYPO = 0.30
 CONTRADICTED = 0.08              # the name found there is mostly somebody else's

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import NamedTuple
 
+from rapidfuzz.distance import OSA
+
 from . import calibration as cal
 from .cues import (
     EMAIL,
@@ -193,6 +195,7 @@ class _Aligned:
     surname_initial: bool = False   # "E." standing for the surname
     extra: int = 0                  # unexplained words (or a wrong initial)
     middle: int = 0                 # words where a middle name goes
+    rough: bool = False             # a name part only two edits from the roster's
 
 
 def _placed_order(p: Placed) -> tuple[int, bool, int, int]:
@@ -232,6 +235,69 @@ def _align(names: StudentNames, placed: list[Placed]) -> _Aligned:
         if hit.alias:
             al.aliased[pos] = hit.alias
     return al
+
+
+def _rough_part(cue: Cue, names: StudentNames, pos: int, hits: list[Hit]) -> str | None:
+    """Which name part the word at ``pos`` is as a scan garbled it, if any: the first
+    given name ("Sten" for Sixten, "Mans" for Magnus, "Tois" for Tobias) when every other
+    name word of the cue is the exact surname, or the surname ("Lundrk" for Lundmark,
+    "CIesson" for Claesson) when the others are exactly all the given names. Scans drop
+    and misread letters: same first letter, at least three letters of a name of at least
+    five (two edits leave too little of a shorter one: "Bra" is not Bo), two edits (OSA);
+    a word one edit away is a typo and found by the look-up already."""
+    if not names.given or not names.surname or not hits:
+        return None
+    if any(h.edits or h.alias for h in hits):
+        return None
+    roles = {h.role for h in hits}
+    parts = len({h.part for h in hits})
+    if roles == {SURNAME} and parts == len(names.surname):
+        role, target = GIVEN, names.given[0]
+    elif roles == {GIVEN} and parts == len(names.given) and len(names.surname) == 1:
+        role, target = SURNAME, names.surname[0]
+    else:
+        return None
+    word = cue.tokens[pos][0]
+    if (len(target) >= 5 and len(word) >= 3 and word.isalpha() and word[0] == target[0]
+            and OSA.distance(word, target, score_cutoff=2) == 2):
+        return role
+    return None
+
+
+def _rough_position(cue: Cue, names: StudentNames, placed: list[Placed],
+                    index: RosterIndex) -> int | None:
+    """The one word of the cue that the student's exact name words leave unexplained,
+    when it is that student's other name part as a scan garbled it (``_rough_part``) and
+    no roster name as written, nickname or listed variant ("Oskar" next to "Hussein" is
+    Oskar Hussein, not Omar Hussein garbled; a transliteration skeleton is too loose to
+    say so)."""
+    covered = {q for p in placed for q in range(p.pos, p.end + 1)}
+    free = [pos for pos in _content_positions(cue) if pos not in covered]
+    if len(free) != 1:
+        return None
+    pos = free[0]
+    if _rough_part(cue, names, pos, [p.hit for p in placed]) is None:
+        return None
+    if any(hit.edits == 0 and hit.alias != SPELLING
+           for hit in index.lookup(cue.tokens[pos][0])):
+        return None
+    return pos
+
+
+def _read_rough_part(cue: Cue, names: StudentNames, al: _Aligned, pos: int) -> None:
+    """The garbled name part (``_rough_position``) stands for that part at two edits;
+    the fit is graded, but never above review (``calibration.ROUGH_PART_STRENGTH``)."""
+    if pos in al.used:
+        return
+    role = _rough_part(cue, names, pos, list(al.used.values()))
+    if role == GIVEN:
+        al.given[0] = 2
+    elif role == SURNAME:
+        al.surname[0] = 2
+    else:
+        return
+    al.used[pos] = Hit(names.index, role, 0, 2)
+    al.rough = True
 
 
 def _read_leftovers(cue: Cue, names: StudentNames, al: _Aligned) -> None:
@@ -294,6 +360,8 @@ def _grade_full(
     strength -= cal.EDIT_PENALTY * (edits - short_edits)
     strength -= cal.SHORT_WORD_EDIT_PENALTY * short_edits
     strength -= penalty
+    if al.rough:
+        strength = min(strength, cal.ROUGH_PART_STRENGTH)
     nick_positions = [p for p, kind in al.aliased.items() if kind in (PET, SHORT)]
     if nick_positions:
         strength -= cal.NICKNAME_PENALTY
@@ -343,16 +411,21 @@ def fit_name(
     names: StudentNames,
     placed: list[Placed],
     class_given_names: dict[str, int] | None = None,
+    rough: int | None = None,
 ) -> NameFit:
     """Align one student's hits inside one cue and grade the fit, in named steps:
-    ``_align`` (name parts ← tokens), ``_read_leftovers`` (initials, middle names,
+    ``_align`` (name parts ← tokens), ``_read_rough_part`` (a scan-garbled name part
+    next to the exact rest of the name), ``_read_leftovers`` (initials, middle names,
     unexplained words), ``_edit_costs`` (typos), ``_word_penalty`` (extra words,
     variants), then ``_grade_full`` or ``_grade_partial`` by the shape of the fit.
 
     ``class_given_names`` (folded given name → how many students carry it) lets a
-    nickname that is literally a classmate's given name stay ambiguous.
+    nickname that is literally a classmate's given name stay ambiguous. ``rough``: the
+    position of a scan-garbled name part the screen found (``_rough_position``).
     """
     al = _align(names, placed)
+    if rough is not None:
+        _read_rough_part(cue, names, al, rough)
     _read_leftovers(cue, names, al)
     edits, short_edits = _edit_costs(names, al)
     penalty = _word_penalty(cue, al)
@@ -538,10 +611,12 @@ class CueHits(NamedTuple):
     """A cue's roster hits per student, screened once per batch for each wording."""
 
     students: tuple[tuple[int, list[Placed], int], ...]
-    """(student, hits, flags): _HAS_GIVEN, _HAS_SURNAME, _HAS_FULL, _SKIP."""
+    """(student, hits, flags): _HAS_GIVEN, _HAS_SURNAME, _HAS_FULL, _SKIP, _ROUGH."""
+    rough: dict[int, int]
+    """Student → position of a scan-garbled name part (``_rough_position``)."""
 
 
-_HAS_GIVEN, _HAS_SURNAME, _HAS_FULL, _SKIP = 1, 2, 4, 8
+_HAS_GIVEN, _HAS_SURNAME, _HAS_FULL, _SKIP, _ROUGH = 1, 2, 4, 8, 16
 
 
 def _placed_hits(cue: Cue, index: RosterIndex) -> CueHits:
@@ -557,22 +632,24 @@ def _placed_hits(cue: Cue, index: RosterIndex) -> CueHits:
     key = cue.words
     cached = index.placed_cache.get(key)
     if cached is None:
-        cached = index.placed_cache[key] = _screen(cue, _find_placed(cue, index))
+        cached = index.placed_cache[key] = _screen(cue, _find_placed(cue, index), index)
     if len(key) in (2, 3) and _initials_only(cue):
         known = {student for student, _p, _f in cached.students}
         extra = tuple((student, [], 0)
                       for student in index.students_with_initials(key[0], key[-1])
                       if student not in known)
-        cached = CueHits(cached.students + extra)
+        cached = CueHits(cached.students + extra, cached.rough)
     return cached
 
 
-def _screen(cue: Cue, per_student: dict[int, list[Placed]]) -> CueHits:
+def _screen(cue: Cue, per_student: dict[int, list[Placed]], index: RosterIndex) -> CueHits:
     """Flag each student's hits: which name parts they reach, and whether the cue only
     shares one word with the name while naming somebody else ("Hugo Berg" read for Hugo
-    Ekström: neither graded nor suggested, the fit would be CONTRADICTED)."""
+    Ekström: neither graded nor suggested, the fit would be CONTRADICTED) — unless that
+    other word is the student's given name as a scan garbled it (``_rough_given``)."""
     content = _content_positions(cue)
     out = []
+    roughs: dict[int, int] = {}
     for student, placed in per_student.items():
         flags = 0
         positions: set[int] = set()
@@ -588,10 +665,16 @@ def _screen(cue: Cue, per_student: dict[int, list[Placed]]) -> CueHits:
             positions.add(p.end)
         if not flags & (_HAS_GIVEN | _HAS_SURNAME | _HAS_FULL):
             flags |= _SKIP  # particles only
-        elif not flags & _HAS_FULL and len(positions) == 1 and content - positions:
-            flags |= _SKIP
+        elif not flags & _HAS_FULL and content - positions:
+            rough = (_rough_position(cue, index.students[student], placed, index)
+                     if flags in (_HAS_GIVEN, _HAS_SURNAME) else None)
+            if rough is not None:
+                flags |= _ROUGH
+                roughs[student] = rough
+            elif len(positions) == 1:
+                flags |= _SKIP
         out.append((student, placed, flags))
-    return CueHits(tuple(out))
+    return CueHits(tuple(out), roughs)
 
 
 def _find_placed(cue: Cue, index: RosterIndex) -> dict[int, list[Placed]]:
@@ -651,7 +734,8 @@ _SURNAME_ROLES = frozenset({SURNAME, SURNAME_JOINED})
 
 def score_cue(cue: Cue, index: RosterIndex) -> list[CueScore]:
     """Every student this cue supports, with a confidence for the cue alone."""
-    hits = _placed_hits(cue, index).students
+    cue_hits = _placed_hits(cue, index)
+    hits = cue_hits.students
     if not hits:
         return []
     weight = cue_weight(cue)
@@ -665,7 +749,8 @@ def score_cue(cue: Cue, index: RosterIndex) -> list[CueScore]:
                                                       and flags & _HAS_SURNAME)):
             continue  # one name part where only a full name counts: no fit to grade
         names = index.students[student]
-        fit = fit_name(cue, names, placed, index.given_share)
+        rough = cue_hits.rough.get(student) if flags & _ROUGH else None
+        fit = fit_name(cue, names, placed, index.given_share, rough)
         if fit.strength <= 0.0:
             continue
         partial = False
