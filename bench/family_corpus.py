@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Phenomenon families: one corpus per way real essays hide their author's name.
 
-Usage: python bench/family_corpus.py [--seed TEXT] [--classes N] --out CORPUS.json
+Usage: python bench/family_corpus.py [--seed TEXT] [--classes N] [--tables 1|2] --out CORPUS.json
 
 Same JSON format as the shared dev corpus (score_matches.py scores it per family), but
 built from this file's own name tables and its own random source (a SHA-256 counter
@@ -104,6 +104,66 @@ SENTENCES = [
     "Det finns argument både för och emot, men jag har bestämt mig.",
 ]  # fmt: skip
 FAMOUS = ["Astrid Lindgren", "Greta Thunberg", "Nelson Mandela", "Selma Lagerlöf"]
+
+# --- a second, independent set of name tables (``--tables 2``) ------------------------
+# Other names, other nickname forms, other transliteration pairs, other titles: the
+# families again on names the engine was not developed against. Chosen for being common
+# in Swedish schools, not for what the engine's data files hold.
+SECOND_TABLES: dict[str, object] = {
+    "SWEDISH_GIVEN": [
+        "Elsa", "Alfred", "Agnes", "Viggo", "Iris", "Gösta", "Ebba", "Sigrid", "Arvid",
+        "Linnea", "Edith", "Ivar", "Saga", "Elis", "Tyra", "Melker", "Alma", "Knut",
+        "Märta", "Orvar", "Idun", "Ragnar", "Svea", "Tage", "Hedvig", "Birger", "Ester",
+        "Konrad", "Alice", "Gunnar",
+    ],
+    "SWEDISH_SURNAMES": [
+        "Sundqvist", "Lindahl", "Björk", "Forsberg", "Wikström", "Hedlund", "Åkerlund",
+        "Nyström", "Engdahl", "Söderlund", "Löfgren", "Ahlberg", "Bergkvist", "Holmström",
+        "Sandberg", "Lundqvist", "Östlund", "Hellström", "Fröberg", "Blomqvist", "Dahlgren",
+        "Ekberg", "Kjellberg", "Nordström", "Rosengren", "Malmberg", "Vikander", "Hagström",
+    ],
+    "NICKNAME_FORMS": {
+        "Per": ["Pelle"], "Mikael": ["Micke"], "Daniel": ["Danne", "Danny"],
+        "Henrik": ["Henke"], "Patrik": ["Patte"], "Kristian": ["Krille"],
+        "Katarina": ["Kajsa", "Kattis"], "Emelie": ["Emmy"], "Annette": ["Nettan"],
+        "Susanne": ["Sussie", "Sanna"], "Lennart": ["Lelle"], "Hans": ["Hasse"],
+        "Bengt": ["Benke"], "Michael": ["Mike"], "Anthony": ["Tony"], "Andreas": ["Andy"],
+        "Jennifer": ["Jenny"], "Stefan": ["Steve"], "Jakob": ["Jake"], "Gabriel": ["Gabbe"],
+        "Viktor": ["Vicke"], "Olof": ["Olle"], "Helena": ["Lena"], "Maria": ["Maja", "Mia"],
+        "Elisabet": ["Lisa", "Lisen"], "Alexandra": ["Alex"], "Joshua": ["Josh"],
+    },
+    "TRANSLIT_GIVEN": [
+        ["Hamid", "Hamed"], ["Samir", "Sameer"], ["Nasser", "Naser", "Nasir"],
+        ["Tariq", "Tarek", "Tarik"], ["Walid", "Waleed"], ["Jamila", "Djamila", "Jamilah"],
+        ["Sharif", "Sherif"], ["Zakaria", "Zakariya", "Sakaria"], ["Osman", "Usman"],
+        ["Kemal", "Kamal", "Cemal"], ["Gökhan", "Gokhan", "Goekhan"],
+        ["Vladimir", "Wladimir"], ["Svetlana", "Swetlana"], ["Dawit", "Davit"],
+        ["Filmon", "Philmon"], ["Saba", "Sabah"], ["Hodan", "Xodan"], ["Jovana", "Yovana"],
+        ["Mustafa", "Mostafa"], ["Ibrahim", "Ebrahim"],
+    ],
+    "TRANSLIT_SURNAMES": [
+        ["Osmanović", "Osmanovic", "Osmanovich"], ["Begović", "Begovic"],
+        ["Aydın", "Aydin"], ["Şahin", "Sahin", "Shahin"], ["Ahmadi", "Ahmady"],
+        ["Jafari", "Djafari", "Jaafari"], ["Moradi", "Muradi"], ["Nazari", "Nasari"],
+        ["Hashemi", "Hashimi"], ["Ghebreyesus", "Gebreyesus"], ["Petrov", "Petroff"],
+        ["Smirnov", "Smirnoff"], ["Abdiqadir", "Abdikadir"], ["Tekle", "Teklé"],
+    ],
+    "OUTSIDERS": [("Bruno", "Keller"), ("Amira", "Haddad"), ("Pontus", "Rask"),
+                  ("Mira", "Kovač"), ("Jonas", "Vikström"), ("Leah", "Brandt")],
+    "TEACHERS": ["Maria Holmberg", "Anders Lilja", "Fatima Zahedi", "Jan Eklöf"],
+    "TITLES": ["Klimatet och vi", "Why we read", "Min favoritbok", "Idrott i skolan",
+               "The future of work", "Skärmtid"],
+    "FAMOUS": ["Alfred Nobel", "Malala Yousafzai", "Ingrid Bergman", "Marie Curie"],
+}  # fmt: skip
+
+
+def use_tables(which: str) -> None:
+    """Switch the generator to name tables ``"1"`` (the first set, above) or ``"2"``."""
+    if which == "2":
+        globals().update(SECOND_TABLES)
+    elif which != "1":
+        raise ValueError(f"no name tables {which!r}")
+
 
 FAMILIES = ("ocr", "split_cues", "nickname", "transliteration", "initials", "identical")
 
@@ -433,7 +493,10 @@ def main() -> int:
     parser.add_argument("--seed", default="1")
     parser.add_argument("--classes", type=int, default=40)
     parser.add_argument("--out", required=True)
+    parser.add_argument("--tables", default="1", choices=["1", "2"],
+                        help="the generator's first or second set of name tables")
     args = parser.parse_args()
+    use_tables(args.tables)
     write_corpus(make_corpus(args.seed, args.classes), args.out)
     return 0
 
