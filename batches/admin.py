@@ -18,21 +18,10 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
-from batches.models import Batch, BatchEvent
+from batches.models import Batch
+from huleedu.admin_mixins import ReadOnlyAdminMixin
 from huleedu.errors import DomainError
-
-
-class ReadOnlyAdminMixin:
-    """History is not edited: no add, change or delete (viewing stays allowed)."""
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
+from outbox.models import BatchEvent
 
 
 class BatchEventInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -55,7 +44,6 @@ class BatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ("owner", "school_class")
     date_hierarchy = "created_at"
     inlines = [BatchEventInline]
-    actions = ["rerun_matching", "force_validation_timeout", "reopen_validation"]
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         # Erasing a batch is allowed with the model's delete permission, through batch_erase.
@@ -97,48 +85,3 @@ class BatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 self.message_user(request, f"{batch}: {exc.message}", messages.ERROR)
             else:
                 self.message_user(request, f"{batch}: {message}", level)
-
-    @admin.action(description="Re-run student matching for the undecided essays (decisions stand)",
-                  permissions=["override"])
-    def rerun_matching(self, request: HttpRequest, batches: QuerySet[Batch]) -> None:
-        from matching.services import matching_rerun
-
-        def rerun(batch: Batch) -> tuple[str, int]:
-            matching_rerun(batch_id=batch.id, by=request.user)
-            return "matching runs again.", messages.SUCCESS
-
-        self._for_each(request, batches, rerun)
-
-    @admin.action(description="Force the validation timeout now (decide what is still open)",
-                  permissions=["override"])
-    def force_validation_timeout(self, request: HttpRequest, batches: QuerySet[Batch]) -> None:
-        from matching.services import batch_timeout_apply
-
-        def timeout(batch: Batch) -> tuple[str, int]:
-            if batch_timeout_apply(batch_id=batch.id, force=True):
-                return "the timeout decided the open essays.", messages.SUCCESS
-            return f"not awaiting validation ({batch.status}); nothing done.", messages.WARNING
-
-        self._for_each(request, batches, timeout)
-
-    @admin.action(description="Reopen validation of a READY batch (its decisions can then be changed)",
-                  permissions=["override"])
-    def reopen_validation(self, request: HttpRequest, batches: QuerySet[Batch]) -> None:
-        from matching.services import batch_reopen
-
-        def reopen(batch: Batch) -> tuple[str, int]:
-            batch_reopen(batch_id=batch.id, reopened_by=request.user)
-            return "validation is open again.", messages.SUCCESS
-
-        self._for_each(request, batches, reopen)
-
-
-@admin.register(BatchEvent)
-class BatchEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("sequence", "event_type", "batch", "created_at", "delivered_at", "delivery_attempts")
-    list_filter = ("event_type", ("delivered_at", admin.EmptyFieldListFilter), "created_at")
-    search_fields = ("=event_id", "=batch__id", "correlation_id", "batch__course_code")
-    list_select_related = ("batch",)
-    ordering = ("-sequence",)
-    readonly_fields = ("sequence", "event_id", "batch", "event_type", "correlation_id", "payload",
-                       "created_at", "delivered_at", "delivery_attempts")

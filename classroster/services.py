@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -104,20 +105,29 @@ def student_update(*, student: Student, **changes: Any) -> Student:
     return student
 
 
+# Apps whose rows name students register here what ties a student to an essay: a check that
+# returns the reasons a student is in use (e.g. {"decided": True}), or nothing.
+StudentUseCheck = Callable[[Student], dict[str, bool]]
+_student_use_checks: list[StudentUseCheck] = []
+
+
+def student_use_check_register(check: StudentUseCheck) -> None:
+    if check not in _student_use_checks:
+        _student_use_checks.append(check)
+
+
 def student_delete(*, student: Student) -> None:
     """Remove a student from the roster, unless an essay is (or may be) theirs: a decision
-    anywhere, or a suggestion in a batch that is still open. Removing them would quietly turn
-    "probably this student" into "no student" behind the teacher's back."""
-    from batches.models import OPEN_STATUSES
-    from matching.models import MatchSuggestion, StudentAssociation
-
-    decided = StudentAssociation.objects.filter(student=student).exists() or student.essays.exists()
-    suggested = MatchSuggestion.objects.filter(
-        student=student, essay__batch__status__in=OPEN_STATUSES).exists()
-    if decided or suggested:
+    anywhere, or a suggestion in a batch that is still open (the checks matching registers).
+    Removing them would quietly turn "probably this student" into "no student" behind the
+    teacher's back."""
+    uses = {"decided": student.essays.exists(), "suggested": False}
+    for check in _student_use_checks:
+        for reason, applies in check(student).items():
+            uses[reason] = uses.get(reason, False) or applies
+    if any(uses.values()):
         raise Conflict("Essays are attributed or suggested to this student; decide those essays first.",
-                       code="student_in_use", details={"student_id": str(student.id),
-                                                       "decided": decided, "suggested": suggested})
+                       code="student_in_use", details={"student_id": str(student.id), **uses})
     student.delete()
 
 
@@ -276,57 +286,6 @@ def _row_problem(first: str, last: str, email: str | None, taken: set[str]) -> s
     return None
 
 
-# --- teachers and the demo -------------------------------------------------------------
-
-
-def teacher_create_or_update(
-    *, username: str, password: str, staff: bool = False
-) -> tuple[AbstractBaseUser, bool]:
-    from django.contrib.auth import get_user_model
-
-    user_model = get_user_model()
-    user, created = user_model.objects.get_or_create(username=username)
-    user.set_password(password)
-    user.is_active = True
-    if staff:
-        user.is_staff = True
-        user.is_superuser = True
-    user.save()
-    return user, created
-
-
-DEMO_ROSTER = [
-    ("Anna-Karin", "von Essen", "annakarin.vonessen@elev.example.se"),
-    ("Åsa", "Sjöström", "asa.sjostrom@elev.example.se"),
-    ("Erik", "Andersson", "erik.andersson@elev.example.se"),
-    ("Erik", "Andersén", "erik.andersen@elev.example.se"),
-    ("Elsa", "Lindqvist", "elsa.lindqvist@elev.example.se"),
-    ("Mohammed", "Ali", "mohammed.ali@elev.example.se"),
-    ("Karl Johan", "Öberg", "karljohan.oberg@elev.example.se"),
-    ("Linnéa", "Ekström", "linnea.ekstrom@elev.example.se"),
-    ("Nguyen", "Thi Lan", "nguyen.thilan@elev.example.se"),
-    ("Oskar", "Johansson", "oskar.johansson@elev.example.se"),
-    ("Maja", "Johanson", "maja.johanson@elev.example.se"),
-    ("Sofia", "de la Cruz", "sofia.delacruz@elev.example.se"),
-]
-
-
-def demo_seed() -> SchoolClass:
-    """The demo teacher 'demo'/'demo' with class 9B and its roster; safe to run again, and
-    a password the teacher has changed since is kept."""
-    from django.contrib.auth import get_user_model
-
-    teacher, created = get_user_model().objects.get_or_create(username="demo")
-    if created:
-        teacher.set_password("demo")
-        teacher.save(update_fields=["password"])
-    school_class, _ = SchoolClass.objects.get_or_create(owner=teacher, name="9B")
-    for first, last, email in DEMO_ROSTER:
-        if not school_class.students.filter(email=email).exists():
-            Student.objects.create(school_class=school_class, first_name=first, last_name=last, email=email)
-    return school_class
-
-
 # --- rosters from the school's systems (SS 12000, OneRoster) -----------------------------
 
 
@@ -367,61 +326,77 @@ def roster_sync(
     """
     from django.utils import timezone
 
-    result = RosterSyncResult()
     now = timezone.now()
     with transaction.atomic():
         # One sync of a class at a time: two would both create the same new members.
         SchoolClass.objects.select_for_update().filter(pk=school_class.pk).first()
-        students = list(school_class.students.all())
-        linked = {s.external_id: s for s in students if s.external_source == source and s.external_id}
-        unlinked_by_email = {s.email.lower(): s for s in students if s.email and not s.external_id}
-        email_owner = {s.email.lower(): s.pk for s in students if s.email}
-        room = settings.MAX_ROSTER_SIZE - len(students)
-        seen: set[str] = set()
+        follower = _RosterFollower(school_class, source, list(school_class.students.all()))
         for member in members:
-            if member.external_id in seen:
-                result.problems.append({"external_id": member.external_id, "error": "listed twice"})
-                continue
-            seen.add(member.external_id)
-            first = _clean_name(member.first_name)[:MAX_NAME_CHARS]
-            last = _clean_name(member.last_name)[:MAX_NAME_CHARS]
-            if not first and not last:
-                result.problems.append({"external_id": member.external_id, "error": "the member has no name"})
-                continue
-            email = _member_email(member, result)
-            student = linked.get(member.external_id)
-            if student is None and email and email in unlinked_by_email:
-                # A student the teacher typed in before the class was linked: the same person.
-                student = unlinked_by_email.pop(email)
-                student.external_id, student.external_source = member.external_id, source
-                linked[member.external_id] = student
-                _student_follow(student, first, last, email, email_owner, member, result, relinked=True)
-                continue
-            if student is None:
-                if room <= 0:
-                    full = f"the roster is full ({settings.MAX_ROSTER_SIZE} students)"
-                    result.problems.append({"external_id": member.external_id, "error": full})
-                    continue
-                room -= 1
-                student = Student(school_class=school_class, external_id=member.external_id,
-                                  external_source=source, first_name=first, last_name=last)
-                email = _email_if_free(email, None, email_owner, member, result)
-                student.email = email
-                student.save()
-                if email:
-                    email_owner[email] = student.pk
-                result.created.append(student)
-                continue
-            _student_follow(student, first, last, email, email_owner, member, result)
-        for student in linked.values():
-            if student.external_id not in seen and student.left_at is None:
-                student.left_at = now
-                student.save(update_fields=["left_at", "updated_at"])
-                result.left.append(student)
+            follower.follow(member)
+        follower.mark_leavers(now)
         school_class.external_source = school_class.external_source or source
         school_class.synced_at = now
         school_class.save(update_fields=["external_source", "synced_at", "updated_at"])
-    return result
+    return follower.result
+
+
+class _RosterFollower:
+    """One sync's view of a class roster: who is linked to which member, which e-mails are taken,
+    how much room is left."""
+
+    def __init__(self, school_class: SchoolClass, source: str, students: list[Student]) -> None:
+        self.school_class, self.source = school_class, source
+        self.result = RosterSyncResult()
+        self.linked = {s.external_id: s for s in students if s.external_source == source and s.external_id}
+        self.unlinked_by_email = {s.email.lower(): s for s in students if s.email and not s.external_id}
+        self.email_owner = {s.email.lower(): s.pk for s in students if s.email}
+        self.room = settings.MAX_ROSTER_SIZE - len(students)
+        self.seen: set[str] = set()
+
+    def follow(self, member: ExternalMember) -> None:
+        result = self.result
+        if member.external_id in self.seen:
+            result.problems.append({"external_id": member.external_id, "error": "listed twice"})
+            return
+        self.seen.add(member.external_id)
+        first = _clean_name(member.first_name)[:MAX_NAME_CHARS]
+        last = _clean_name(member.last_name)[:MAX_NAME_CHARS]
+        if not first and not last:
+            result.problems.append({"external_id": member.external_id, "error": "the member has no name"})
+            return
+        email = _member_email(member, result)
+        student = self.linked.get(member.external_id)
+        if student is None and email and email in self.unlinked_by_email:
+            # A student the teacher typed in before the class was linked: the same person.
+            student = self.unlinked_by_email.pop(email)
+            student.external_id, student.external_source = member.external_id, self.source
+            self.linked[member.external_id] = student
+            _student_follow(student, first, last, email, self.email_owner, member, result, relinked=True)
+        elif student is None:
+            self._add(member, first, last, email)
+        else:
+            _student_follow(student, first, last, email, self.email_owner, member, result)
+
+    def _add(self, member: ExternalMember, first: str, last: str, email: str | None) -> None:
+        if self.room <= 0:
+            full = f"the roster is full ({settings.MAX_ROSTER_SIZE} students)"
+            self.result.problems.append({"external_id": member.external_id, "error": full})
+            return
+        self.room -= 1
+        student = Student(school_class=self.school_class, external_id=member.external_id,
+                          external_source=self.source, first_name=first, last_name=last)
+        student.email = _email_if_free(email, None, self.email_owner, member, self.result)
+        student.save()
+        if student.email:
+            self.email_owner[student.email] = student.pk
+        self.result.created.append(student)
+
+    def mark_leavers(self, now: Any) -> None:
+        for student in self.linked.values():
+            if student.external_id not in self.seen and student.left_at is None:
+                student.left_at = now
+                student.save(update_fields=["left_at", "updated_at"])
+                self.result.left.append(student)
 
 
 def _member_email(member: ExternalMember, result: RosterSyncResult) -> str | None:

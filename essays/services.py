@@ -16,14 +16,17 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from batches.events import event_record
 from batches.locks import batch_lock
 from batches.models import OPEN_STATUSES, UPLOADABLE_STATUSES, Batch, BatchStatus
-from batches.services import batch_enter_ready, batch_essay_counts, batch_reopen_validation, batch_transition
+from batches.services import batch_enter_ready, batch_reopen_validation, batch_transition
+from essays import metrics
 from essays.extraction import ExtractionFailure, extract_text, file_format_of
 from essays.models import Essay, EssayStatus, UploadReceipt
-from huleedu import metrics
+from essays.selectors import batch_essay_counts, batch_ready_manifest
 from huleedu.errors import DomainError, NotFound
+from outbox.models import BatchEvent
+from outbox.services import event_record
+from outbox.types import EventType
 
 logger = logging.getLogger(__name__)
 
@@ -153,7 +156,7 @@ def _late_essay_add(batch: Batch, essay: Essay) -> None:
     matched (the ``essay.added.late`` handler), and a READY batch validates it first."""
     batch.expected_essay_count += 1
     batch.save(update_fields=["expected_essay_count", "updated_at"])
-    event_record(batch, "essay.added.late", {
+    event_record(batch, EventType.ESSAY_ADDED_LATE, {
         "essay_id": str(essay.id), "filename": essay.original_filename, "status": essay.status,
         "expected_essay_count": batch.expected_essay_count,
     })
@@ -162,7 +165,8 @@ def _late_essay_add(batch: Batch, essay: Essay) -> None:
     if batch.is_regular:
         batch_reopen_validation(batch, reason="late_essay")
     else:
-        batch_enter_ready(batch)  # nothing to validate: Phase 2 gets the new manifest
+        # nothing to validate: Phase 2 gets the new manifest
+        batch_enter_ready(batch, manifest=batch_ready_manifest(batch))
 
 
 def _essay_store(batch: Batch, item: _PreparedFile, fingerprint: str) -> Essay:
@@ -180,12 +184,12 @@ def _essay_store(batch: Batch, item: _PreparedFile, fingerprint: str) -> Essay:
         failure_reason=failure.reason if failure else "",
     )
     if failure:
-        event_record(batch, "essay.validation.failed", {
+        event_record(batch, EventType.ESSAY_VALIDATION_FAILED, {
             "essay_id": str(essay.id), "filename": essay.original_filename,
             "code": failure.code, "reason": failure.reason,
         })
     else:
-        event_record(batch, "essay.content.provisioned", {
+        event_record(batch, EventType.ESSAY_CONTENT_PROVISIONED, {
             "essay_id": str(essay.id), "filename": essay.original_filename,
             "format": essay.file_format, "size_bytes": essay.size_bytes,
             "text_chars": len(essay.text),
@@ -196,9 +200,8 @@ def _essay_store(batch: Batch, item: _PreparedFile, fingerprint: str) -> Essay:
 def essay_remove(*, batch_id: UUID, essay_id: UUID, removed_by: AbstractBaseUser) -> None:
     """Take a wrong, broken or duplicate upload out of the batch, with its suggestions and
     decision. Before provisioning completes its slot is free for another file; after it, the
-    batch expects one essay fewer (and may now be complete)."""
-    from matching.services import associations_confirm_if_complete
-
+    batch expects one essay fewer (and may now be complete: the caller, which owns the
+    associations, confirms them in the same transaction; ``matching.services.essay_remove``)."""
     with transaction.atomic():
         batch = batch_lock(batch_id)
         batch.require_status(OPEN_STATUSES, action="remove an essay", code="essays_locked")
@@ -210,18 +213,17 @@ def essay_remove(*, batch_id: UUID, essay_id: UUID, removed_by: AbstractBaseUser
         if batch.status != BatchStatus.AWAITING_CONTENT:
             batch.expected_essay_count = max(1, batch.expected_essay_count - 1)
             batch.save(update_fields=["expected_essay_count", "updated_at"])
-        event_record(batch, "essay.removed", {
+        event_record(batch, EventType.ESSAY_REMOVED, {
             "essay_id": str(essay_id), "filename": filename, "removed_by": removed_by.get_username(),
             "expected_essay_count": batch.expected_essay_count,
         })
-        associations_confirm_if_complete(batch)
 
 
 def content_provisioning_complete(batch: Batch, *, reason: str) -> None:
     """Close content provisioning of a locked batch: exactly once, by the state machine."""
     batch_transition(batch, BatchStatus.CONTENT_PROVISIONED)
     provisioned = batch.essays.filter(status=EssayStatus.PROVISIONED).order_by("created_at", "id")
-    event_record(batch, "batch.content.provisioning.completed", {
+    event_record(batch, EventType.BATCH_CONTENT_PROVISIONING_COMPLETED, {
         **batch_essay_counts(batch),
         "reason": reason,
         "batch_type": batch.batch_type,
@@ -246,3 +248,20 @@ def uploads_finalize(*, batch_id: UUID) -> Batch:
         batch.save(update_fields=["uploads_finalized_at"])
         content_provisioning_complete(batch, reason="finalized_early")
     return batch
+
+
+def batch_route_after_content(event: BatchEvent) -> None:
+    """GUEST batches are ready as they are; REGULAR batches go on to student matching."""
+    with transaction.atomic():
+        batch = batch_lock(event.batch_id)
+        if batch.status != BatchStatus.CONTENT_PROVISIONED:
+            return  # already routed
+        if batch.is_regular:
+            batch_transition(batch, BatchStatus.AWAITING_STUDENT_MATCHING)
+            event_record(
+                batch,
+                EventType.BATCH_STUDENT_MATCHING_INITIATE_COMMAND,
+                {"class_id": str(batch.school_class_id)},
+            )
+        else:
+            batch_enter_ready(batch, manifest=batch_ready_manifest(batch))

@@ -15,6 +15,8 @@ from matching.services.decisions import (
     associations_confirm_if_complete,
     associations_decide_bulk,
     batch_reopen,
+    essay_remove,
+    student_uses,
 )
 from matching.services.runs import (
     matching_give_up,
@@ -28,7 +30,7 @@ from matching.services.runs import (
 )
 from matching.services.timeouts import (
     batch_timeout_apply,
-    validation_deadline_move,
+    schedules_ensure,
     validation_timeouts_apply,
 )
 
@@ -39,6 +41,7 @@ __all__ = [
     "associations_decide_bulk",
     "batch_reopen",
     "batch_timeout_apply",
+    "essay_remove",
     "matching_give_up",
     "matching_match_new_essays",
     "matching_rematch_request",
@@ -47,6 +50,7 @@ __all__ = [
     "matching_rerun",
     "matching_run",
     "matching_run_for_batch",
-    "validation_deadline_move",
+    "schedules_ensure",
+    "student_uses",
     "validation_timeouts_apply",
 ]

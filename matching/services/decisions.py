@@ -26,15 +26,18 @@ from django.db import transaction
 from django.db.models import Case, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
-from batches.events import events_record
 from batches.locks import batch_lock
-from batches.models import CORRECTABLE_STATUSES, Batch, BatchStatus
+from batches.models import CORRECTABLE_STATUSES, OPEN_STATUSES, Batch, BatchStatus
 from batches.services import batch_enter_ready, batch_reopen_validation
 from classroster.models import Student
+from essays import services as essays_services
 from essays.models import Essay, EssayStatus
-from huleedu import metrics
+from essays.selectors import batch_ready_manifest
 from huleedu.errors import Conflict, DomainError, NotFound
+from matching import metrics
 from matching.models import DecisionMethod, MatchLevel, MatchSuggestion, StudentAssociation
+from outbox.services import events_record
+from outbox.types import EventType
 
 logger = logging.getLogger(__name__)
 
@@ -109,7 +112,7 @@ def _correction_record(
     if batch.status in {S.READY_FOR_PIPELINE_EXECUTION, S.PIPELINE_REQUESTED}:
         # After confirmation the essays carry their student: keep that true.
         Essay.objects.filter(pk=association.essay_id).update(student_id=association.student_id)
-    events_record(batch, [("student.association.corrected", {
+    events_record(batch, [(EventType.STUDENT_ASSOCIATION_CORRECTED, {
         "essay_id": str(association.essay_id),
         "from_student_id": previous["student_id"],
         "to_student_id": str(association.student_id) if association.student_id else None,
@@ -207,7 +210,7 @@ def associations_confirm_if_complete(batch: Batch) -> bool:
     batch.associations_confirmed_at = now
     metrics.associations_confirmed(by_method=by_method, matching_requested_at=batch.matching_requested_at,
                                    confirmed_at=now)
-    batch_enter_ready(batch, confirmed={
+    batch_enter_ready(batch, manifest=batch_ready_manifest(batch), confirmed={
         "associations": [{"essay_id": str(essay_id), "student_id": str(student_id) if student_id else None,
                           "method": method} for essay_id, student_id, method, _ in decisions],
         "by_method": by_method,
@@ -267,7 +270,7 @@ def decisions_record(batch: Batch, associations: list[StudentAssociation],
     """One audit event per decision (the timeline and the live page read them)."""
     decided_by_name = decided_by.get_username() if decided_by else None
     events_record(batch, [
-        ("essay.student.association.decided",
+        (EventType.ESSAY_STUDENT_ASSOCIATION_DECIDED,
          {**decision_details(association), "decided_by": decided_by_name,
           "needs_attention": association.needs_attention})
         for association in associations
@@ -355,3 +358,21 @@ def top_suggested_students(associations: list[StudentAssociation]) -> dict[UUID,
     """Each essay's best suggestion's student, for all of them in one query."""
     return dict(MatchSuggestion.objects.filter(essay_id__in=[a.essay_id for a in associations], rank=1)
                 .values_list("essay_id", "student_id"))
+
+
+def essay_remove(*, batch_id: UUID, essay_id: UUID, removed_by: AbstractBaseUser) -> None:
+    """Take an essay out of the batch (``essays.services.essay_remove``); if every essay left is
+    decided, the batch's associations are confirmed in the same transaction."""
+    with transaction.atomic():
+        essays_services.essay_remove(batch_id=batch_id, essay_id=essay_id, removed_by=removed_by)
+        associations_confirm_if_complete(batch_lock(batch_id))
+
+
+def student_uses(student: Student) -> dict[str, bool]:
+    """What ties a roster student to essays here: a decision anywhere, or a suggestion in a batch
+    that is still open (``classroster.services.student_delete`` asks)."""
+    return {
+        "decided": StudentAssociation.objects.filter(student=student).exists(),
+        "suggested": MatchSuggestion.objects.filter(
+            student=student, essay__batch__status__in=OPEN_STATUSES).exists(),
+    }

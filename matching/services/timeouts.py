@@ -16,18 +16,15 @@ the timeout takes can be corrected like the teacher's own.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 from uuid import UUID
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from batches.events import event_record
 from batches.locks import batch_lock
 from batches.models import Batch, BatchStatus, TimeoutStrategy
-from huleedu.errors import DomainError
 from matching.models import DecisionMethod, MatchLevel, StudentAssociation
 from matching.services.decisions import (
     Verdict,
@@ -38,11 +35,13 @@ from matching.services.decisions import (
     top_suggested_students,
     undecided_locked,
 )
+from outbox.queue import schedule_ensure
+from outbox.services import event_record
+from outbox.types import EventType
 
 logger = logging.getLogger(__name__)
 
 S = BatchStatus
-MAX_DEADLINE_AHEAD = timedelta(days=14)
 
 
 def validation_timeouts_apply(*, now: datetime | None = None) -> int:
@@ -74,7 +73,7 @@ def batch_timeout_apply(*, batch_id: UUID, now: datetime | None = None, force: b
         decisions_write(verdicts, DecisionMethod.TIMEOUT, None)
         decisions_record(batch, [v.association for v in verdicts], None)
         confirmed = sum(1 for v in verdicts if v.student_id is not None)
-        event_record(batch, "batch.validation.timed_out", {
+        event_record(batch, EventType.BATCH_VALIDATION_TIMED_OUT, {
             "deadline": batch.validation_deadline.isoformat() if batch.validation_deadline else None,
             "forced": force,
             "strategy": strategy,
@@ -112,7 +111,7 @@ def _mark_overdue(batch: Batch, now: datetime, *, force: bool) -> bool:
         return False
     batch.validation_overdue_at = now
     batch.save(update_fields=["validation_overdue_at", "updated_at"])
-    event_record(batch, "batch.validation.overdue", {
+    event_record(batch, EventType.BATCH_VALIDATION_OVERDUE, {
         "deadline": batch.validation_deadline.isoformat() if batch.validation_deadline else None,
         "undecided": undecided_locked(batch).count(),
         "strategy": TimeoutStrategy.NONE,
@@ -120,28 +119,7 @@ def _mark_overdue(batch: Batch, now: datetime, *, force: bool) -> bool:
     return True
 
 
-def validation_deadline_move(*, batch_id: UUID, deadline: datetime, moved_by: AbstractBaseUser) -> Batch:
-    """Give the teacher more (or less) time while validation is open: later than now and at
-    most 14 days ahead. A batch marked overdue is no longer overdue."""
-    now = timezone.now()
-    if timezone.is_naive(deadline):
-        raise DomainError("The deadline needs a time zone (ISO 8601 with an offset or Z).",
-                          code="invalid_deadline", details={"validation_deadline": deadline.isoformat()})
-    if not now < deadline <= now + MAX_DEADLINE_AHEAD:
-        raise DomainError("The deadline must be later than now and at most 14 days ahead.",
-                          code="invalid_deadline",
-                          details={"validation_deadline": deadline.isoformat(),
-                                   "latest": (now + MAX_DEADLINE_AHEAD).isoformat()})
-    with transaction.atomic():
-        batch = batch_lock(batch_id)
-        batch.require_status({S.AWAITING_STUDENT_VALIDATION}, action="move the deadline",
-                             code="batch_not_awaiting_validation")
-        previous = batch.validation_deadline
-        batch.validation_deadline = deadline
-        batch.validation_overdue_at = None
-        batch.save(update_fields=["validation_deadline", "validation_overdue_at", "updated_at"])
-        event_record(batch, "batch.validation.deadline.moved", {
-            "from": previous.isoformat() if previous else None, "to": deadline.isoformat(),
-            "moved_by": moved_by.get_username(),
-        })
-    return batch
+def schedules_ensure() -> None:
+    """The periodic job that applies validation deadlines."""
+    schedule_ensure("validation-timeouts", "matching.tasks.apply_validation_timeouts",
+                    every_minutes=settings.VALIDATION_CHECK_INTERVAL_MINUTES)

@@ -8,10 +8,10 @@ import io
 
 import pytest
 
-from batches.models import BatchEvent
 from classroster.models import RosterSource
+from outbox.models import BatchEvent
 
-pytestmark = pytest.mark.django_db(transaction=True)  # matching runs on commit
+pytestmark = pytest.mark.django_db
 
 
 def test_attribution_csv_and_ready_event_carry_external_ids(api, awaiting_validation, school_class):
