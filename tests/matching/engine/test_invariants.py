@@ -103,9 +103,10 @@ def test_no_high_for_an_outsider_or_no_one(roster: list, given_name: str, surnam
 @settings(max_examples=80, deadline=None)
 @given(rosters, st.text(max_size=200))
 def test_no_high_without_a_cue(roster: list, text: str) -> None:
-    words = {w.casefold() for s in roster for w in f"{s.first_name} {s.last_name}".split()}
+    words = {_fold(w).casefold() for s in roster for w in f"{s.first_name} {s.last_name}".split()}
     result = match_batch([EssayInput("e", text)], roster)[0]
-    if not any(w[:3] in text.casefold() for w in words) and "." not in text:
+    seen = _fold(text).casefold()  # "ANÑA" is Anna to the engine, as to a teacher
+    if not any(w[:3] in seen for w in words) and "." not in text:
         # no trace of any roster name (not even a three-letter stem) and no initials
         assert result.status != "high"
 
@@ -139,4 +140,5 @@ def test_a_name_part_missing_two_letters_is_never_high(
     name = f"{garbled} {last}" if given_part else f"{first} {garbled}"
     result = match_batch([EssayInput("e", slot.format(name) + BODY.format(friend="Kim"))],
                          roster)[0]
-    assert result.status != "high"
+    # (another student may be one typo from what is left: "Eri" is Erik's, not Erika's)
+    assert not (result.status == "high" and result.student_id == author.student_id)
