@@ -88,16 +88,16 @@ class RosterIndex:
     token_map: dict[str, list[Entry]]
     emails: dict[str, list[int]]
     given_share: dict[str, int]
-    vocab: _Neighbours
-    """The roster's own spellings, found by length and first or last letter: a typo
-    look-up scans only those that can be one edit away."""
+    vocab: dict[int, list[str]]
+    """The roster's own spellings by length window: a word one edit away from a token of
+    length n has n-1, n or n+1 letters, so a typo look-up scans only those."""
     ocr_map: dict[str, list[Entry]] = field(default_factory=dict)
     """OCR key (``normalize.ocr_key``) of every roster spelling → its entries."""
     plans: list[_NamePlan] = field(default_factory=list)
     """Each student's name plan, for the maps below, which are built on first use: most
     batches never need a transliteration skeleton, a two-step scan error or initials."""
     _translit_map: dict[str, list[Entry]] | None = None
-    _ocr_vocab: _Neighbours | None = None
+    _ocr_vocab: dict[int, list[str]] | None = None
     _initials_map: dict[tuple[str, str], list[int]] | None = None
     _cache: dict[str, tuple[Hit, ...]] = field(default_factory=dict)
     placed_cache: dict[tuple[str, ...], dict] = field(default_factory=dict)
@@ -163,18 +163,17 @@ class RosterIndex:
         cached = self._cache.get(token)
         if cached is not None:
             return cached
-        keys = _word_keys(token)
         exact = self.token_map.get(token)
-        okey = keys.okey
+        okey = ocr_key(token)
         scanned = self.ocr_map.get(okey) if okey else None
-        typos = self._typos(token, self.vocab, keys.near) if keys.near else None
+        typos = self._typos(token, self.vocab) if token.isalpha() else None
         if not scanned and not typos:
             # the roster's own spellings and aliases: one hit per entry (a name part has
             # one entry per spelling, and an alias never repeats the roster's own)
             if exact:
                 result = tuple([Hit(s, r, p, 0, a) for s, r, p, a in exact])
             else:
-                result = self._rule_hits(token, keys)
+                result = self._rule_hits(token, okey)
         else:
             found: dict[tuple[int, str, int], Hit] = {}
             for s, r, p, a in exact or ():
@@ -190,7 +189,7 @@ class RosterIndex:
             self._cache[token] = result
         return result
 
-    def _rule_hits(self, token: str, keys: _WordKeys) -> tuple[Hit, ...]:
+    def _rule_hits(self, token: str, okey: str) -> tuple[Hit, ...]:
         """Hits of a word that is no roster spelling, no scan error and no typo of one.
 
         Rule skeletons and two-step scan errors are looser than a typo: only for such a
@@ -203,10 +202,10 @@ class RosterIndex:
             for tkey in tkeys:
                 for s, r, p, _a in translit_map.get(tkey, ()):
                     _keep(found, Hit(s, r, p, 0, SPELLING))
-        if not found and keys.ocr_near:
+        if not found and okey and len(token) >= 5 and token not in FILLER_WORDS:
             # two steps from the roster: only for one name word, never a glued name
             # ("final" is not "Elin Ali" glued with two scan errors)
-            for choice in self._typos(keys.okey, self.ocr_vocab, keys.ocr_near) or ():
+            for choice in self._typos(okey, self.ocr_vocab) or ():
                 for s, r, p, _a in self.ocr_map[choice]:
                     if r in (GIVEN, SURNAME):
                         _keep(found, Hit(s, r, p, 2))
@@ -222,15 +221,16 @@ class RosterIndex:
         return tuple(hits)
 
     @staticmethod
-    def _typos(token: str, vocab: _Neighbours, near: tuple[str, ...]) -> list[str] | None:
+    def _typos(token: str, vocab: dict[int, list[str]]) -> list[str] | None:
         """The indexed spellings one edit (OSA) from ``token``, by the look-up's rules for
-        short words. ``near`` are the token's keys in ``vocab`` (``_Neighbours``), which
-        hands out only the spellings that can be one edit away; most words of a text
-        have none, and then nothing is scanned."""
-        words = vocab.near(near)
+        short words. ``vocab`` maps a length to the spellings one letter shorter, as long
+        and one letter longer (see ``_by_length``)."""
+        n = len(token)
+        if n < 2 or token in PARTICLES:
+            return None
+        words = vocab[n]
         if not words:
             return None
-        n = len(token)
         out = []
         for choice, dist, _ in process.extract(
             token, words, scorer=OSA.distance, score_cutoff=1, limit=None
@@ -257,7 +257,7 @@ class RosterIndex:
         return self._translit_map
 
     @property
-    def ocr_vocab(self) -> _Neighbours:
+    def ocr_vocab(self) -> dict[int, list[str]]:
         if self._ocr_vocab is None:
             self._ocr_vocab = _by_length(k for k in self.ocr_map if len(k) >= 2)
         return self._ocr_vocab
@@ -282,76 +282,25 @@ def _keep(found: dict[tuple[int, str, int], Hit], hit: Hit) -> None:
         found[key] = hit
 
 
-class _Neighbours:
-    """The indexed spellings by length and first letter, and by length and last letter.
-
-    A word one edit (OSA: a substitution, insertion, deletion or swap of neighbours) away
-    from a token of length n has n-1, n or n+1 letters, and shares the token's first or
-    its last letter: one edit changes at most two adjacent letters, and both ends only
-    in words of two letters, which the look-up's own rules admit only with the same
-    first letter. So a typo look-up scans a handful of spellings, and none at all for
-    most words of a text, which are no name. The keys of a token are ``_near_keys``."""
-
-    __slots__ = ("by_key",)
+class _Window(dict):
+    """Length n → the words of length n-1, n and n+1 (the only ones one edit away),
+    filled on first use: most lengths are never asked for."""
 
     def __init__(self, words: Iterable[str]) -> None:
-        by_key: dict[str, list[str]] = {}
+        super().__init__()
+        self.by_len: dict[int, list[str]] = defaultdict(list)
         for word in set(words):
-            for key in _own_keys(word):
-                found = by_key.get(key)
-                if found is None:
-                    by_key[key] = [word]
-                else:
-                    found.append(word)
-        self.by_key = by_key
+            self.by_len[len(word)].append(word)
 
-    def near(self, keys: tuple[str, ...]) -> list[str]:
-        """The spellings filed under any of ``keys`` (a spelling may come twice)."""
-        by_key = self.by_key
-        out: list[str] = []
-        for key in keys:
-            found = by_key.get(key)
-            if found:
-                out += found
-        return out
+    def __missing__(self, n: int) -> list[str]:
+        by_len = self.by_len
+        near = by_len.get(n - 1, []) + by_len.get(n, []) + by_len.get(n + 1, [])
+        self[n] = near
+        return near
 
 
-@lru_cache(maxsize=65536)
-def _own_keys(word: str) -> tuple[str, str]:
-    """The ``_Neighbours`` keys a spelling is filed under (cached: names recur)."""
-    n = len(word)
-    return (f"{n}<{word[0]}", f"{n}>{word[-1]}")
-
-
-def _near_keys(word: str) -> tuple[str, ...]:
-    """The ``_Neighbours`` keys under which the spellings one edit from ``word`` are."""
-    n, a, z = len(word), word[0], word[-1]
-    return (f"{n - 1}<{a}", f"{n}<{a}", f"{n + 1}<{a}",
-            f"{n - 1}>{z}", f"{n}>{z}", f"{n + 1}>{z}")
-
-
-class _WordKeys(NamedTuple):
-    """What the look-up needs of a text word, whatever the roster: its scan-error key
-    and its keys for the typo searches (empty where the rules search nothing)."""
-
-    okey: str
-    near: tuple[str, ...]
-    ocr_near: tuple[str, ...]
-
-
-@lru_cache(maxsize=65536)
-def _word_keys(token: str) -> _WordKeys:
-    """Cached per process: the words of titles, filenames and names recur in every batch."""
-    okey = ocr_key(token)
-    searchable = token.isalpha() and len(token) >= 2 and token not in PARTICLES
-    two_step = (len(token) >= 5 and token not in FILLER_WORDS and len(okey) >= 2
-                and okey not in PARTICLES)
-    return _WordKeys(okey, _near_keys(token) if searchable else (),
-                     _near_keys(okey) if two_step else ())
-
-
-def _by_length(words: Iterable[str]) -> _Neighbours:
-    return _Neighbours(words)
+def _by_length(words: Iterable[str]) -> dict[int, list[str]]:
+    return _Window(words)
 
 
 def _initials(students: list[StudentNames]) -> dict[tuple[str, str], list[int]]:
