@@ -157,12 +157,15 @@ SECOND_TABLES: dict[str, object] = {
 }  # fmt: skip
 
 
+FIRST_TABLES: dict[str, object] = {name: globals()[name] for name in SECOND_TABLES}
+
+
 def use_tables(which: str) -> None:
     """Switch the generator to name tables ``"1"`` (the first set, above) or ``"2"``."""
-    if which == "2":
-        globals().update(SECOND_TABLES)
-    elif which != "1":
+    tables = {"1": FIRST_TABLES, "2": SECOND_TABLES}.get(which)
+    if tables is None:
         raise ValueError(f"no name tables {which!r}")
+    globals().update(tables)
 
 
 FAMILIES = ("ocr", "split_cues", "nickname", "transliteration", "initials", "identical")

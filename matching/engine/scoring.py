@@ -245,43 +245,36 @@ def _rough_part(cue: Cue, names: StudentNames, pos: int, hits: list[Hit]) -> str
     and misread letters: same first letter, at least three letters of a name of at least
     five (two edits leave too little of a shorter one: "Bra" is not Bo), two edits (OSA);
     a word one edit away is a typo and found by the look-up already."""
-    if not names.given or not names.surname or not hits:
+    word = cue.tokens[pos][0]
+    if len(word) < 3 or not names.given or not names.surname or not hits:
         return None
-    if any(h.edits or h.alias for h in hits):
-        return None
-    roles = {h.role for h in hits}
-    parts = len({h.part for h in hits})
-    if roles == {SURNAME} and parts == len(names.surname):
-        role, target = GIVEN, names.given[0]
-    elif roles == {GIVEN} and parts == len(names.given) and len(names.surname) == 1:
-        role, target = SURNAME, names.surname[0]
+    role = hits[0].role
+    if role == SURNAME:
+        target, parts, other = names.given[0], len(names.surname), GIVEN
+    elif role == GIVEN and len(names.surname) == 1:
+        target, parts, other = names.surname[0], len(names.given), SURNAME
     else:
         return None
-    word = cue.tokens[pos][0]
-    if (len(target) >= 5 and len(word) >= 3 and word.isalpha() and word[0] == target[0]
-            and OSA.distance(word, target, score_cutoff=2) == 2):
-        return role
-    return None
-
-
-def _rough_position(cue: Cue, names: StudentNames, placed: list[Placed],
-                    index: RosterIndex) -> int | None:
-    """The one word of the cue that the student's exact name words leave unexplained,
-    when it is that student's other name part as a scan garbled it (``_rough_part``) and
-    no roster name as written, nickname or listed variant ("Oskar" next to "Hussein" is
-    Oskar Hussein, not Omar Hussein garbled; a transliteration skeleton is too loose to
-    say so)."""
-    covered = {q for p in placed for q in range(p.pos, p.end + 1)}
-    free = [pos for pos in _content_positions(cue) if pos not in covered]
-    if len(free) != 1:
+    if word[0] != target[0] or len(target) < 5 or not word.isalpha():
+        return None  # most words: another first letter, decided here
+    if any(h.role != role or h.edits or h.alias for h in hits):
         return None
-    pos = free[0]
+    if len({h.part for h in hits}) != parts:
+        return None
+    return other if OSA.distance(word, target, score_cutoff=2) == 2 else None
+
+
+def _rough_position(cue: Cue, names: StudentNames, placed: list[Placed], pos: int,
+                    index: RosterIndex) -> bool:
+    """Whether the one word of the cue that the student's exact name words leave
+    unexplained (at ``pos``) is that student's other name part as a scan garbled it
+    (``_rough_part``) and no roster name as written, nickname or listed variant ("Oskar"
+    next to "Hussein" is Oskar Hussein, not Omar Hussein garbled; a transliteration
+    skeleton is too loose to say so)."""
     if _rough_part(cue, names, pos, [p.hit for p in placed]) is None:
-        return None
-    if any(hit.edits == 0 and hit.alias != SPELLING
-           for hit in index.lookup(cue.tokens[pos][0])):
-        return None
-    return pos
+        return False
+    return not any(hit.edits == 0 and hit.alias != SPELLING
+                   for hit in index.lookup(cue.tokens[pos][0]))
 
 
 def _read_rough_part(cue: Cue, names: StudentNames, al: _Aligned, pos: int) -> None:
@@ -666,9 +659,10 @@ def _screen(cue: Cue, per_student: dict[int, list[Placed]], index: RosterIndex) 
         if not flags & (_HAS_GIVEN | _HAS_SURNAME | _HAS_FULL):
             flags |= _SKIP  # particles only
         elif not flags & _HAS_FULL and content - positions:
-            rough = (_rough_position(cue, index.students[student], placed, index)
-                     if flags in (_HAS_GIVEN, _HAS_SURNAME) else None)
-            if rough is not None:
+            others = content - positions
+            if (flags in (_HAS_GIVEN, _HAS_SURNAME) and len(others) == 1
+                    and _rough_position(cue, index.students[student], placed,
+                                        (rough := next(iter(others))), index)):
                 flags |= _ROUGH
                 roughs[student] = rough
             elif len(positions) == 1:
