@@ -27,16 +27,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus")
     parser.add_argument("--out", required=True)
-    parser.add_argument("--per-essay", action="store_true",
-                        help="match each essay alone against its class roster")
+    parser.add_argument(
+        "--per-essay", action="store_true", help="match each essay alone against its class roster"
+    )
     args = parser.parse_args(argv)
     with open(args.corpus, encoding="utf-8") as fh:
         corpus = json.load(fh)
     if args.per_essay:
-        corpus = {"classes": [{**cls, "class_id": f"{cls.get('class_id')}/{essay.get('essay_id')}",
-                               "essays": [essay]}
-                              for cls in corpus.get("classes", [])
-                              for essay in cls.get("essays", [])]}
+        corpus = {
+            "classes": [
+                {**cls, "class_id": f"{cls.get('class_id')}/{essay.get('essay_id')}", "essays": [essay]}
+                for cls in corpus.get("classes", [])
+                for essay in cls.get("essays", [])
+            ]
+        }
     predictions = predict_corpus(corpus)
     with open(args.out, "w", encoding="utf-8") as fh:
         json.dump(predictions, fh, indent=1, ensure_ascii=False)

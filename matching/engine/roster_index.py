@@ -38,12 +38,12 @@ PARTICLES: frozenset[str] = frozenset(
 )  # fmt: skip
 
 # Roles of an index entry.
-GIVEN = "given"                  # one given-name word ("karin" of "Anna-Karin")
-SURNAME = "surname"              # one core surname word ("essen" of "von Essen")
-PARTICLE = "particle"            # a particle of this student's surname ("von")
-GIVEN_JOINED = "given_joined"    # all given words glued ("annakarin")
+GIVEN = "given"  # one given-name word ("karin" of "Anna-Karin")
+SURNAME = "surname"  # one core surname word ("essen" of "von Essen")
+PARTICLE = "particle"  # a particle of this student's surname ("von")
+GIVEN_JOINED = "given_joined"  # all given words glued ("annakarin")
 SURNAME_JOINED = "surname_joined"  # the whole surname glued ("vonessen", "afugglas")
-FULL_JOINED = "full_joined"      # given + surname glued ("annaandersson")
+FULL_JOINED = "full_joined"  # given + surname glued ("annaandersson")
 
 
 class Hit(NamedTuple):
@@ -118,8 +118,11 @@ class RosterIndex:
             first, last = student.first_name or "", student.last_name or ""
             plan = _name_plan(first, last)
             plans_in_order.append(plan)
-            students.append(StudentNames(idx, student, plan.given, plan.surname, plan.particles,
-                                         plan.display, plan.compound_given))
+            students.append(
+                StudentNames(
+                    idx, student, plan.given, plan.surname, plan.particles, plan.display, plan.compound_given
+                )
+            )
             for key, role, part, alias in plan.entries:
                 entry = (idx, role, part, alias)
                 found = token_map.get(key)
@@ -216,8 +219,7 @@ class RosterIndex:
         hits = [Hit(s, r, p, 0, a) for s, r, p, a in self.token_map.get(token, ())]
         if not hits:
             for tkey in translit_keys(token):
-                hits.extend(Hit(s, r, p, 0, SPELLING)
-                            for s, r, p, _a in self.translit_map.get(tkey, ()))
+                hits.extend(Hit(s, r, p, 0, SPELLING) for s, r, p, _a in self.translit_map.get(tkey, ()))
         return tuple(hits)
 
     @staticmethod
@@ -232,9 +234,7 @@ class RosterIndex:
         if not words:
             return None
         out = []
-        for choice, dist, _ in process.extract(
-            token, words, scorer=OSA.distance, score_cutoff=1, limit=None
-        ):
+        for choice, dist, _ in process.extract(token, words, scorer=OSA.distance, score_cutoff=1, limit=None):
             if dist == 0:
                 continue
             if n == 2 and (len(choice) != 3 or choice[0] != token[0]):
@@ -371,9 +371,9 @@ def _name_plan(first_name: str, last_name: str) -> _NamePlan:
     surname_words = [last_name] if last_name.isalpha() else name_words(last_name)
     given_plans = [_word_plan(w, True) for w in given_words]
     surname_plans = [_word_plan(w, False) for w in surname_words]
-    core = [(w, p) for w, p in zip(surname_words, surname_plans, strict=True)
-            if p.folded not in PARTICLES] or list(zip(surname_words, surname_plans,
-                                                       strict=True))
+    core = [
+        (w, p) for w, p in zip(surname_words, surname_plans, strict=True) if p.folded not in PARTICLES
+    ] or list(zip(surname_words, surname_plans, strict=True))
     core_words = [w for w, _p in core]
     particles = [w for w in surname_words if w not in core_words]
     roles = [(GIVEN, part, p) for part, p in enumerate(given_plans)]
@@ -387,8 +387,7 @@ def _name_plan(first_name: str, last_name: str) -> _NamePlan:
     base = [(p.folded, role, part) for role, part, p in roles if p.folded]
     joined_base = _add_joined(own, given_words, surname_words)
     entries = [(key, role, part, "") for key, role, part in own if key]
-    entries.extend((key, role, part, kind) for role, part, p in roles
-                   for key, kind in p.aliases)
+    entries.extend((key, role, part, kind) for role, part, p in roles for key, kind in p.aliases)
     given = tuple(p.folded for p in given_plans)
     ocr = [(p.okey, role, part) for role, part, p in roles if p.okey]
     ocr.extend((okey, role, part) for key, role, part in joined_base if (okey := ocr_key(key)))
@@ -407,7 +406,9 @@ def _name_plan(first_name: str, last_name: str) -> _NamePlan:
 
 
 def _add_joined(
-    own: dict[tuple[str, str, int], None], given_words: list[str], surname_words: list[str],
+    own: dict[tuple[str, str, int], None],
+    given_words: list[str],
+    surname_words: list[str],
 ) -> list[tuple[str, str, int]]:
     """Glued spellings ("annakarin", "vonessen", "annaandersson") into ``own``; returns
     the plainly folded ones of the given names and the surname (rule-key bases)."""
@@ -419,8 +420,7 @@ def _add_joined(
         own.update(((v, SURNAME_JOINED, 0), None) for v in _joined_variants(surname_words))
         base.append(("".join(fold(w) for w in surname_words), SURNAME_JOINED, 0))
     if given_words and surname_words:
-        own.update(((v, FULL_JOINED, 0), None)
-                   for v in _joined_variants(given_words + surname_words))
+        own.update(((v, FULL_JOINED, 0), None) for v in _joined_variants(given_words + surname_words))
     return [b for b in base if b[0]]
 
 

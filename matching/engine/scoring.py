@@ -65,8 +65,7 @@ _KIND_LABEL = {
 }
 
 # Fits with only part of the name: never "high" by themselves (see assignment.py).
-WEAK_SHAPES = frozenset({"given_only", "given_initial", "surname_initial", "surname_only",
-                         "initials"})
+WEAK_SHAPES = frozenset({"given_only", "given_initial", "surname_initial", "surname_only", "initials"})
 PRIOR_SHAPES = WEAK_SHAPES - {"surname_only"}
 # Kinds where a lone name part is still worth keeping as partial evidence for a split
 # name ("/Hugo" in the signature, "Ekström_uppsats.docx" as the filename).
@@ -81,11 +80,11 @@ class NameFit:
     """How the tokens of one cue fit one student's name."""
 
     strength: float
-    shape: str              # "full", "surname_initial", "surname_only", "given_only", "none"
+    shape: str  # "full", "surname_initial", "surname_only", "given_only", "none"
     edits: int
-    first: int              # token positions covered (for quoting the evidence)
+    first: int  # token positions covered (for quoting the evidence)
     last: int
-    alias: str = ""         # strongest alias used: "" | "variant" | "pet" | "short"
+    alias: str = ""  # strongest alias used: "" | "variant" | "pet" | "short"
     aligned: _Aligned | None = None  # the alignment, for the reason shown to teachers
     names: StudentNames | None = None
 
@@ -109,10 +108,10 @@ class CueScore:
     students share the given name)."""
     source: Evidence | tuple[Cue, NameFit]
     """The evidence, or the cue and fit it is quoted from."""
-    alias: str = ""         # as NameFit.alias: a nickname fit never counts as identity
-    weight: float = 1.0     # the weight of the position (confidence = weight × strength)
-    partial: bool = False   # one name part where a lone part is no author cue (filename,
-                            # e-mail): only ever evidence in combination with another cue
+    alias: str = ""  # as NameFit.alias: a nickname fit never counts as identity
+    weight: float = 1.0  # the weight of the position (confidence = weight × strength)
+    partial: bool = False  # one name part where a lone part is no author cue (filename,
+    # e-mail): only ever evidence in combination with another cue
 
     @property
     def reason(self) -> str:
@@ -129,8 +128,7 @@ class CueScore:
             return (self.kind, self.source.line_number, self.source.matched_text)
         cue, fit = self.source
         if cue.tokens:
-            return (self.kind, cue.line_number,
-                    cue.line[cue.tokens[fit.first][1]:cue.tokens[fit.last][2]])
+            return (self.kind, cue.line_number, cue.line[cue.tokens[fit.first][1] : cue.tokens[fit.last][2]])
         return (self.kind, cue.line_number, cue.line)
 
 
@@ -187,15 +185,15 @@ class Placed(NamedTuple):
 class _Aligned:
     """One student's name parts matched to the tokens of one cue."""
 
-    used: dict[int, Hit] = field(default_factory=dict)   # token position → hit
+    used: dict[int, Hit] = field(default_factory=dict)  # token position → hit
     given: dict[int, int] = field(default_factory=dict)  # given part → edits
     surname: dict[int, int] = field(default_factory=dict)
     aliased: dict[int, str] = field(default_factory=dict)  # token position → alias kind
-    given_initial: bool = False     # "H." standing for the first given name
-    surname_initial: bool = False   # "E." standing for the surname
-    extra: int = 0                  # unexplained words (or a wrong initial)
-    middle: int = 0                 # words where a middle name goes
-    rough: bool = False             # a name part only two edits from the roster's
+    given_initial: bool = False  # "H." standing for the first given name
+    surname_initial: bool = False  # "E." standing for the surname
+    extra: int = 0  # unexplained words (or a wrong initial)
+    middle: int = 0  # words where a middle name goes
+    rough: bool = False  # a name part only two edits from the roster's
 
 
 def _placed_order(p: Placed) -> tuple[int, bool, int, int]:
@@ -264,8 +262,9 @@ def _rough_part(cue: Cue, names: StudentNames, pos: int, hits: list[Hit]) -> str
     return other if OSA.distance(word, target, score_cutoff=2) == 2 else None
 
 
-def _rough_position(cue: Cue, names: StudentNames, placed: list[Placed], pos: int,
-                    index: RosterIndex) -> bool:
+def _rough_position(
+    cue: Cue, names: StudentNames, placed: list[Placed], pos: int, index: RosterIndex
+) -> bool:
     """Whether the one word of the cue that the student's exact name words leave
     unexplained (at ``pos``) is that student's other name part as a scan garbled it
     (``_rough_part``) and no roster name as written, nickname or listed variant ("Oskar"
@@ -273,8 +272,7 @@ def _rough_position(cue: Cue, names: StudentNames, placed: list[Placed], pos: in
     skeleton is too loose to say so)."""
     if _rough_part(cue, names, pos, [p.hit for p in placed]) is None:
         return False
-    return not any(hit.edits == 0 and hit.alias != SPELLING
-                   for hit in index.lookup(cue.tokens[pos][0]))
+    return not any(hit.edits == 0 and hit.alias != SPELLING for hit in index.lookup(cue.tokens[pos][0]))
 
 
 def _read_rough_part(cue: Cue, names: StudentNames, al: _Aligned, pos: int) -> None:
@@ -304,12 +302,10 @@ def _read_leftovers(cue: Cue, names: StudentNames, al: _Aligned) -> None:
         if pos in al.used:
             continue
         if len(tok) == 1 and tok.isalpha():
-            if names.given and not al.given and not al.given_initial \
-                    and tok == names.given[0][:1]:
+            if names.given and not al.given and not al.given_initial and tok == names.given[0][:1]:
                 al.given_initial = True
                 al.used[pos] = Hit(names.index, GIVEN, 0, 0)
-            elif names.surname and not al.surname and not al.surname_initial \
-                    and tok == names.surname[0][:1]:
+            elif names.surname and not al.surname and not al.surname_initial and tok == names.surname[0][:1]:
                 al.surname_initial = True
                 al.used[pos] = Hit(names.index, SURNAME, 0, 0)
             elif (al.given and not al.surname and not al.surname_initial) or (
@@ -338,16 +334,18 @@ def _edit_costs(names: StudentNames, al: _Aligned) -> tuple[int, int]:
 
 
 def _grade_full(
-    cue: Cue, names: StudentNames, al: _Aligned, edits: int, short_edits: int,
-    penalty: float, class_given_names: dict[str, int] | None,
+    cue: Cue,
+    names: StudentNames,
+    al: _Aligned,
+    edits: int,
+    short_edits: int,
+    penalty: float,
+    class_given_names: dict[str, int] | None,
 ) -> float:
     """Strength of a full-name fit (a given name and the surname)."""
     strength = cal.FULL_NAME
     if 0 not in al.given:
-        strength -= (
-            cal.NOT_FIRST_GIVEN_PENALTY if names.compound_given
-            else cal.LATER_GIVEN_NAME_PENALTY
-        )
+        strength -= cal.NOT_FIRST_GIVEN_PENALTY if names.compound_given else cal.LATER_GIVEN_NAME_PENALTY
     strength -= cal.MISSING_GIVEN_PENALTY * (len(names.given) - len(al.given))
     strength -= cal.MISSING_SURNAME_PENALTY * (len(names.surname) - len(al.surname))
     strength -= cal.EDIT_PENALTY * (edits - short_edits)
@@ -431,8 +429,7 @@ def fit_name(
             return NameFit(0.0, "none", 0, 0, 0)
     kinds = set(al.aliased.values())
     alias = next((k for k in (SHORT, PET, VARIANT, SPELLING) if k in kinds), "")
-    return NameFit(max(strength, 0.0), shape, edits, min(al.used), max(al.used), alias, al,
-                   names)
+    return NameFit(max(strength, 0.0), shape, edits, min(al.used), max(al.used), alias, al, names)
 
 
 def _word_penalty(cue: Cue, al: _Aligned) -> float:
@@ -455,14 +452,14 @@ def _word_penalty(cue: Cue, al: _Aligned) -> float:
 
 
 def _alias_note(cue: Cue, al: _Aligned) -> str:
-    """"nickname 'Kalle'" / "spelling variant 'Muhammad'", for the teacher."""
+    """ "nickname 'Kalle'" / "spelling variant 'Muhammad'", for the teacher."""
     if not al.aliased:
         return ""
     nick_positions = [p for p, kind in al.aliased.items() if kind in (PET, SHORT)]
     pos = nick_positions[0] if nick_positions else min(al.aliased)
     _tok, s, _e = cue.tokens[pos]
     end = max(q for q, h in al.used.items() if h is al.used[pos])
-    text = cue.line[s:cue.tokens[end][2]]
+    text = cue.line[s : cue.tokens[end][2]]
     return ("nickname" if nick_positions else "spelling variant") + f" '{text}'"
 
 
@@ -536,9 +533,7 @@ def _needs_folding(cue: Cue, used: dict[int, Hit], names: StudentNames) -> bool:
 def cue_weight(cue: Cue) -> float:
     """How strongly the position of a cue implies that it names the author."""
     if cue.kind == HEADER_LABEL:
-        return cal.HEADER_LABEL_WEIGHT if ":" in cue.line or "：" in cue.line else (
-            cal.PREFIX_LABEL_WEIGHT
-        )
+        return cal.HEADER_LABEL_WEIGHT if ":" in cue.line or "：" in cue.line else (cal.PREFIX_LABEL_WEIGHT)
     if cue.kind == FIRST_LINE:
         return cal.FIRST_LINE_WEIGHT
     if cue.kind == NAME_LINE:
@@ -628,9 +623,11 @@ def _placed_hits(cue: Cue, index: RosterIndex) -> CueHits:
         cached = index.placed_cache[key] = _screen(cue, _find_placed(cue, index), index)
     if len(key) in (2, 3) and _initials_only(cue):
         known = {student for student, _p, _f in cached.students}
-        extra = tuple((student, [], 0)
-                      for student in index.students_with_initials(key[0], key[-1])
-                      if student not in known)
+        extra = tuple(
+            (student, [], 0)
+            for student in index.students_with_initials(key[0], key[-1])
+            if student not in known
+        )
         cached = CueHits(cached.students + extra, cached.rough)
     return cached
 
@@ -660,9 +657,13 @@ def _screen(cue: Cue, per_student: dict[int, list[Placed]], index: RosterIndex) 
             flags |= _SKIP  # particles only
         elif not flags & _HAS_FULL and content - positions:
             others = content - positions
-            if (flags in (_HAS_GIVEN, _HAS_SURNAME) and len(others) == 1
-                    and _rough_position(cue, index.students[student], placed,
-                                        (rough := next(iter(others))), index)):
+            if (
+                flags in (_HAS_GIVEN, _HAS_SURNAME)
+                and len(others) == 1
+                and _rough_position(
+                    cue, index.students[student], placed, (rough := next(iter(others))), index
+                )
+            ):
                 flags |= _ROUGH
                 roughs[student] = rough
             elif len(positions) == 1:
@@ -702,13 +703,13 @@ def _find_placed(cue: Cue, index: RosterIndex) -> dict[int, list[Placed]]:
 
 
 def _initials_only(cue: Cue) -> bool:
-    """"H.E." or "H. E." as the value of an author label or a marked signature: two or
+    """ "H.E." or "H. E." as the value of an author label or a marked signature: two or
     three letters, each followed by a full stop (a bare "HE" or "y;o" is no initials)."""
     toks = cue.tokens
     return (
         len(toks) in (2, 3)
         and (cue.kind in (HEADER_LABEL, NAME_PHRASE) or (cue.kind == SIGNATURE and cue.marked))
-        and all(len(t) == 1 and t.isalpha() and cue.line[e:e + 1] == "." for t, _s, e in toks)
+        and all(len(t) == 1 and t.isalpha() and cue.line[e : e + 1] == "." for t, _s, e in toks)
     )
 
 
@@ -716,9 +717,9 @@ def _content_positions(cue: Cue) -> frozenset[int]:
     """Positions of the words that must be explained by a name (not fillers, particles,
     numbers or initials)."""
     return frozenset(
-        pos for pos, (tok, _s, _e) in enumerate(cue.tokens)
-        if len(tok) >= 2 and not has_digit(tok) and tok not in FILLER_WORDS
-        and tok not in PARTICLES
+        pos
+        for pos, (tok, _s, _e) in enumerate(cue.tokens)
+        if len(tok) >= 2 and not has_digit(tok) and tok not in FILLER_WORDS and tok not in PARTICLES
     )
 
 
@@ -739,8 +740,7 @@ def score_cue(cue: Cue, index: RosterIndex) -> list[CueScore]:
     for student, placed, flags in hits:
         if flags & _SKIP and placed:
             continue
-        if both_needed and not (flags & _HAS_FULL or (flags & _HAS_GIVEN
-                                                      and flags & _HAS_SURNAME)):
+        if both_needed and not (flags & _HAS_FULL or (flags & _HAS_GIVEN and flags & _HAS_SURNAME)):
             continue  # one name part where only a full name counts: no fit to grade
         names = index.students[student]
         rough = cue_hits.rough.get(student) if flags & _ROUGH else None
@@ -778,7 +778,10 @@ def _single_name_slot(cue: Cue) -> bool:
 def score_email(found: EmailFound, student: int) -> CueScore:
     """The roster e-mail found in the text: decisive on its own."""
     evidence = Evidence(
-        EMAIL, "text", found.line[found.start : found.end], found.line.strip()[:200],
+        EMAIL,
+        "text",
+        found.line[found.start : found.end],
+        found.line.strip()[:200],
         found.line_number,
     )
     return CueScore(
@@ -810,8 +813,7 @@ def combine(cue_scores: list[CueScore]) -> dict[int, StudentScore]:
     for student, scores in by_student.items():
         if len(scores) == 1:  # the common case: one cue names this student
             only = scores[0]
-            combined[student] = StudentScore(student, min(only.confidence, 0.995), only,
-                                             scores)
+            combined[student] = StudentScore(student, min(only.confidence, 0.995), only, scores)
             continue
         split = split_name(scores)
         if split is not None:
@@ -824,9 +826,7 @@ def combine(cue_scores: list[CueScore]) -> dict[int, StudentScore]:
             if other.kind in seen_kinds or other is split:
                 continue
             seen_kinds.add(other.kind)
-            confidence = 1.0 - (1.0 - confidence) * (
-                1.0 - cal.CORROBORATION_FACTOR * other.confidence
-            )
+            confidence = 1.0 - (1.0 - confidence) * (1.0 - cal.CORROBORATION_FACTOR * other.confidence)
         support = _dedupe(scores)
         combined[student] = StudentScore(student, min(confidence, 0.995), best, support)
     return combined
@@ -843,21 +843,27 @@ def split_name(scores: list[CueScore]) -> CueScore | None:
     place's weight, less SPLIT_NAME_PENALTY: two independent places agreeing on the two
     parts of one student's name is as strong as the full name in either of them.
     """
-    clean = [s for s in scores if s.fit_shape in _SPLIT_PARTS and s.edits == 0
-             and not s.alias and s.strength > cal.CONTRADICTED]
+    clean = [
+        s
+        for s in scores
+        if s.fit_shape in _SPLIT_PARTS and s.edits == 0 and not s.alias and s.strength > cal.CONTRADICTED
+    ]
     given = [s for s in clean if s.fit_shape == "given_only"]
     surname = [s for s in clean if s.fit_shape == "surname_only"]
-    pairs = [(g, n) for g in given for n in surname
-             if g.place[:2] != n.place[:2]]
+    pairs = [(g, n) for g in given for n in surname if g.place[:2] != n.place[:2]]
     if not pairs:
         return None
     g, n = max(pairs, key=lambda gn: gn[0].weight + gn[1].weight)
     weight = max(g.weight, n.weight)
     strength = cal.FULL_NAME - cal.SPLIT_NAME_PENALTY
     return replace(
-        g, confidence=weight * strength, fit_shape="split", strength=strength,
+        g,
+        confidence=weight * strength,
+        fit_shape="split",
+        strength=strength,
         why=f"first name and surname in two places: {g.reason}; {n.reason}",
-        weight=weight, partial=False,
+        weight=weight,
+        partial=False,
     )
 
 

@@ -44,8 +44,7 @@ def test_identical_uploads_are_high_once_and_right(corpus: dict) -> None:
         by_text: dict[str, list[tuple[str, dict]]] = {}
         for e in cls["essays"]:
             if e["family"] == "identical":
-                by_text.setdefault(e["text"], []).append((e["expected_student_id"],
-                                                          preds[e["essay_id"]]))
+                by_text.setdefault(e["text"], []).append((e["expected_student_id"], preds[e["essay_id"]]))
         for copies in by_text.values():
             pairs += 1
             assert [p["status"] for _x, p in copies].count("high") == 1

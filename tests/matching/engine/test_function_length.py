@@ -25,8 +25,9 @@ def long_functions(root: Path, limit: int = MAX_LINES) -> list[str]:
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                 length = node.end_lineno - node.lineno + 1
                 if length > limit:
-                    found.append(f"{path.relative_to(root.parent)}:{node.lineno} "
-                                 f"{node.name} ({length} lines)")
+                    found.append(
+                        f"{path.relative_to(root.parent)}:{node.lineno} {node.name} ({length} lines)"
+                    )
     return found
 
 
@@ -39,6 +40,4 @@ def test_the_walk_finds_a_long_function(tmp_path: Path) -> None:
     body = "\n".join(f"    x{i} = {i}" for i in range(MAX_LINES))
     (tmp_path / "long.py").write_text(f"def too_long() -> None:\n{body}\n", encoding="utf-8")
     (tmp_path / "short.py").write_text("def short() -> None:\n    pass\n", encoding="utf-8")
-    assert [f.split(" ", 1)[1] for f in long_functions(tmp_path)] == [
-        f"too_long ({MAX_LINES + 1} lines)"
-    ]
+    assert [f.split(" ", 1)[1] for f in long_functions(tmp_path)] == [f"too_long ({MAX_LINES + 1} lines)"]

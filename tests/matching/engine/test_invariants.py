@@ -20,17 +20,41 @@ from rapidfuzz.distance import OSA
 from matching.engine import EssayInput, RosterStudent, match_batch
 from matching.engine.normalize import fold, ocr_key, translit_keys
 
-GIVEN = ["Hugo", "Åsa", "Wilma", "Mohammed", "Erik", "Erika", "Karl Johan", "Anna-Karin",
-         "Björn", "Yusuf", "Selma", "Isak"]
-SURNAMES = ["Ekström", "Öhman", "Berg", "Hussein", "Lind", "Sjögren", "von Essen",
-            "Andersson", "Anderson", "Çelik"]
+GIVEN = [
+    "Hugo",
+    "Åsa",
+    "Wilma",
+    "Mohammed",
+    "Erik",
+    "Erika",
+    "Karl Johan",
+    "Anna-Karin",
+    "Björn",
+    "Yusuf",
+    "Selma",
+    "Isak",
+]
+SURNAMES = [
+    "Ekström",
+    "Öhman",
+    "Berg",
+    "Hussein",
+    "Lind",
+    "Sjögren",
+    "von Essen",
+    "Andersson",
+    "Anderson",
+    "Çelik",
+]
 OUTSIDER_GIVEN = ["Leonard", "Ines", "Timo", "Dana"]
 OUTSIDER_SURNAMES = ["Quist", "Carvalho", "Laakso", "Friberg"]
 BODY = "\n\nRubrik\n\nDet här är en text om skolan och min vän {friend}.\n"
 SLOTS = ["Namn: {}", "Name: {}", "{}", "Elev: {}"]
 
 rosters = st.lists(
-    st.tuples(st.sampled_from(GIVEN), st.sampled_from(SURNAMES)), min_size=2, max_size=12,
+    st.tuples(st.sampled_from(GIVEN), st.sampled_from(SURNAMES)),
+    min_size=2,
+    max_size=12,
     unique=True,
 ).map(lambda names: [RosterStudent(f"s{i}", g, s) for i, (g, s) in enumerate(names)])
 
@@ -42,7 +66,7 @@ def _fold(text: str) -> str:
 def _drop_two(word: str, at: int = 1) -> str:
     """The word with two letters left out from position ``at`` on (a scan's loss)."""
     at = max(1, min(at, len(word) - 2))
-    return word[:at] + word[at + 2:]
+    return word[:at] + word[at + 2 :]
 
 
 def _decisions(results: list) -> list[tuple[str | None, str]]:
@@ -89,12 +113,17 @@ def test_folding_and_case_never_change_a_decision(batch: tuple, how: str) -> Non
 
 
 @settings(max_examples=120, deadline=None)
-@given(rosters, st.sampled_from(OUTSIDER_GIVEN), st.sampled_from(OUTSIDER_SURNAMES),
-       st.sampled_from(SLOTS), st.sampled_from(["full", "initial", "none"]))
-def test_no_high_for_an_outsider_or_no_one(roster: list, given_name: str, surname: str,
-                                           slot: str, form: str) -> None:
-    name = {"full": f"{given_name} {surname}", "initial": f"{given_name} {surname[0]}.",
-            "none": ""}[form]
+@given(
+    rosters,
+    st.sampled_from(OUTSIDER_GIVEN),
+    st.sampled_from(OUTSIDER_SURNAMES),
+    st.sampled_from(SLOTS),
+    st.sampled_from(["full", "initial", "none"]),
+)
+def test_no_high_for_an_outsider_or_no_one(
+    roster: list, given_name: str, surname: str, slot: str, form: str
+) -> None:
+    name = {"full": f"{given_name} {surname}", "initial": f"{given_name} {surname[0]}.", "none": ""}[form]
     text = (slot.format(name) if name else "Kurs: SVE01") + BODY.format(friend="Kim")
     result = match_batch([EssayInput("e", text, "uppsats.docx")], roster)[0]
     assert result.status != "high"
@@ -138,7 +167,6 @@ def test_a_name_part_missing_two_letters_is_never_high(
     scanned, key = ocr_key(fold(garbled)), ocr_key(fold(part))
     assume(not scanned or not key or OSA.distance(scanned, key) > 1)
     name = f"{garbled} {last}" if given_part else f"{first} {garbled}"
-    result = match_batch([EssayInput("e", slot.format(name) + BODY.format(friend="Kim"))],
-                         roster)[0]
+    result = match_batch([EssayInput("e", slot.format(name) + BODY.format(friend="Kim"))], roster)[0]
     # (another student may be one typo from what is left: "Eri" is Erik's, not Erika's)
     assert not (result.status == "high" and result.student_id == author.student_id)
