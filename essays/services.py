@@ -109,9 +109,9 @@ def essays_upload(
     row is locked, so slow files never hold up other uploads to the same batch.
     """
     if not files:
-        raise DomainError("Send one or more files in the multipart field 'files'.", code="no_files")
+        raise DomainError(_("Send one or more files in the multipart field 'files'."), code="no_files")
     if idempotency_key is not None and not 1 <= len(idempotency_key) <= 128:
-        raise DomainError("Idempotency-Key must be 1 to 128 characters.", code="invalid_idempotency_key")
+        raise DomainError(_("Idempotency-Key must be 1 to 128 characters."), code="invalid_idempotency_key")
     if idempotency_key:
         receipt = UploadReceipt.objects.filter(batch=batch, key=idempotency_key).first()
         if receipt:
@@ -208,7 +208,8 @@ def essay_remove(*, batch_id: UUID, essay_id: UUID, removed_by: AbstractBaseUser
         batch.require_status(OPEN_STATUSES, action=_("remove an essay"), code="essays_locked")
         essay = batch.essays.filter(pk=essay_id).first()
         if essay is None:
-            raise NotFound(f"No essay with id '{essay_id}' in this batch.", code="essay_not_found")
+            raise NotFound(_("No essay with id ‘%(id)s’ in this batch.") % {"id": essay_id},
+                           code="essay_not_found")
         filename = essay.original_filename
         essay.delete()
         if batch.status != BatchStatus.AWAITING_CONTENT:
