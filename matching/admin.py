@@ -172,8 +172,6 @@ class BatchWithMatchingAdmin(BatchAdmin):
 
         self._for_each(request, batches, reopen)
 
-        self._for_each(request, batches, reopen)
-
 
 class MatchSuggestionInline(admin.TabularInline):
     model = MatchSuggestion
