@@ -188,6 +188,9 @@ def batch_cancel(*, batch_id: UUID, cancelled_by: AbstractBaseUser) -> Batch:
         batch.require_status(OPEN_STATUSES, action="cancel the batch", code="not_cancellable")
         previous = batch.status
         batch_transition(batch, S.CANCELLED)
+        from essays.services import originals_erase
+
+        originals_erase(batch=batch)  # nothing goes on from a cancelled batch: its files go now
         event_record(batch, "batch.cancelled", {"previous_status": previous,
                                                 "cancelled_by": cancelled_by.get_username()})
     return batch

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
@@ -11,9 +11,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from batches import selectors, services
 from batches.forms import BatchCreateForm
 from batches.models import CORRECTABLE_STATUSES, OPEN_STATUSES, UPLOADABLE_STATUSES, Batch, BatchStatus
-from huleedu.errors import DomainError
+from huleedu.errors import DomainError, NotFound
 from huleedu.pages import get_or_404
-from matching.selectors import batch_review
+from matching.selectors import batch_review, essay_text_with_cues, roster_for_picker
 
 
 @login_required
@@ -59,10 +59,7 @@ def batch_upload(request: HttpRequest, batch_id: str) -> HttpResponse:
 def batch_review_page(request: HttpRequest, batch_id: str) -> HttpResponse:
     batch = get_or_404(selectors.batch_get_for_user, request.user, batch_id)
     context = _review_context(batch)
-    roster = [
-        {"id": str(student.id), "name": student.full_name, "email": student.email or ""}
-        for student in context["review"].roster
-    ]
+    roster = roster_for_picker(context["review"].roster)
     return render(request, "batches/review.html", {**context, "roster": roster, **_live_urls(batch)})
 
 
@@ -72,6 +69,18 @@ def batch_review_live(request: HttpRequest, batch_id: str) -> HttpResponse:
     """The live part of the review page, re-fetched by the page whenever the batch changes."""
     batch = get_or_404(selectors.batch_get_for_user, request.user, batch_id)
     return render(request, "batches/_review_live.html", _review_context(batch))
+
+
+@login_required
+@require_GET
+def batch_review_essay_text(request: HttpRequest, batch_id: str, essay_id: str) -> HttpResponse:
+    """One essay's whole text, every cue marked: fetched when the teacher asks for it."""
+    batch = get_or_404(selectors.batch_get_for_user, request.user, batch_id)
+    try:
+        essay, needles = essay_text_with_cues(batch, essay_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    return render(request, "batches/_review_text.html", {"essay": essay, "needles": needles})
 
 
 def _review_context(batch: Batch) -> dict[str, object]:

@@ -23,12 +23,13 @@ from classroster.apis import (
     StudentDetailApi,
     StudentListCreateApi,
 )
-from essays.apis import BatchEssayDetailApi, BatchEssaysApi
+from essays.apis import BatchEssayDetailApi, BatchEssayOriginalApi, BatchEssaysApi
 from huleedu.apis import TokenApi
 from matching.apis import (
     AssociationDecideApi,
     BatchAttributionsCsvApi,
     BatchRematchApi,
+    BatchRosterStudentApi,
     BulkConfirmApi,
     PendingAssociationsApi,
 )
@@ -40,8 +41,12 @@ urlpatterns = [
     path("batches/<str:batch_id>/essays/", BatchEssaysApi.as_view(), name="api-batch-essays"),
     path("batches/<str:batch_id>/essays/<str:essay_id>/", BatchEssayDetailApi.as_view(),
          name="api-batch-essay"),
+    path("batches/<str:batch_id>/essays/<str:essay_id>/original/", BatchEssayOriginalApi.as_view(),
+         name="api-batch-essay-original"),
     path("batches/<str:batch_id>/cancel/", BatchCancelApi.as_view(), name="api-batch-cancel"),
     path("batches/<str:batch_id>/rematch/", BatchRematchApi.as_view(), name="api-batch-rematch"),
+    path("batches/<str:batch_id>/roster-students/", BatchRosterStudentApi.as_view(),
+         name="api-batch-roster-student"),
     path("batches/<str:batch_id>/attributions.csv", BatchAttributionsCsvApi.as_view(),
          name="api-batch-attributions"),
     path("batches/<str:batch_id>/finalize-uploads/", BatchFinalizeUploadsApi.as_view(),
