@@ -18,21 +18,10 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
-from batches.models import Batch, BatchEvent
+from batches.models import Batch
+from huleedu.admin_mixins import ReadOnlyAdminMixin
 from huleedu.errors import DomainError
-
-
-class ReadOnlyAdminMixin:
-    """History is not edited: no add, change or delete (viewing stays allowed)."""
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
+from outbox.models import BatchEvent
 
 
 class BatchEventInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -131,14 +120,3 @@ class BatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             return "validation is open again.", messages.SUCCESS
 
         self._for_each(request, batches, reopen)
-
-
-@admin.register(BatchEvent)
-class BatchEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("sequence", "event_type", "batch", "created_at", "delivered_at", "delivery_attempts")
-    list_filter = ("event_type", ("delivered_at", admin.EmptyFieldListFilter), "created_at")
-    search_fields = ("=event_id", "=batch__id", "correlation_id", "batch__course_code")
-    list_select_related = ("batch",)
-    ordering = ("-sequence",)
-    readonly_fields = ("sequence", "event_id", "batch", "event_type", "correlation_id", "payload",
-                       "created_at", "delivered_at", "delivery_attempts")

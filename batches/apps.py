@@ -5,10 +5,12 @@ class BatchesConfig(AppConfig):
     name = "batches"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_migrate
+        from batches import metrics  # noqa: F401 - defines the series, scraped at 0 from the start
+        from batches.notifications import notify_event
+        from batches.services import batch_route_after_content
+        from outbox.registry import event_delivered_register, event_handlers_register
+        from outbox.types import EventType
 
-        from batches import signals
-
-        # Periodic jobs (outbox relay, validation timeouts) are django-q2 schedules; make sure
-        # they exist after every migrate so a new deployment cannot forget them.
-        post_migrate.connect(signals.ensure_schedules_after_migrate, sender=self)
+        event_handlers_register(EventType.BATCH_CONTENT_PROVISIONING_COMPLETED, batch_route_after_content)
+        # Every delivered event reaches the teacher's open pages.
+        event_delivered_register(notify_event)

@@ -4,7 +4,6 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models.fields.json import KT
 
 from huleedu.errors import Conflict
 
@@ -170,80 +169,3 @@ class Batch(models.Model):
         if not self.can_transition_to(target):
             raise IllegalTransition(self.id, self.status, target)
         self.status = target
-
-
-class BatchEvent(models.Model):
-    """The transactional outbox, and the batch's timeline and audit trail.
-
-    A row is written in the same transaction as the state change it reports; delivery
-    (the follow-up task and the live notification) happens after commit and is retried by
-    the relay until ``delivered_at`` is set.
-    """
-
-    # Events that may exist at most once per batch, and once per pass through validation: the
-    # database is the last line of defence for "exactly once", behind the row lock and state
-    # check in the services.
-    SINGLETON_TYPES = (
-        "batch.essays.registered",
-        "batch.content.provisioning.completed",
-        "client.batch.pipeline.request",
-    )
-    ONCE_PER_PASS_TYPES = ("student.associations.confirmed", "batch.essays.ready")
-
-    sequence = models.BigAutoField(primary_key=True)
-    event_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="events")
-    event_type = models.CharField(max_length=80)
-    correlation_id = models.CharField(max_length=64)
-    payload = models.JSONField(default=dict)
-    created_at = models.DateTimeField(auto_now_add=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
-    delivery_attempts = models.PositiveIntegerField(default=0)
-    relayed_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["sequence"]
-        indexes = [
-            models.Index(fields=["batch", "sequence"]),
-            models.Index(
-                fields=["created_at"],
-                condition=models.Q(delivered_at__isnull=True),
-                name="event_undelivered_idx",
-            ),
-        ]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["batch", "event_type"],
-                condition=models.Q(
-                    event_type__in=[
-                        "batch.essays.registered",
-                        "batch.content.provisioning.completed",
-                        "client.batch.pipeline.request",
-                    ]
-                ),
-                name="event_once_per_batch",
-            ),
-            models.UniqueConstraint(
-                "batch",
-                "event_type",
-                KT("payload__pass"),
-                condition=models.Q(event_type__in=["student.associations.confirmed", "batch.essays.ready"]),
-                name="event_once_per_validation_pass",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"#{self.sequence} {self.event_type}"
-
-
-class ProcessedEvent(models.Model):
-    """Idempotency keys of event handlers: (handler, event) runs at most once."""
-
-    handler = models.CharField(max_length=120)
-    event = models.ForeignKey(BatchEvent, on_delete=models.CASCADE, related_name="+")
-    processed_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["handler", "event"], name="handler_runs_once_per_event")
-        ]

@@ -20,16 +20,13 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
-from batches.models import BatchEvent
+from accounts.sessions import teacher_group
 from huleedu.server import server_loop
+from outbox.models import BatchEvent
 
 logger = logging.getLogger(__name__)
 
 _in_order: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = weakref.WeakKeyDictionary()
-
-
-def teacher_group(user_id: int) -> str:
-    return f"teacher.{user_id}"
 
 
 def notify_event(event: BatchEvent) -> None:

@@ -4,11 +4,12 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from batches.models import Batch, BatchEvent
+from batches.models import Batch
 from essays.models import Essay, EssayStatus
 from huleedu.errors import DomainError, NotFound
 from huleedu.ids import parse_id
 from matching.models import StudentAssociation
+from outbox.models import BatchEvent
 
 
 def _count_of(related: QuerySet) -> Coalesce:

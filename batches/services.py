@@ -13,13 +13,16 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from batches.events import event_record, events_record
+from batches import metrics
 from batches.locks import batch_lock
-from batches.models import OPEN_STATUSES, Batch, BatchEvent, BatchStatus
+from batches.models import OPEN_STATUSES, Batch, BatchStatus
 from classroster.models import SchoolClass
-from huleedu import metrics
 from huleedu.correlation import clean_correlation_id, get_correlation_id
 from huleedu.errors import DomainError
+from matching import metrics as matching_metrics
+from outbox.models import BatchEvent
+from outbox.services import event_record, events_record
+from outbox.types import EventType
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +71,7 @@ def batch_register(
         )
         event_record(
             batch,
-            "batch.essays.registered",
+            EventType.BATCH_ESSAYS_REGISTERED,
             {
                 "batch_type": batch.batch_type,
                 "course_code": course_code,
@@ -113,10 +116,10 @@ def batch_route_after_content(event: BatchEvent) -> None:
             batch_transition(batch, S.AWAITING_STUDENT_MATCHING)
             event_record(
                 batch,
-                "batch.student.matching.initiate.command",
+                EventType.BATCH_STUDENT_MATCHING_INITIATE_COMMAND,
                 {"class_id": str(batch.school_class_id)},
             )
-            metrics.matching_initiated(batch_type=batch.batch_type)
+            matching_metrics.matching_initiated(batch_type=batch.batch_type)
         else:
             batch_enter_ready(batch)
 
@@ -162,10 +165,11 @@ def batch_enter_ready(batch: Batch, *, confirmed: dict[str, Any] | None = None) 
     else:
         batch_transition(batch, S.READY_FOR_PIPELINE_EXECUTION,
                          also_saving=["validation_pass", "associations_confirmed_at"])
-    events: list[tuple[str, dict[str, Any]]] = []
+    this_pass = {"pass": batch.validation_pass}
+    events: list[tuple[EventType, dict[str, Any]]] = []
     if confirmed is not None:
-        events.append(("student.associations.confirmed", {**confirmed, "pass": batch.validation_pass}))
-    events.append(("batch.essays.ready", {**batch_ready_manifest(batch), "pass": batch.validation_pass}))
+        events.append((EventType.STUDENT_ASSOCIATIONS_CONFIRMED, {**confirmed, **this_pass}))
+    events.append((EventType.BATCH_ESSAYS_READY, {**batch_ready_manifest(batch), **this_pass}))
     events_record(batch, events)
 
 
@@ -175,7 +179,7 @@ def batch_reopen_validation(batch: Batch, *, reason: str, by: AbstractBaseUser |
     batch.validation_overdue_at = None
     batch_transition(batch, S.AWAITING_STUDENT_VALIDATION,
                      also_saving=["validation_deadline", "validation_overdue_at"])
-    event_record(batch, "batch.validation.reopened", {
+    event_record(batch, EventType.BATCH_VALIDATION_REOPENED, {
         "reason": reason, "by": by.get_username() if by else None,
         "validation_deadline": batch.validation_deadline.isoformat(),
     })
@@ -191,7 +195,7 @@ def batch_cancel(*, batch_id: UUID, cancelled_by: AbstractBaseUser) -> Batch:
         from essays.services import originals_erase
 
         originals_erase(batch=batch)  # nothing goes on from a cancelled batch: its files go now
-        event_record(batch, "batch.cancelled", {"previous_status": previous,
+        event_record(batch, EventType.BATCH_CANCELLED, {"previous_status": previous,
                                                 "cancelled_by": cancelled_by.get_username()})
     return batch
 
@@ -217,23 +221,7 @@ def pipeline_request(*, batch_id: UUID, pipeline: list[str], requested_by: Abstr
         batch_transition(batch, S.PIPELINE_REQUESTED)
         event_record(
             batch,
-            "client.batch.pipeline.request",
+            EventType.CLIENT_BATCH_PIPELINE_REQUEST,
             {"pipeline": pipeline, "requested_by": requested_by.get_username()},
         )
     return batch
-
-
-def schedules_ensure(**_: Any) -> None:
-    """Create (or correct) the periodic django-q2 jobs the product relies on."""
-    from django_q.models import Schedule
-
-    wanted = {
-        "outbox-relay": ("batches.tasks.relay_outbox", 1),
-        "validation-timeouts": ("matching.tasks.apply_validation_timeouts",
-                                settings.VALIDATION_CHECK_INTERVAL_MINUTES),
-    }
-    for name, (func, minutes) in wanted.items():
-        Schedule.objects.update_or_create(
-            name=name,
-            defaults={"func": func, "schedule_type": Schedule.MINUTES, "minutes": minutes, "repeats": -1},
-        )

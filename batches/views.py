@@ -1,4 +1,4 @@
-"""The teacher's batch pages: create, upload, review. Thin: selectors read, services write."""
+"""The teacher's batch pages: the dashboard, create, upload, review. Thin: selectors read, services write."""
 
 from __future__ import annotations
 
@@ -11,9 +11,19 @@ from django.views.decorators.http import require_GET, require_http_methods
 from batches import selectors, services
 from batches.forms import BatchCreateForm
 from batches.models import CORRECTABLE_STATUSES, OPEN_STATUSES, UPLOADABLE_STATUSES, Batch, BatchStatus
+from classroster.selectors import classes_visible_to
 from huleedu.errors import DomainError, NotFound
 from huleedu.pages import get_or_404
 from matching.selectors import batch_review, essay_text_with_cues, roster_for_picker
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return render(request, "dashboard.html", {
+        "batches": selectors.batches_visible_to(request.user)[:100],
+        "classes": classes_visible_to(request.user),
+        "batch_form": BatchCreateForm(user=request.user),
+    })
 
 
 @login_required

@@ -18,14 +18,15 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from batches.events import event_record
 from batches.locks import batch_lock
 from batches.models import OPEN_STATUSES, UPLOADABLE_STATUSES, Batch, BatchStatus
 from batches.services import batch_enter_ready, batch_essay_counts, batch_reopen_validation, batch_transition
+from essays import metrics
 from essays.extraction import ExtractionFailure, extract_text, file_format_of
 from essays.models import Essay, EssayStatus, UploadReceipt
-from huleedu import metrics
 from huleedu.errors import DomainError, NotFound
+from outbox.services import event_record
+from outbox.types import EventType
 
 logger = logging.getLogger(__name__)
 
@@ -161,7 +162,7 @@ def _late_essay_add(batch: Batch, essay: Essay) -> None:
     matched (the ``essay.added.late`` handler), and a READY batch validates it first."""
     batch.expected_essay_count += 1
     batch.save(update_fields=["expected_essay_count", "updated_at"])
-    event_record(batch, "essay.added.late", {
+    event_record(batch, EventType.ESSAY_ADDED_LATE, {
         "essay_id": str(essay.id), "filename": essay.original_filename, "status": essay.status,
         "expected_essay_count": batch.expected_essay_count,
     })
@@ -190,12 +191,12 @@ def _essay_store(batch: Batch, item: _PreparedFile, fingerprint: str, stored: li
     if not failure and item.data:
         _original_store(essay, item, stored)
     if failure:
-        event_record(batch, "essay.validation.failed", {
+        event_record(batch, EventType.ESSAY_VALIDATION_FAILED, {
             "essay_id": str(essay.id), "filename": essay.original_filename,
             "code": failure.code, "reason": failure.reason,
         })
     else:
-        event_record(batch, "essay.content.provisioned", {
+        event_record(batch, EventType.ESSAY_CONTENT_PROVISIONED, {
             "essay_id": str(essay.id), "filename": essay.original_filename,
             "format": essay.file_format, "size_bytes": essay.size_bytes,
             "text_chars": len(essay.text),
@@ -244,7 +245,7 @@ def essay_remove(*, batch_id: UUID, essay_id: UUID, removed_by: AbstractBaseUser
         if batch.status != BatchStatus.AWAITING_CONTENT:
             batch.expected_essay_count = max(1, batch.expected_essay_count - 1)
             batch.save(update_fields=["expected_essay_count", "updated_at"])
-        event_record(batch, "essay.removed", {
+        event_record(batch, EventType.ESSAY_REMOVED, {
             "essay_id": str(essay_id), "filename": filename, "removed_by": removed_by.get_username(),
             "expected_essay_count": batch.expected_essay_count,
         })
@@ -255,7 +256,7 @@ def content_provisioning_complete(batch: Batch, *, reason: str) -> None:
     """Close content provisioning of a locked batch: exactly once, by the state machine."""
     batch_transition(batch, BatchStatus.CONTENT_PROVISIONED)
     provisioned = batch.essays.filter(status=EssayStatus.PROVISIONED).order_by("created_at", "id")
-    event_record(batch, "batch.content.provisioning.completed", {
+    event_record(batch, EventType.BATCH_CONTENT_PROVISIONING_COMPLETED, {
         **batch_essay_counts(batch),
         "reason": reason,
         "batch_type": batch.batch_type,

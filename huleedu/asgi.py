@@ -25,9 +25,9 @@ from a2wsgi import WSGIMiddleware  # noqa: E402
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.conf import settings  # noqa: E402
-from django.urls import path  # noqa: E402
 
-from huleedu.consumers import SameOriginValidator, TeacherConsumer  # noqa: E402
+from batches.consumers import SameOriginValidator  # noqa: E402
+from batches.routing import websocket_urlpatterns  # noqa: E402
 from huleedu.lanes import split_into_lanes  # noqa: E402
 from huleedu.server import disable_twisted_form_parsing, remember_server_loop  # noqa: E402
 from huleedu.wsgi_bridge import small_request_bridge  # noqa: E402
@@ -45,6 +45,6 @@ if settings.WEB_BULK_THREADS > 0:
 application = remember_server_loop(ProtocolTypeRouter({
     "http": http_application,
     "websocket": SameOriginValidator(
-        AuthMiddlewareStack(URLRouter([path("ws/teacher/", TeacherConsumer.as_asgi())]))
+        AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
     ),
 }))

@@ -118,6 +118,8 @@ INSTALLED_APPS = [
     "channels",
     "django_q",
     "huleedu",
+    "outbox",
+    "accounts",
     "classroster",
     "batches",
     "essays",
@@ -298,7 +300,7 @@ LOGOUT_REDIRECT_URL = "/accounts/login/"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: a bad token is then a 401 with WWW-Authenticate, not a bare 403.
-        "huleedu.authentication.TokenAuthentication",
+        "accounts.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [

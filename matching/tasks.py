@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from huleedu.tasks import fresh_connection
 from matching.services import validation_timeouts_apply
+from outbox.queue import fresh_connection
 
 
 def apply_validation_timeouts() -> int:

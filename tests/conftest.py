@@ -19,7 +19,7 @@ def _own_throttle_counters(settings) -> None:
 
 @pytest.fixture
 def make_teacher(db) -> Callable:
-    from classroster.services import teacher_create_or_update
+    from accounts.services import teacher_create_or_update
 
     def make(username: str = "teacher", staff: bool = False):
         user, _ = teacher_create_or_update(username=username, password="pw-" + username, staff=staff)

@@ -15,3 +15,7 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-" + "k3y-for-the-test-sui
 os.environ.setdefault("HULEEDU_MEDIA_ROOT", tempfile.mkdtemp(prefix="huleedu-test-media-"))
 
 from huleedu.settings import *  # noqa: F403
+
+# Every teacher fixture hashes a password; PBKDF2's deliberate slowness (~0.6 s each) protects
+# stored passwords, which tests have none of. Servers and workers the tests start read this too.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -30,6 +30,7 @@ from matching.services.runs import (
 )
 from matching.services.timeouts import (
     batch_timeout_apply,
+    schedules_ensure,
     validation_deadline_move,
     validation_timeouts_apply,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "matching_run",
     "matching_run_for_batch",
     "roster_student_add_and_rematch",
+    "schedules_ensure",
     "validation_deadline_move",
     "validation_timeouts_apply",
 ]

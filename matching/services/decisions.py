@@ -26,15 +26,16 @@ from django.db import transaction
 from django.db.models import Case, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
-from batches.events import events_record
 from batches.locks import batch_lock
 from batches.models import CORRECTABLE_STATUSES, Batch, BatchStatus
 from batches.services import batch_enter_ready, batch_reopen_validation
 from classroster.models import Student
 from essays.models import Essay, EssayStatus
-from huleedu import metrics
 from huleedu.errors import Conflict, DomainError, NotFound
+from matching import metrics
 from matching.models import DecisionMethod, MatchLevel, MatchSuggestion, StudentAssociation
+from outbox.services import events_record
+from outbox.types import EventType
 
 logger = logging.getLogger(__name__)
 
@@ -110,7 +111,7 @@ def _correction_record(
     if batch.status in {S.READY_FOR_PIPELINE_EXECUTION, S.PIPELINE_REQUESTED}:
         # After confirmation the essays carry their student: keep that true.
         Essay.objects.filter(pk=association.essay_id).update(student_id=association.student_id)
-    events_record(batch, [("student.association.corrected", {
+    events_record(batch, [(EventType.STUDENT_ASSOCIATION_CORRECTED, {
         "essay_id": str(association.essay_id),
         "from_student_id": previous["student_id"],
         "to_student_id": str(association.student_id) if association.student_id else None,
@@ -146,7 +147,7 @@ def association_withdraw(
             batch_reopen_validation(batch, reason="decision_withdrawn", by=withdrawn_by)
             Essay.objects.filter(pk=association.essay_id).update(student_id=None)
         _decision_clear(association)
-        events_record(batch, [("student.association.withdrawn", {
+        events_record(batch, [(EventType.STUDENT_ASSOCIATION_WITHDRAWN, {
             "essay_id": str(association.essay_id), "from_student_id": previous["student_id"],
             "previous_method": previous["method"], "version": association.version,
             "withdrawn_by": withdrawn_by.get_username(),
@@ -312,7 +313,7 @@ def decisions_record(batch: Batch, associations: list[StudentAssociation],
     """One audit event per decision (the timeline and the live page read them)."""
     decided_by_name = decided_by.get_username() if decided_by else None
     events_record(batch, [
-        ("essay.student.association.decided",
+        (EventType.ESSAY_STUDENT_ASSOCIATION_DECIDED,
          {**decision_details(association), "decided_by": decided_by_name,
           "needs_attention": association.needs_attention})
         for association in associations

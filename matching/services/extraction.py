@@ -15,8 +15,7 @@ from dataclasses import replace
 
 from django.conf import settings
 
-from huleedu import metrics
-from matching import engine
+from matching import engine, metrics
 from matching.engine.cues import find_filename_cues, find_text_cues
 
 

@@ -25,15 +25,13 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from batches.events import event_record
 from batches.locks import batch_lock
-from batches.models import Batch, BatchEvent, BatchStatus
+from batches.models import Batch, BatchStatus
 from batches.services import batch_transition
 from classroster.codes import code_matches_apply, exam_codes_summary
 from classroster.models import Student
 from essays.models import Essay, EssayStatus
-from huleedu import metrics
-from matching import engine
+from matching import engine, metrics
 from matching.models import DecisionMethod, MatchLevel, MatchSuggestion, StudentAssociation
 from matching.rollout import matching_skip_reason
 from matching.services.decisions import (
@@ -46,6 +44,9 @@ from matching.services.decisions import (
     undecided_locked,
 )
 from matching.services.extraction import extraction_time, suggestions_floor
+from outbox.models import BatchEvent
+from outbox.services import event_record
+from outbox.types import EventType
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +61,7 @@ def matching_request(event: BatchEvent) -> None:
         batch = batch_lock(event.batch_id)
         if batch.status != S.AWAITING_STUDENT_MATCHING:
             return
-        event_record(batch, "batch.student.matching.requested", {
+        event_record(batch, EventType.BATCH_STUDENT_MATCHING_REQUESTED, {
             "class_id": str(batch.school_class_id),
             "essay_count": batch.essays.filter(status=EssayStatus.PROVISIONED).count(),
         })
@@ -124,7 +125,8 @@ def matching_rematch_request(*, batch_id: UUID, requested_by: AbstractBaseUser) 
     with transaction.atomic():
         batch = batch_lock(batch_id)
         batch.require_status(VALIDATING, action="re-run matching", code="batch_not_awaiting_validation")
-        event_record(batch, "batch.student.rematch.requested", {"requested_by": requested_by.get_username()})
+        event_record(batch, EventType.BATCH_STUDENT_REMATCH_REQUESTED,
+                     {"requested_by": requested_by.get_username()})
     return batch
 
 
@@ -166,7 +168,7 @@ def matching_give_up(event: BatchEvent) -> None:
         else:
             batch.matching_failed = True
             batch.save(update_fields=["matching_failed"])
-            event_record(batch, "batch.author.matches.suggested", {
+            event_record(batch, EventType.BATCH_AUTHOR_MATCHES_SUGGESTED, {
                 "scope": "late", "matching_failed": True, "essay_ids": [str(e.id) for e in essays]})
         metrics.matching_errors(error_type="timeout")
     logger.error("matching gave up after its last attempt; the teacher decides by hand",
@@ -187,13 +189,13 @@ def _rematch(batch: Batch, essays: list[Essay], *, scope: str) -> list[engine.Es
         marker = _unmatched_marker(batch, skip_reason)
         if skip_reason is None and scope == "late":
             metrics.essays_matched(matched=0, no_match=0, error=len(essays), top_suggestions=[])
-        event_record(batch, "batch.author.matches.suggested", {
+        event_record(batch, EventType.BATCH_AUTHOR_MATCHES_SUGGESTED, {
             "scope": scope, "essay_ids": [str(e.id) for e in essays], "matching_failed": False, **marker})
         return None
     results = _engine_run(batch, essays, roster, attributed=set(attributed_students(batch)))
     _suggestions_store(essays, results)
     summary = _summary(batch, essays, results, started, errors=0)
-    event_record(batch, "batch.author.matches.suggested", {
+    event_record(batch, EventType.BATCH_AUTHOR_MATCHES_SUGGESTED, {
         "scope": scope, "essay_ids": [str(e.id) for e in essays], "processing_summary": summary,
         "matching_failed": False,
     })
@@ -348,7 +350,7 @@ def _enter_validation(batch: Batch, summary: dict[str, Any], *, matching_failed:
     batch.validation_deadline = timezone.now() + timedelta(seconds=settings.VALIDATION_TIMEOUT_SECONDS)
     batch_transition(batch, S.AWAITING_STUDENT_VALIDATION,
                      also_saving=["processing_summary", "matching_failed", "validation_deadline"])
-    event_record(batch, "batch.author.matches.suggested", {
+    event_record(batch, EventType.BATCH_AUTHOR_MATCHES_SUGGESTED, {
         "processing_summary": summary, "validation_deadline": batch.validation_deadline.isoformat(),
         "matching_failed": matching_failed,
     })

@@ -24,7 +24,6 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from batches.events import event_record
 from batches.locks import batch_lock
 from batches.models import Batch, BatchStatus, TimeoutStrategy
 from huleedu.errors import DomainError
@@ -38,6 +37,9 @@ from matching.services.decisions import (
     top_suggested_students,
     undecided_locked,
 )
+from outbox.queue import schedule_ensure
+from outbox.services import event_record
+from outbox.types import EventType
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +76,7 @@ def batch_timeout_apply(*, batch_id: UUID, now: datetime | None = None, force: b
         decisions_write(verdicts, DecisionMethod.TIMEOUT, None)
         decisions_record(batch, [v.association for v in verdicts], None)
         confirmed = sum(1 for v in verdicts if v.student_id is not None)
-        event_record(batch, "batch.validation.timed_out", {
+        event_record(batch, EventType.BATCH_VALIDATION_TIMED_OUT, {
             "deadline": batch.validation_deadline.isoformat() if batch.validation_deadline else None,
             "forced": force,
             "strategy": strategy,
@@ -112,7 +114,7 @@ def _mark_overdue(batch: Batch, now: datetime, *, force: bool) -> bool:
         return False
     batch.validation_overdue_at = now
     batch.save(update_fields=["validation_overdue_at", "updated_at"])
-    event_record(batch, "batch.validation.overdue", {
+    event_record(batch, EventType.BATCH_VALIDATION_OVERDUE, {
         "deadline": batch.validation_deadline.isoformat() if batch.validation_deadline else None,
         "undecided": undecided_locked(batch).count(),
         "strategy": TimeoutStrategy.NONE,
@@ -140,8 +142,14 @@ def validation_deadline_move(*, batch_id: UUID, deadline: datetime, moved_by: Ab
         batch.validation_deadline = deadline
         batch.validation_overdue_at = None
         batch.save(update_fields=["validation_deadline", "validation_overdue_at", "updated_at"])
-        event_record(batch, "batch.validation.deadline.moved", {
+        event_record(batch, EventType.BATCH_VALIDATION_DEADLINE_MOVED, {
             "from": previous.isoformat() if previous else None, "to": deadline.isoformat(),
             "moved_by": moved_by.get_username(),
         })
     return batch
+
+
+def schedules_ensure() -> None:
+    """The periodic job that applies validation deadlines."""
+    schedule_ensure("validation-timeouts", "matching.tasks.apply_validation_timeouts",
+                    every_minutes=settings.VALIDATION_CHECK_INTERVAL_MINUTES)

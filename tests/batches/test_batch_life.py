@@ -8,9 +8,9 @@ import io
 
 import pytest
 
-from batches.models import BatchEvent
 from essays.models import Essay
 from matching.models import MatchSuggestion, StudentAssociation
+from outbox.models import BatchEvent
 from tests.conftest import by_author, txt_file
 
 pytestmark = pytest.mark.django_db

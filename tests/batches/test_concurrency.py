@@ -8,11 +8,12 @@ import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
-from batches.events import event_deliver
-from batches.models import Batch, BatchEvent, BatchStatus, ProcessedEvent
+from batches.models import Batch, BatchStatus
 from classroster.models import Student
 from matching.models import MatchSuggestion, StudentAssociation
 from matching.services import matching_run_for_batch
+from outbox.models import BatchEvent, ProcessedEvent
+from outbox.services import event_deliver
 from tests.conftest import ROSTER_NAMES, essay_text_for, txt_file
 from tests.support.races import run_together
 

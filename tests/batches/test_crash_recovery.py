@@ -15,11 +15,14 @@ from django.db import connections
 from django.utils import timezone
 from django_q.conf import Conf
 
-from batches.events import events_relay
-from batches.models import Batch, BatchEvent, BatchStatus
-from batches.services import batch_register, schedules_ensure
+from batches.models import Batch, BatchStatus
+from batches.services import batch_register
 from essays.services import essays_upload
 from matching.models import MatchSuggestion, StudentAssociation
+from matching.services import schedules_ensure as validation_schedule_ensure
+from outbox.models import BatchEvent
+from outbox.services import events_relay
+from outbox.services import schedules_ensure as relay_schedule_ensure
 from tests.conftest import ROSTER_NAMES, essay_text_for, txt_file
 from tests.support.processes import QCluster, wait_for, worker_database_url
 
@@ -47,7 +50,7 @@ def test_crash_between_commit_and_enqueue_is_recovered_by_the_relay(teacher, sch
         owner=teacher, course_code="SVE1", expected_essay_count=3, school_class=school_class
     )
     # The process dies right after each commit: nothing gets enqueued.
-    with mock.patch("batches.events._schedule_delivery"):
+    with mock.patch("outbox.services._schedule_delivery"):
         essays_upload(batch=batch, files=essays_for(0, 3))
     batch.refresh_from_db()
     assert batch.status == BatchStatus.CONTENT_PROVISIONED
@@ -205,7 +208,8 @@ def test_django_q_scheduler_applies_the_validation_timeout(tmp_path, settings, t
     )
     essays_upload(batch=batch, files=essays_for(0, 2))
     Batch.objects.filter(pk=batch.pk).update(validation_deadline=timezone.now() - timedelta(seconds=1))
-    schedules_ensure()  # what migrate sets up in a deployment
+    relay_schedule_ensure()  # what migrate sets up in a deployment
+    validation_schedule_ensure()
     settings.TASKS_INLINE = False
     worker = QCluster(tmp_path / "qcluster.log").start()
     try:
@@ -224,10 +228,10 @@ def test_an_event_that_keeps_failing_is_parked_after_its_attempts(teacher, setti
     settings.OUTBOX_MAX_DELIVERY_ATTEMPTS = 3
     batch = batch_register(owner=teacher, course_code="SVE1", expected_essay_count=1)
     BatchEvent.objects.filter(batch=batch).update(delivered_at=None, delivery_attempts=3)
-    with mock.patch("batches.events.enqueue_now") as enqueue:
+    with mock.patch("outbox.services.enqueue_now") as enqueue:
         assert events_relay(older_than_seconds=0) == 0
     enqueue.assert_not_called()
     BatchEvent.objects.filter(batch=batch).update(delivery_attempts=2)
-    with mock.patch("batches.events.enqueue_now") as enqueue:
+    with mock.patch("outbox.services.enqueue_now") as enqueue:
         assert events_relay(older_than_seconds=0) == 1
     assert enqueue.call_count == 1

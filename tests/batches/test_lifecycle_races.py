@@ -9,10 +9,11 @@ import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
-from batches.models import BatchEvent, BatchStatus
+from batches.models import BatchStatus
 from batches.services import batch_register
 from essays.models import Essay
 from matching.models import StudentAssociation
+from outbox.models import BatchEvent
 from tests.conftest import ROSTER_NAMES, essay_text_for, txt_file
 from tests.support.races import run_together
 

@@ -12,10 +12,11 @@ import pytest
 from channels.layers import get_channel_layer
 from django.utils import timezone
 
-from batches.models import BatchEvent
-from batches.notifications import notify_event, teacher_group
+from accounts.sessions import teacher_group
+from batches.notifications import notify_event
 from batches.services import batch_register
 from huleedu import server
+from outbox.models import BatchEvent
 
 pytestmark = pytest.mark.django_db
 

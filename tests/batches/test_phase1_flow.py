@@ -7,7 +7,7 @@ import io
 import pytest
 from pypdf import PdfWriter
 
-from batches.models import BatchEvent
+from outbox.models import BatchEvent
 from tests.conftest import docx_file, txt_file
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -6,7 +6,8 @@ import pytest
 from django.db import connections
 from django_q.brokers import get_broker
 
-from batches.models import Batch, BatchEvent, BatchStatus
+from batches.models import Batch, BatchStatus
+from outbox.models import BatchEvent
 from tests.conftest import ROSTER_NAMES, essay_text_for, txt_file
 from tests.support.processes import QCluster, wait_for
 

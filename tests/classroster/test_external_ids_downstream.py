@@ -8,8 +8,8 @@ import io
 
 import pytest
 
-from batches.models import BatchEvent
 from classroster.models import RosterSource
+from outbox.models import BatchEvent
 
 pytestmark = pytest.mark.django_db(transaction=True)  # matching runs on commit
 

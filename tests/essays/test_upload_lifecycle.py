@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from batches.models import BatchEvent, BatchStatus
+from batches.models import BatchStatus
 from matching.models import MatchLevel, StudentAssociation
+from outbox.models import BatchEvent
 from tests.conftest import ROSTER_NAMES, by_author, essay_text_for, txt_file
 
 pytestmark = pytest.mark.django_db

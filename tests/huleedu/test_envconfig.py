@@ -44,10 +44,12 @@ def test_the_check_interval_in_seconds_becomes_whole_minutes_of_the_schedule():
 def test_the_check_interval_reaches_the_schedule(settings):
     from django_q.models import Schedule
 
-    from batches.services import schedules_ensure
+    from matching.services import schedules_ensure as validation_schedule_ensure
+    from outbox.services import schedules_ensure as relay_schedule_ensure
 
     settings.VALIDATION_CHECK_INTERVAL_MINUTES = 5
-    schedules_ensure()
+    validation_schedule_ensure()
+    relay_schedule_ensure()
     assert Schedule.objects.get(name="validation-timeouts").minutes == 5
     assert Schedule.objects.get(name="outbox-relay").minutes == 1
 

@@ -11,10 +11,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from pypdf import PdfWriter
 
-from batches.models import Batch, BatchEvent
+from batches.models import Batch
 from classroster.models import Student
 from essays.models import Essay
 from essays.samples import docx_bytes
+from outbox.models import BatchEvent
 from tests.conftest import txt_file
 
 # Transactional: the follow-up tasks run on commit, as in production.

@@ -16,8 +16,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import include, path
 from prometheus_client.parser import text_string_to_metric_families
 
-from huleedu.tasks import enqueue_now
 from matching.services import batch_timeout_apply
+from outbox.queue import enqueue_now
 from tests.conftest import docx_file, txt_file
 from tests.huleedu.flows import ROSTER, run_regular_flow
 
@@ -156,8 +156,8 @@ def test_every_metric_moves_when_regular_and_guest_batches_go_through_the_api(ap
     at_least_one = [
         ("huleedu_match_cues_total", {}),
         ("huleedu_task_duration_seconds_count",
-         {"task": "batches.tasks.deliver_event", "outcome": "success"}),
-        ("huleedu_task_queue_wait_seconds_count", {"task": "batches.tasks.deliver_event"}),
+         {"task": "outbox.tasks.deliver_event", "outcome": "success"}),
+        ("huleedu_task_queue_wait_seconds_count", {"task": "outbox.tasks.deliver_event"}),
         ("huleedu_http_requests_total", {"route": "api-batch-confirm", "method": "POST", "status": "200"}),
     ]
     for name, labels in at_least_one:

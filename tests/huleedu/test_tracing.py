@@ -64,7 +64,7 @@ def test_one_trace_runs_from_the_upload_to_the_suggestions(api, exporter, caplog
     for event_type in ("batch.content.provisioning.completed", "batch.student.matching.initiate.command",
                        "batch.student.matching.requested", "batch.author.matches.suggested"):
         assert f"event {event_type}" in names, (event_type, sorted(names))
-    tasks = [s for s in in_trace if s.name == "task batches.tasks.deliver_event"]
+    tasks = [s for s in in_trace if s.name == "task outbox.tasks.deliver_event"]
     assert len(tasks) >= 3
     # Every request, task and event span of the trace carries the same correlation id and batch.
     carrying = [s for s in in_trace if s is request or s in tasks or s.name.startswith("event ")]

@@ -6,10 +6,11 @@ from __future__ import annotations
 import pytest
 from prometheus_client import REGISTRY
 
-from batches.models import BatchEvent, BatchStatus
+from batches.models import BatchStatus
 from essays.services import essays_upload
 from matching.models import DecisionMethod, StudentAssociation
 from matching.services import association_decide
+from outbox.models import BatchEvent
 from tests.conftest import by_author, txt_file
 
 pytestmark = pytest.mark.django_db

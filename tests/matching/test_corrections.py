@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from batches.models import BatchEvent, BatchStatus
+from batches.models import BatchStatus
 from batches.services import batch_cancel, pipeline_request
 from classroster.models import Student
 from essays.models import Essay
 from huleedu.errors import Conflict
 from matching.models import DecisionMethod, StudentAssociation
 from matching.services import association_decide, associations_decide_bulk, batch_timeout_apply
+from outbox.models import BatchEvent
 from tests.conftest import by_author
 
 pytestmark = pytest.mark.django_db

@@ -6,14 +6,15 @@ from __future__ import annotations
 import pytest
 from prometheus_client import REGISTRY
 
-from batches.events import event_deliver
-from batches.models import BatchEvent, BatchStatus
+from batches.models import BatchStatus
 from batches.services import batch_register
 from classroster.services import class_create, students_create_many
 from essays.services import essays_upload
 from matching import engine
 from matching.models import MatchSuggestion
 from matching.services import matching_rematch_request
+from outbox.models import BatchEvent
+from outbox.services import event_deliver
 from tests.conftest import by_author, txt_file
 
 pytestmark = pytest.mark.django_db

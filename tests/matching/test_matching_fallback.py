@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from batches.events import event_deliver
-from batches.models import BatchEvent, BatchStatus
+from batches.models import BatchStatus
 from batches.services import batch_register
 from essays.services import essays_upload
 from matching import engine
 from matching.models import MatchSuggestion, StudentAssociation
 from matching.services import association_decide
+from outbox.models import BatchEvent
+from outbox.services import event_deliver
 from tests.conftest import by_author, txt_file
 
 pytestmark = pytest.mark.django_db

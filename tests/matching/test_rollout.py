@@ -10,12 +10,13 @@ from django.contrib.admin.sites import site
 from django.test import Client
 from prometheus_client import REGISTRY
 
-from batches.models import BatchEvent, BatchStatus
+from batches.models import BatchStatus
 from classroster.services import class_create
 from essays.services import essays_upload
 from matching.models import MatchingRollout, MatchSuggestion, StudentAssociation
 from matching.rollout import matching_skip_reason, rollout_bucket
 from matching.services import association_decide, matching_rematch_request
+from outbox.models import BatchEvent
 from tests.conftest import by_author, txt_file
 
 pytestmark = pytest.mark.django_db

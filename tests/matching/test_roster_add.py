@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from batches.models import BatchEvent
 from classroster.models import Student
 from matching.models import StudentAssociation
 from matching.selectors import batch_review
+from outbox.models import BatchEvent
 from tests.conftest import by_author
 
 pytestmark = pytest.mark.django_db

@@ -8,10 +8,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from batches.models import BatchEvent, BatchStatus
+from batches.models import BatchStatus
 from huleedu.errors import Conflict, DomainError
 from matching.models import DecisionMethod, MatchLevel, StudentAssociation
 from matching.services import association_decide, validation_deadline_move, validation_timeouts_apply
+from outbox.models import BatchEvent
 from tests.conftest import by_author
 
 pytestmark = pytest.mark.django_db

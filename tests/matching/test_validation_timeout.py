@@ -8,12 +8,13 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from batches.models import Batch, BatchEvent, BatchStatus
+from batches.models import Batch, BatchStatus
 from batches.services import batch_register
 from classroster.models import SchoolClass, Student
 from essays.services import essays_upload
 from matching.models import DecisionMethod, StudentAssociation
 from matching.services import association_decide, validation_timeouts_apply
+from outbox.models import BatchEvent
 from tests.batches.test_concurrency import run_together
 from tests.conftest import ROSTER_NAMES, essay_text_for, txt_file
 

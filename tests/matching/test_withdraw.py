@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from batches.models import BatchEvent, BatchStatus
+from batches.models import BatchStatus
 from batches.services import pipeline_request
 from classroster.models import Student
 from huleedu.errors import Conflict
 from matching.models import MatchSuggestion, StudentAssociation
 from matching.services import association_decide, association_withdraw
+from outbox.models import BatchEvent
 from tests.conftest import by_author
 
 pytestmark = pytest.mark.django_db

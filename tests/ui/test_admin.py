@@ -47,7 +47,7 @@ def flash(response) -> list[str]:
 def test_admin_lists_and_searches_everything(staff_client, validating_batch):
     for url in ["/admin/classroster/schoolclass/", "/admin/classroster/student/?q=Sj%C3%B6str%C3%B6m",
                 "/admin/batches/batch/?status__exact=AWAITING_STUDENT_VALIDATION",
-                "/admin/batches/batchevent/", "/admin/essays/essay/?q=asa",
+                "/admin/outbox/batchevent/", "/admin/essays/essay/?q=asa",
                 "/admin/matching/matchsuggestion/", "/admin/matching/studentassociation/?method__exact="]:
         assert staff_client.get(url).status_code == 200, url
     detail = staff_client.get(f"/admin/batches/batch/{validating_batch.id}/change/")

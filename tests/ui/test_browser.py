@@ -13,13 +13,14 @@ from uuid import UUID
 import pytest
 from rest_framework.authtoken.models import Token
 
-from batches.models import Batch, BatchEvent
+from batches.models import Batch
 from batches.services import batch_register
 from classroster.services import class_create, students_create_many
 from essays.samples import docx_bytes, pdf_bytes
 from essays.services import essays_upload
 from matching.models import MatchLevel, StudentAssociation
 from matching.services import association_decide, batch_timeout_apply
+from outbox.models import BatchEvent
 from tests.conftest import txt_file
 from tests.ui.conftest import ARTIFACTS, login, outside_the_browser_loop
 

@@ -19,8 +19,8 @@ logger = logging.getLogger(__name__)
 
 
 def periodic_jobs_tick() -> None:
-    from batches.events import events_relay
     from matching.services import validation_timeouts_apply
+    from outbox.services import events_relay
 
     events_relay()
     validation_timeouts_apply()

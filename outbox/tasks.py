@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from batches.events import event_deliver, events_relay
-from huleedu.tasks import fresh_connection
+from outbox.queue import fresh_connection
+from outbox.services import event_deliver, events_relay
 
 
 def deliver_event(sequence: int) -> None:

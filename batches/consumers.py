@@ -1,7 +1,7 @@
 """The teacher's live channel: one group per teacher, fed by delivered outbox events.
 
 A socket lives no longer than the session that opened it: logging out closes it at once
-(``huleedu.live_sessions`` tells the session's group), a password change makes every socket
+(``accounts.sessions`` tells the session's group), a password change makes every socket
 of that teacher check its session again, and every socket re-checks on a timer, which
 catches sessions that simply expired.
 """
@@ -17,8 +17,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
-from batches.notifications import teacher_group
-from huleedu.live_sessions import session_group, session_still_signs_in
+from accounts.sessions import session_group, session_still_signs_in, teacher_group
 
 UNAUTHENTICATED = 4401
 SESSION_ENDED = 4403

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from classroster.services import demo_seed
+from accounts.services import demo_seed
 
 
 class Command(BaseCommand):

@@ -9,8 +9,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.authentication import token_issue
 from huleedu.api import validated
-from huleedu.authentication import token_issue
 from huleedu.errors import DomainError
 from huleedu.throttling import LOGIN_THROTTLES
 

@@ -1,7 +1,7 @@
 """API token authentication, as DRF's, with tokens that expire
 (``HULEEDU_TOKEN_LIFETIME_SECONDS`` after they were issued).
 
-A password change deletes the user's tokens (``huleedu.live_sessions``).
+A password change deletes the user's tokens (``accounts.sessions``).
 """
 
 from __future__ import annotations

@@ -36,3 +36,18 @@ def fresh_connection() -> None:
     they are scheduled) keeps its connection: closing it would end that transaction."""
     if not connection.in_atomic_block:
         close_old_connections()
+
+
+def schedule_ensure(name: str, func_path: str, *, every_minutes: int) -> None:
+    """Create (or correct) one periodic django-q2 job; apps call it after migrate."""
+    from django_q.models import Schedule
+
+    Schedule.objects.update_or_create(
+        name=name,
+        defaults={
+            "func": func_path,
+            "schedule_type": Schedule.MINUTES,
+            "minutes": every_minutes,
+            "repeats": -1,
+        },
+    )

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from classroster.services import teacher_create_or_update
+from accounts.services import teacher_create_or_update
 
 
 class Command(BaseCommand):

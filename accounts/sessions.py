@@ -1,7 +1,7 @@
 """Sign-ins end everywhere at once: logging out closes that session's sockets, and a new
 password revokes the teacher's API tokens and ends their other sessions' sockets.
 
-Connected in ``HuleEduConfig.ready()``.
+Connected in ``AccountsConfig.ready()``.
 """
 
 from __future__ import annotations
@@ -20,10 +20,14 @@ from django.db import transaction
 from django.http import HttpRequest
 from rest_framework.authtoken.models import Token
 
-from batches.notifications import teacher_group
 from huleedu.server import server_loop
 
 logger = logging.getLogger(__name__)
+
+
+def teacher_group(user_id: int) -> str:
+    """The channel-layer group of all of one teacher's sockets."""
+    return f"teacher.{user_id}"
 
 
 def session_group(session_key: str) -> str:
