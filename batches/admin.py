@@ -44,7 +44,6 @@ class BatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ("owner", "school_class")
     date_hierarchy = "created_at"
     inlines = [BatchEventInline]
-    actions = ["rerun_matching", "force_validation_timeout", "reopen_validation"]
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         # Erasing a batch is allowed with the model's delete permission, through batch_erase.
@@ -86,37 +85,3 @@ class BatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 self.message_user(request, f"{batch}: {exc.message}", messages.ERROR)
             else:
                 self.message_user(request, f"{batch}: {message}", level)
-
-    @admin.action(description="Re-run student matching for the undecided essays (decisions stand)",
-                  permissions=["override"])
-    def rerun_matching(self, request: HttpRequest, batches: QuerySet[Batch]) -> None:
-        from matching.services import matching_rerun
-
-        def rerun(batch: Batch) -> tuple[str, int]:
-            matching_rerun(batch_id=batch.id, by=request.user)
-            return "matching runs again.", messages.SUCCESS
-
-        self._for_each(request, batches, rerun)
-
-    @admin.action(description="Force the validation timeout now (decide what is still open)",
-                  permissions=["override"])
-    def force_validation_timeout(self, request: HttpRequest, batches: QuerySet[Batch]) -> None:
-        from matching.services import batch_timeout_apply
-
-        def timeout(batch: Batch) -> tuple[str, int]:
-            if batch_timeout_apply(batch_id=batch.id, force=True):
-                return "the timeout decided the open essays.", messages.SUCCESS
-            return f"not awaiting validation ({batch.status}); nothing done.", messages.WARNING
-
-        self._for_each(request, batches, timeout)
-
-    @admin.action(description="Reopen validation of a READY batch (its decisions can then be changed)",
-                  permissions=["override"])
-    def reopen_validation(self, request: HttpRequest, batches: QuerySet[Batch]) -> None:
-        from matching.services import batch_reopen
-
-        def reopen(batch: Batch) -> tuple[str, int]:
-            batch_reopen(batch_id=batch.id, reopened_by=request.user)
-            return "validation is open again.", messages.SUCCESS
-
-        self._for_each(request, batches, reopen)

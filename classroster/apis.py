@@ -7,15 +7,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from batches.selectors import batch_get_for_user
-from classroster import codes, oneroster, selectors, services, ss12000
+from classroster import oneroster, selectors, services, ss12000
 from classroster.serializers import (
     ClassDetailOutputSerializer,
     ClassImportOutputSerializer,
     ClassInputSerializer,
     ClassOutputSerializer,
     ClassPatchSerializer,
-    ExamCodeListOutputSerializer,
     OneRosterClassesOutputSerializer,
     OneRosterImportInputSerializer,
     OneRosterUploadInputSerializer,
@@ -181,7 +179,7 @@ def _import_body(school_class: object, result: object, errors: list | None = Non
     return ClassImportOutputSerializer(body).data
 
 
-def _upload(request: Request, what: str) -> bytes:
+def uploaded_bytes(request: Request, what: str) -> bytes:
     upload = request.FILES.get("file")
     if upload is None:
         raise DomainError(f"Send the {what} in the multipart field 'file'.", code="no_file")
@@ -234,7 +232,7 @@ class OneRosterClassesApi(APIView):
     @extend_schema(request={"multipart/form-data": OneRosterUploadInputSerializer},
                    responses=OneRosterClassesOutputSerializer)
     def post(self, request: Request) -> Response:
-        export = oneroster.oneroster_read(data=_upload(request, "OneRoster zip"))
+        export = oneroster.oneroster_read(data=uploaded_bytes(request, "OneRoster zip"))
         classes = [{"sourced_id": c.sourced_id, "title": c.title, "school": c.school,
                     "student_count": len(c.students)} for c in export.classes.values()]
         classes.sort(key=lambda c: (c["school"], c["title"]))
@@ -249,7 +247,7 @@ class OneRosterImportApi(APIView):
     @extend_schema(request={"multipart/form-data": OneRosterImportInputSerializer},
                    responses={201: ClassImportOutputSerializer})
     def post(self, request: Request) -> Response:
-        data = _upload(request, "OneRoster zip")
+        data = uploaded_bytes(request, "OneRoster zip")
         fields = validated(OneRosterImportInputSerializer, request.data)
         existing = (selectors.class_get_for_user(request.user, fields["class_id"])
                     if fields.get("class_id") else None)
@@ -259,35 +257,3 @@ class OneRosterImportApi(APIView):
         school_class = selectors.class_get_for_user(request.user, school_class.pk)
         return Response(_import_body(school_class, result, errors),
                         status=status.HTTP_200_OK if existing else status.HTTP_201_CREATED)
-
-
-class ExamCodesApi(APIView):
-    """A batch's exam.net code list: read it, replace it (CSV or XLSX in 'file'), remove it."""
-
-    parser_classes = [SourceUploadParser]
-
-    @extend_schema(responses=ExamCodeListOutputSerializer)
-    def get(self, request: Request, batch_id: str) -> Response:
-        batch = batch_get_for_user(request.user, batch_id)
-        listed = list(selectors.exam_codes_of(batch))
-        return Response(ExamCodeListOutputSerializer({
-            "codes": listed, "errors": [],
-            "not_on_roster": [{"line": c.line, "code": c.code, "name": c.name, "email": c.email}
-                              for c in listed if c.student_id is None],
-        }).data)
-
-    @extend_schema(request={"multipart/form-data": RosterImportInputSerializer},
-                   responses={201: ExamCodeListOutputSerializer})
-    def post(self, request: Request, batch_id: str) -> Response:
-        batch = batch_get_for_user(request.user, batch_id)
-        name = getattr(request.FILES.get("file"), "name", "") or ""
-        result = codes.exam_codes_import(batch=batch, data=_upload(request, "code list"), filename=name,
-                                         uploaded_by=request.user)
-        return Response(ExamCodeListOutputSerializer({
-            "codes": result.codes, "not_on_roster": result.not_on_roster, "errors": result.errors,
-        }).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(responses={204: None})
-    def delete(self, request: Request, batch_id: str) -> Response:
-        codes.exam_codes_clear(batch=batch_get_for_user(request.user, batch_id))
-        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -104,20 +105,29 @@ def student_update(*, student: Student, **changes: Any) -> Student:
     return student
 
 
+# Apps whose rows name students register here what ties a student to an essay: a check that
+# returns the reasons a student is in use (e.g. {"decided": True}), or nothing.
+StudentUseCheck = Callable[[Student], dict[str, bool]]
+_student_use_checks: list[StudentUseCheck] = []
+
+
+def student_use_check_register(check: StudentUseCheck) -> None:
+    if check not in _student_use_checks:
+        _student_use_checks.append(check)
+
+
 def student_delete(*, student: Student) -> None:
     """Remove a student from the roster, unless an essay is (or may be) theirs: a decision
-    anywhere, or a suggestion in a batch that is still open. Removing them would quietly turn
-    "probably this student" into "no student" behind the teacher's back."""
-    from batches.models import OPEN_STATUSES
-    from matching.models import MatchSuggestion, StudentAssociation
-
-    decided = StudentAssociation.objects.filter(student=student).exists() or student.essays.exists()
-    suggested = MatchSuggestion.objects.filter(
-        student=student, essay__batch__status__in=OPEN_STATUSES).exists()
-    if decided or suggested:
+    anywhere, or a suggestion in a batch that is still open (the checks matching registers).
+    Removing them would quietly turn "probably this student" into "no student" behind the
+    teacher's back."""
+    uses = {"decided": student.essays.exists(), "suggested": False}
+    for check in _student_use_checks:
+        for reason, applies in check(student).items():
+            uses[reason] = uses.get(reason, False) or applies
+    if any(uses.values()):
         raise Conflict("Essays are attributed or suggested to this student; decide those essays first.",
-                       code="student_in_use", details={"student_id": str(student.id),
-                                                       "decided": decided, "suggested": suggested})
+                       code="student_in_use", details={"student_id": str(student.id), **uses})
     student.delete()
 
 

@@ -18,6 +18,8 @@ class EssayStatus(models.TextChoices):
 
 
 class Essay(models.Model):
+    Status = EssayStatus  # reachable through the model, for apps that see essays only by relation
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     batch = models.ForeignKey("batches.Batch", on_delete=models.CASCADE, related_name="essays")
     original_filename = models.CharField(max_length=255, blank=True, default="")

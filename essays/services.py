@@ -20,11 +20,13 @@ from django.utils import timezone
 
 from batches.locks import batch_lock
 from batches.models import OPEN_STATUSES, UPLOADABLE_STATUSES, Batch, BatchStatus
-from batches.services import batch_enter_ready, batch_essay_counts, batch_reopen_validation, batch_transition
+from batches.services import batch_enter_ready, batch_reopen_validation, batch_transition
 from essays import metrics
 from essays.extraction import ExtractionFailure, extract_text, file_format_of
 from essays.models import Essay, EssayStatus, UploadReceipt
+from essays.selectors import batch_essay_counts, batch_ready_manifest
 from huleedu.errors import DomainError, NotFound
+from outbox.models import BatchEvent
 from outbox.services import event_record
 from outbox.types import EventType
 
@@ -171,7 +173,8 @@ def _late_essay_add(batch: Batch, essay: Essay) -> None:
     if batch.is_regular:
         batch_reopen_validation(batch, reason="late_essay")
     else:
-        batch_enter_ready(batch)  # nothing to validate: Phase 2 gets the new manifest
+        # nothing to validate: Phase 2 gets the new manifest
+        batch_enter_ready(batch, manifest=batch_ready_manifest(batch))
 
 
 def _essay_store(batch: Batch, item: _PreparedFile, fingerprint: str, stored: list[str]) -> Essay:
@@ -218,22 +221,21 @@ def originals_delete(names: list[str]) -> None:
             default_storage.delete(name)
 
 
-def originals_erase(*, batch: Batch) -> None:
-    """A cancelled batch goes nowhere: its originals are deleted once the caller commits (its
-    essays' text stays until the batch is deleted)."""
-    essays = batch.essays.exclude(original_file="")
-    names = list(essays.values_list("original_file", flat=True))
-    essays.update(original_file="")
-    if names:
+def originals_erase_after_cancel(event: BatchEvent) -> None:
+    """``batch.cancelled``: the batch goes nowhere, so its uploaded originals are erased (its
+    essays' text stays until the batch is deleted). Idempotent: a second run finds nothing."""
+    with transaction.atomic():
+        essays = Essay.objects.filter(batch_id=event.batch_id).exclude(original_file="")
+        names = list(essays.values_list("original_file", flat=True))
+        essays.update(original_file="")
         transaction.on_commit(lambda: originals_delete(names))
 
 
 def essay_remove(*, batch_id: UUID, essay_id: UUID, removed_by: AbstractBaseUser) -> None:
     """Take a wrong, broken or duplicate upload out of the batch, with its suggestions and
     decision. Before provisioning completes its slot is free for another file; after it, the
-    batch expects one essay fewer (and may now be complete)."""
-    from matching.services import associations_confirm_if_complete
-
+    batch expects one essay fewer (and may now be complete: the caller, which owns the
+    associations, confirms them in the same transaction; ``matching.services.essay_remove``)."""
     with transaction.atomic():
         batch = batch_lock(batch_id)
         batch.require_status(OPEN_STATUSES, action="remove an essay", code="essays_locked")
@@ -249,7 +251,6 @@ def essay_remove(*, batch_id: UUID, essay_id: UUID, removed_by: AbstractBaseUser
             "essay_id": str(essay_id), "filename": filename, "removed_by": removed_by.get_username(),
             "expected_essay_count": batch.expected_essay_count,
         })
-        associations_confirm_if_complete(batch)
 
 
 def content_provisioning_complete(batch: Batch, *, reason: str) -> None:
@@ -281,3 +282,20 @@ def uploads_finalize(*, batch_id: UUID) -> Batch:
         batch.save(update_fields=["uploads_finalized_at"])
         content_provisioning_complete(batch, reason="finalized_early")
     return batch
+
+
+def batch_route_after_content(event: BatchEvent) -> None:
+    """GUEST batches are ready as they are; REGULAR batches go on to student matching."""
+    with transaction.atomic():
+        batch = batch_lock(event.batch_id)
+        if batch.status != BatchStatus.CONTENT_PROVISIONED:
+            return  # already routed
+        if batch.is_regular:
+            batch_transition(batch, BatchStatus.AWAITING_STUDENT_MATCHING)
+            event_record(
+                batch,
+                EventType.BATCH_STUDENT_MATCHING_INITIATE_COMMAND,
+                {"class_id": str(batch.school_class_id)},
+            )
+        else:
+            batch_enter_ready(batch, manifest=batch_ready_manifest(batch))

@@ -8,15 +8,21 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
-from batches.admin import ReadOnlyAdminMixin
+from batches.admin import BatchAdmin
+from batches.models import Batch
 from classroster.models import Student
+from essays.admin import EssayAdmin
+from essays.models import Essay
+from huleedu.admin_mixins import ReadOnlyAdminMixin
 from huleedu.errors import DomainError
+from matching import services
 from matching.models import MatchingRollout, MatchSuggestion, StudentAssociation
 from matching.services import association_decide
 
@@ -125,3 +131,66 @@ class MatchingRolloutAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # deleting would silently mean "on for everyone"; switch it instead
+
+
+# --- batches and essays, with what matching adds to them -----------------------------------------
+
+
+class BatchWithMatchingAdmin(BatchAdmin):
+    """The batch admin, with the overrides of matching and validation staff may need."""
+
+    actions = ["rerun_matching", "force_validation_timeout", "reopen_validation"]
+
+    @admin.action(description="Re-run student matching for the undecided essays (decisions stand)",
+                  permissions=["override"])
+    def rerun_matching(self, request: HttpRequest, batches: QuerySet[Batch]) -> None:
+        def rerun(batch: Batch) -> tuple[str, int]:
+            services.matching_rerun(batch_id=batch.id, by=request.user)
+            return "matching runs again.", messages.SUCCESS
+
+        self._for_each(request, batches, rerun)
+
+    @admin.action(description="Force the validation timeout now (decide what is still open)",
+                  permissions=["override"])
+    def force_validation_timeout(self, request: HttpRequest, batches: QuerySet[Batch]) -> None:
+        def timeout(batch: Batch) -> tuple[str, int]:
+            if services.batch_timeout_apply(batch_id=batch.id, force=True):
+                return "the timeout decided the open essays.", messages.SUCCESS
+            return f"not awaiting validation ({batch.status}); nothing done.", messages.WARNING
+
+        self._for_each(request, batches, timeout)
+
+    @admin.action(description="Reopen validation of a READY batch (its decisions can then be changed)",
+                  permissions=["override"])
+    def reopen_validation(self, request: HttpRequest, batches: QuerySet[Batch]) -> None:
+        def reopen(batch: Batch) -> tuple[str, int]:
+            services.batch_reopen(batch_id=batch.id, reopened_by=request.user)
+            return "validation is open again.", messages.SUCCESS
+
+        self._for_each(request, batches, reopen)
+
+
+class MatchSuggestionInline(admin.TabularInline):
+    model = MatchSuggestion
+    fields = ("rank", "student", "confidence", "level", "status", "reasons", "evidence")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class EssayWithSuggestionsAdmin(EssayAdmin):
+    """The essay admin, with the essay's suggestions; a delete also confirms a batch whose last
+    undecided essay it removes."""
+
+    inlines = [MatchSuggestionInline]
+    essay_remove = staticmethod(services.essay_remove)
+
+
+# Matching's admins replace the ones batches and essays register (they extend them).
+admin.site.unregister(Batch)
+admin.site.register(Batch, BatchWithMatchingAdmin)
+admin.site.unregister(Essay)
+admin.site.register(Essay, EssayWithSuggestionsAdmin)

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Prefetch, QuerySet
+from django.db.models.functions import Left
 
 from batches.models import Batch, BatchStatus
 from classroster.models import SchoolClass, Student
@@ -324,3 +325,21 @@ def essay_text_with_cues(batch: Batch, essay_id: object) -> tuple[Essay, list[st
                for evidence_list in essay.suggestions.values_list("evidence", flat=True)
                for evidence in evidence_list or [] if isinstance(evidence, dict)]
     return essay, needles
+
+
+# The essay list shows a preview of each text.
+PREVIEW_CHARACTERS = 600
+
+
+def batch_essays(batch: Batch) -> QuerySet[Essay]:
+    """Essays with what the review needs: suggestions (best first) and the association.
+
+    The list shows a preview, so the database cuts it and the full texts (up to a few
+    hundred kB each) stay where they are."""
+    return (
+        batch.essays.select_related("association", "association__student", "association__decided_by")
+        .defer("text")
+        .annotate(text_preview=Left("text", PREVIEW_CHARACTERS))
+        .prefetch_related(suggestions_prefetch())
+        .order_by("created_at", "id")
+    )

@@ -16,6 +16,8 @@ from matching.services.decisions import (
     associations_confirm_if_complete,
     associations_decide_bulk,
     batch_reopen,
+    essay_remove,
+    student_uses,
 )
 from matching.services.roster import roster_student_add_and_rematch
 from matching.services.runs import (
@@ -31,7 +33,6 @@ from matching.services.runs import (
 from matching.services.timeouts import (
     batch_timeout_apply,
     schedules_ensure,
-    validation_deadline_move,
     validation_timeouts_apply,
 )
 
@@ -43,6 +44,7 @@ __all__ = [
     "associations_decide_bulk",
     "batch_reopen",
     "batch_timeout_apply",
+    "essay_remove",
     "matching_give_up",
     "matching_match_new_essays",
     "matching_rematch_request",
@@ -53,6 +55,6 @@ __all__ = [
     "matching_run_for_batch",
     "roster_student_add_and_rematch",
     "schedules_ensure",
-    "validation_deadline_move",
+    "student_uses",
     "validation_timeouts_apply",
 ]

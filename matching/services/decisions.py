@@ -27,10 +27,12 @@ from django.db.models import Case, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
 from batches.locks import batch_lock
-from batches.models import CORRECTABLE_STATUSES, Batch, BatchStatus
+from batches.models import CORRECTABLE_STATUSES, OPEN_STATUSES, Batch, BatchStatus
 from batches.services import batch_enter_ready, batch_reopen_validation
 from classroster.models import Student
+from essays import services as essays_services
 from essays.models import Essay, EssayStatus
+from essays.selectors import batch_ready_manifest
 from huleedu.errors import Conflict, DomainError, NotFound
 from matching import metrics
 from matching.models import DecisionMethod, MatchLevel, MatchSuggestion, StudentAssociation
@@ -253,7 +255,7 @@ def associations_confirm_if_complete(batch: Batch) -> bool:
     batch.associations_confirmed_at = now
     metrics.associations_confirmed(by_method=by_method, matching_requested_at=batch.matching_requested_at,
                                    confirmed_at=now)
-    batch_enter_ready(batch, confirmed={
+    batch_enter_ready(batch, manifest=batch_ready_manifest(batch), confirmed={
         "associations": [{"essay_id": str(essay_id), "student_id": str(student_id) if student_id else None,
                           "method": method} for essay_id, student_id, method, _ in decisions],
         "by_method": by_method,
@@ -401,3 +403,21 @@ def top_suggested_students(associations: list[StudentAssociation]) -> dict[UUID,
     """Each essay's best suggestion's student, for all of them in one query."""
     return dict(MatchSuggestion.objects.filter(essay_id__in=[a.essay_id for a in associations], rank=1)
                 .values_list("essay_id", "student_id"))
+
+
+def essay_remove(*, batch_id: UUID, essay_id: UUID, removed_by: AbstractBaseUser) -> None:
+    """Take an essay out of the batch (``essays.services.essay_remove``); if every essay left is
+    decided, the batch's associations are confirmed in the same transaction."""
+    with transaction.atomic():
+        essays_services.essay_remove(batch_id=batch_id, essay_id=essay_id, removed_by=removed_by)
+        associations_confirm_if_complete(batch_lock(batch_id))
+
+
+def student_uses(student: Student) -> dict[str, bool]:
+    """What ties a roster student to essays here: a decision anywhere, or a suggestion in a batch
+    that is still open (``classroster.services.student_delete`` asks)."""
+    return {
+        "decided": StudentAssociation.objects.filter(student=student).exists(),
+        "suggested": MatchSuggestion.objects.filter(
+            student=student, essay__batch__status__in=OPEN_STATUSES).exists(),
+    }

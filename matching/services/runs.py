@@ -28,7 +28,6 @@ from django.utils import timezone
 from batches.locks import batch_lock
 from batches.models import Batch, BatchStatus
 from batches.services import batch_transition
-from classroster.codes import code_matches_apply, exam_codes_summary
 from classroster.models import Student
 from essays.models import Essay, EssayStatus
 from matching import engine, metrics
@@ -43,6 +42,7 @@ from matching.services.decisions import (
     undecided_essays,
     undecided_locked,
 )
+from matching.services.exam_codes import code_matches_apply, exam_codes_summary
 from matching.services.extraction import extraction_time, suggestions_floor
 from outbox.models import BatchEvent
 from outbox.services import event_record
@@ -65,6 +65,7 @@ def matching_request(event: BatchEvent) -> None:
             "class_id": str(batch.school_class_id),
             "essay_count": batch.essays.filter(status=EssayStatus.PROVISIONED).count(),
         })
+        metrics.matching_initiated(batch_type=batch.batch_type)
 
 
 def matching_run(event: BatchEvent) -> None:

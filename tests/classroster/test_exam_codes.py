@@ -263,7 +263,7 @@ def test_two_uploads_at_once_leave_one_whole_list(batch, teacher):
 
     from django.db import connections
 
-    from classroster.codes import exam_codes_import
+    from matching.services.exam_codes import exam_codes_import
 
     lists = [code_list_csv(roster_rows(6)), code_list_csv([(f"XY{i:04d}", f"{f} {la}", "") for i, (f, la)
                                                            in enumerate(ROSTER_NAMES[:4])])]

@@ -274,7 +274,7 @@ def exam_codes_import(
         ExamCode.objects.filter(batch=batch).delete()
         ExamCode.objects.bulk_create(result.codes)
         if batch.status == BatchStatus.AWAITING_STUDENT_VALIDATION and uploaded_by is not None:
-            from matching.services import matching_rematch_request  # matching imports this module
+            from matching.services.runs import matching_rematch_request  # runs reads the codes
 
             matching_rematch_request(batch_id=batch.id, requested_by=uploaded_by)
     return result
