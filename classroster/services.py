@@ -326,61 +326,77 @@ def roster_sync(
     """
     from django.utils import timezone
 
-    result = RosterSyncResult()
     now = timezone.now()
     with transaction.atomic():
         # One sync of a class at a time: two would both create the same new members.
         SchoolClass.objects.select_for_update().filter(pk=school_class.pk).first()
-        students = list(school_class.students.all())
-        linked = {s.external_id: s for s in students if s.external_source == source and s.external_id}
-        unlinked_by_email = {s.email.lower(): s for s in students if s.email and not s.external_id}
-        email_owner = {s.email.lower(): s.pk for s in students if s.email}
-        room = settings.MAX_ROSTER_SIZE - len(students)
-        seen: set[str] = set()
+        follower = _RosterFollower(school_class, source, list(school_class.students.all()))
         for member in members:
-            if member.external_id in seen:
-                result.problems.append({"external_id": member.external_id, "error": "listed twice"})
-                continue
-            seen.add(member.external_id)
-            first = _clean_name(member.first_name)[:MAX_NAME_CHARS]
-            last = _clean_name(member.last_name)[:MAX_NAME_CHARS]
-            if not first and not last:
-                result.problems.append({"external_id": member.external_id, "error": "the member has no name"})
-                continue
-            email = _member_email(member, result)
-            student = linked.get(member.external_id)
-            if student is None and email and email in unlinked_by_email:
-                # A student the teacher typed in before the class was linked: the same person.
-                student = unlinked_by_email.pop(email)
-                student.external_id, student.external_source = member.external_id, source
-                linked[member.external_id] = student
-                _student_follow(student, first, last, email, email_owner, member, result, relinked=True)
-                continue
-            if student is None:
-                if room <= 0:
-                    full = f"the roster is full ({settings.MAX_ROSTER_SIZE} students)"
-                    result.problems.append({"external_id": member.external_id, "error": full})
-                    continue
-                room -= 1
-                student = Student(school_class=school_class, external_id=member.external_id,
-                                  external_source=source, first_name=first, last_name=last)
-                email = _email_if_free(email, None, email_owner, member, result)
-                student.email = email
-                student.save()
-                if email:
-                    email_owner[email] = student.pk
-                result.created.append(student)
-                continue
-            _student_follow(student, first, last, email, email_owner, member, result)
-        for student in linked.values():
-            if student.external_id not in seen and student.left_at is None:
-                student.left_at = now
-                student.save(update_fields=["left_at", "updated_at"])
-                result.left.append(student)
+            follower.follow(member)
+        follower.mark_leavers(now)
         school_class.external_source = school_class.external_source or source
         school_class.synced_at = now
         school_class.save(update_fields=["external_source", "synced_at", "updated_at"])
-    return result
+    return follower.result
+
+
+class _RosterFollower:
+    """One sync's view of a class roster: who is linked to which member, which e-mails are taken,
+    how much room is left."""
+
+    def __init__(self, school_class: SchoolClass, source: str, students: list[Student]) -> None:
+        self.school_class, self.source = school_class, source
+        self.result = RosterSyncResult()
+        self.linked = {s.external_id: s for s in students if s.external_source == source and s.external_id}
+        self.unlinked_by_email = {s.email.lower(): s for s in students if s.email and not s.external_id}
+        self.email_owner = {s.email.lower(): s.pk for s in students if s.email}
+        self.room = settings.MAX_ROSTER_SIZE - len(students)
+        self.seen: set[str] = set()
+
+    def follow(self, member: ExternalMember) -> None:
+        result = self.result
+        if member.external_id in self.seen:
+            result.problems.append({"external_id": member.external_id, "error": "listed twice"})
+            return
+        self.seen.add(member.external_id)
+        first = _clean_name(member.first_name)[:MAX_NAME_CHARS]
+        last = _clean_name(member.last_name)[:MAX_NAME_CHARS]
+        if not first and not last:
+            result.problems.append({"external_id": member.external_id, "error": "the member has no name"})
+            return
+        email = _member_email(member, result)
+        student = self.linked.get(member.external_id)
+        if student is None and email and email in self.unlinked_by_email:
+            # A student the teacher typed in before the class was linked: the same person.
+            student = self.unlinked_by_email.pop(email)
+            student.external_id, student.external_source = member.external_id, self.source
+            self.linked[member.external_id] = student
+            _student_follow(student, first, last, email, self.email_owner, member, result, relinked=True)
+        elif student is None:
+            self._add(member, first, last, email)
+        else:
+            _student_follow(student, first, last, email, self.email_owner, member, result)
+
+    def _add(self, member: ExternalMember, first: str, last: str, email: str | None) -> None:
+        if self.room <= 0:
+            full = f"the roster is full ({settings.MAX_ROSTER_SIZE} students)"
+            self.result.problems.append({"external_id": member.external_id, "error": full})
+            return
+        self.room -= 1
+        student = Student(school_class=self.school_class, external_id=member.external_id,
+                          external_source=self.source, first_name=first, last_name=last)
+        student.email = _email_if_free(email, None, self.email_owner, member, self.result)
+        student.save()
+        if student.email:
+            self.email_owner[student.email] = student.pk
+        self.result.created.append(student)
+
+    def mark_leavers(self, now: Any) -> None:
+        for student in self.linked.values():
+            if student.external_id not in self.seen and student.left_at is None:
+                student.left_at = now
+                student.save(update_fields=["left_at", "updated_at"])
+                self.result.left.append(student)
 
 
 def _member_email(member: ExternalMember, result: RosterSyncResult) -> str | None:

@@ -228,6 +228,23 @@ def exam_codes_import(
             "A batch without a class has no roster to match codes against.", code="batch_has_no_class"
         )
     _require_open(batch)
+    result = _code_list_read(batch, data, filename)
+    with transaction.atomic():
+        # Under the batch lock: two uploads at once replace the list one after the other, and
+        # a matching run never reads half a list.
+        batch = batch_lock(batch.id)
+        _require_open(batch)
+        ExamCode.objects.filter(batch=batch).delete()
+        ExamCode.objects.bulk_create(result.codes)
+        if batch.status == BatchStatus.AWAITING_STUDENT_VALIDATION and uploaded_by is not None:
+            from matching.services.runs import matching_rematch_request  # runs reads the codes
+
+            matching_rematch_request(batch_id=batch.id, requested_by=uploaded_by)
+    return result
+
+
+def _code_list_read(batch: Batch, data: bytes, filename: str) -> CodeListImport:
+    """The file's codes, each resolved against the batch's roster, and its bad rows by line."""
     if len(data) > MAX_CODE_LIST_BYTES:
         raise PayloadTooLarge(
             f"The code list is larger than {MAX_CODE_LIST_BYTES:,} bytes.", code="code_list_too_large"
@@ -266,17 +283,6 @@ def exam_codes_import(
             code="invalid_code_list_rows",
             details={"errors": result.errors[:100]},
         )
-    with transaction.atomic():
-        # Under the batch lock: two uploads at once replace the list one after the other, and
-        # a matching run never reads half a list.
-        batch = batch_lock(batch.id)
-        _require_open(batch)
-        ExamCode.objects.filter(batch=batch).delete()
-        ExamCode.objects.bulk_create(result.codes)
-        if batch.status == BatchStatus.AWAITING_STUDENT_VALIDATION and uploaded_by is not None:
-            from matching.services.runs import matching_rematch_request  # runs reads the codes
-
-            matching_rematch_request(batch_id=batch.id, requested_by=uploaded_by)
     return result
 
 

@@ -22,7 +22,7 @@ from essays.models import Essay
 from essays.services import essays_upload
 from tests.conftest import txt_file
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 # What the owner (and staff) may get back: the request got through the access gate.
 PASSED_GATE = {200, 201, 202, 204, 400, 409, 413, 415}

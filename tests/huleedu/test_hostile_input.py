@@ -18,8 +18,8 @@ from essays.samples import docx_bytes
 from outbox.models import BatchEvent
 from tests.conftest import txt_file
 
-# Transactional: the follow-up tasks run on commit, as in production.
-pytestmark = pytest.mark.django_db(transaction=True)
+# The API client runs what a request schedules after commit (tests/conftest.py).
+pytestmark = pytest.mark.django_db
 
 
 def error_of(response) -> dict:

@@ -66,6 +66,8 @@ def asgi_server(django_db_setup: None) -> Iterator[str]:
     with open(log, "wb") as log_handle:
         process = subprocess.Popen(
             [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "huleedu.asgi:application"],
+            # The test settings: the server checks the passwords the tests' teachers were given
+            # with the tests' fast hasher.
             cwd=ROOT, env=worker_env(HULEEDU_TASKS_INLINE="1", DJANGO_SETTINGS_MODULE="tests.settings"),
             stdout=log_handle, stderr=subprocess.STDOUT, start_new_session=True,
         )
