@@ -717,4 +717,8 @@ def test_review_shortcuts_can_be_switched_off_and_stay_off(browser_context: Any,
     mobile.wait_for_selector("[data-essay-id]")
     assert mobile.is_hidden("[data-keys-help]") and mobile.is_hidden(".essay kbd >> nth=0")
     assert mobile.evaluate("document.documentElement.scrollWidth") <= 390  # no horizontal scroll
+    # The search box never pushes "No student" out of its card.
+    pending = mobile.locator('#review-essays > [data-decision="pending"]').first
+    card_box, button_box = pending.bounding_box(), pending.locator("button.no-student").bounding_box()
+    assert button_box["x"] + button_box["width"] <= card_box["x"] + card_box["width"]
     touch.close()

@@ -378,6 +378,9 @@
   async function acceptHighConfidence(button) {
     button.disabled = true;
     const result = await api("POST", root.dataset.confirmUrl, { accept: "high_confidence" });
+    if (result.ok && result.data && result.data.decided) {
+      toast(format(root.dataset.textAcceptedAll, { count: result.data.decided }));
+    }
     if (!result.ok) {
       announce(root.dataset.textFailed + " " + errorMessage(result), true);
     } else if (result.data && result.data.skipped && result.data.skipped.length) {
