@@ -228,6 +228,7 @@ def access_problems(name: str, world: dict) -> list[str]:
     return problems
 
 
+@pytest.mark.slow
 def test_every_route_guards_its_objects(world):
     # One world for all routes: building it is the slow part.
     problems = [problem for name in sorted(MATRIX) for problem in access_problems(name, world)]
