@@ -2,9 +2,11 @@
 
 from django.urls import path
 
-from essays.apis import BatchFinalizeUploadsApi
+from essays.apis import BatchEssayOriginalApi, BatchFinalizeUploadsApi
 
 urlpatterns = [
     path("batches/<str:batch_id>/finalize-uploads/", BatchFinalizeUploadsApi.as_view(),
          name="api-batch-finalize"),
+    path("batches/<str:batch_id>/essays/<str:essay_id>/original/", BatchEssayOriginalApi.as_view(),
+         name="api-batch-essay-original"),
 ]

@@ -1,9 +1,16 @@
 from __future__ import annotations
 
+import os
 import uuid
 
 from django.db import models
 from django.utils.translation import gettext_lazy
+
+
+def original_file_path(essay: Essay, filename: str) -> str:
+    """Where an uploaded original is kept: by ids only (a filename may carry a student's name)."""
+    extension = os.path.splitext(filename)[1].lower()[:10]
+    return f"originals/{essay.batch_id}/{essay.id}{extension}"
 
 
 class EssayStatus(models.TextChoices):
@@ -35,6 +42,9 @@ class Essay(models.Model):
     failure_code = models.CharField(max_length=40, blank=True, default="")
     failure_reason = models.CharField(max_length=500, blank=True, default="")
     text = models.TextField(blank=True, default="")
+    # The uploaded file as it came (default storage): the teacher opens it from the review page.
+    # Erased with the essay, the batch, or when the batch is cancelled (essays.services).
+    original_file = models.FileField(upload_to=original_file_path, max_length=300, blank=True, default="")
     # The text with case and whitespace folded away, hashed: the same essay uploaded twice.
     text_fingerprint = models.CharField(max_length=64, blank=True, default="")
     # Set once, when the batch's student associations are confirmed.

@@ -2,8 +2,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import AbstractBaseUser
+
 from batches.models import Batch
-from essays.models import EssayStatus
+from essays.models import Essay, EssayStatus
+from huleedu.errors import NotFound
+from huleedu.ids import parse_id
 
 
 def batch_essay_counts(batch: Batch) -> dict[str, int]:
@@ -29,3 +33,15 @@ def batch_ready_manifest(batch: Batch) -> dict[str, Any]:
             for essay_id, filename, student_id, method, external_id in essays
         ],
     }
+
+
+def essay_original_for_owner(user: AbstractBaseUser, batch_id: object, essay_id: object) -> Essay:
+    """An essay whose uploaded original the user may open: only the batch's owner may (staff
+    read essays' text in the admin, never the students' files). Anyone else: not found."""
+    batch_pk = parse_id(batch_id, what="batch")
+    essay_pk = parse_id(essay_id, what="essay")
+    essay = (Essay.objects.filter(pk=essay_pk, batch_id=batch_pk, batch__owner_id=user.pk)
+             .exclude(original_file="").defer("text").first())
+    if essay is None:
+        raise NotFound(f"No original file for essay '{essay_pk}' in this batch.", code="original_not_found")
+    return essay

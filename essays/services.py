@@ -13,6 +13,8 @@ from uuid import UUID
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -49,6 +51,7 @@ class _PreparedFile:
     sha256: str
     text: str
     failure: ExtractionFailure | None
+    data: bytes = b""  # the file as uploaded, kept as the essay's original when it is read
 
 
 def safe_filename(raw: str | None) -> str:
@@ -83,7 +86,7 @@ def _prepare(upload: UploadedFileLike) -> _PreparedFile:
             text = extract_text(filename, data)
     except ExtractionFailure as failure:
         return _PreparedFile(filename, file_format_of(filename), len(data), sha256, "", failure)
-    return _PreparedFile(filename, file_format_of(filename), len(data), sha256, text, None)
+    return _PreparedFile(filename, file_format_of(filename), len(data), sha256, text, None, data)
 
 
 def text_fingerprint(text: str) -> str:
@@ -120,20 +123,25 @@ def essays_upload(
 
     prepared = [_prepare(upload) for upload in files]
 
-    with transaction.atomic():
-        locked = batch_lock(batch.id)
-        if idempotency_key:
-            receipt = UploadReceipt.objects.filter(batch=locked, key=idempotency_key).first()
-            if receipt:
-                return receipt.response["results"], True
-        _require_accepting_uploads(locked)
-        results = [_file_store(locked, item) for item in prepared]
-        if idempotency_key:
-            UploadReceipt.objects.create(batch=locked, key=idempotency_key, response={"results": results})
+    stored: list[str] = []  # originals written: deleted again if the transaction fails
+    try:
+        with transaction.atomic():
+            locked = batch_lock(batch.id)
+            if idempotency_key:
+                receipt = UploadReceipt.objects.filter(batch=locked, key=idempotency_key).first()
+                if receipt:
+                    return receipt.response["results"], True
+            _require_accepting_uploads(locked)
+            results = [_file_store(locked, item, stored) for item in prepared]
+            if idempotency_key:
+                UploadReceipt.objects.create(batch=locked, key=idempotency_key, response={"results": results})
+    except BaseException:
+        originals_delete(stored)
+        raise
     return results, False
 
 
-def _file_store(batch: Batch, item: _PreparedFile) -> dict[str, Any]:
+def _file_store(batch: Batch, item: _PreparedFile, stored: list[str]) -> dict[str, Any]:
     """One file into a locked batch: a duplicate, a slot filled, or a late essay."""
     fingerprint = "" if item.failure else text_fingerprint(item.text)
     duplicate_of = fingerprint and batch.essays.filter(text_fingerprint=fingerprint).values_list(
@@ -142,7 +150,7 @@ def _file_store(batch: Batch, item: _PreparedFile) -> dict[str, Any]:
         return {"filename": item.filename, "essay_id": None, "status": "DUPLICATE", "code": "duplicate",
                 "reason": _("The same text is already in this batch."), "duplicate_of": str(duplicate_of)}
     late = batch.status != BatchStatus.AWAITING_CONTENT
-    essay = _essay_store(batch, item, fingerprint)
+    essay = _essay_store(batch, item, fingerprint, stored)
     if late:
         _late_essay_add(batch, essay)
     elif batch.essays.count() >= batch.expected_essay_count:
@@ -170,7 +178,7 @@ def _late_essay_add(batch: Batch, essay: Essay) -> None:
         batch_enter_ready(batch, manifest=batch_ready_manifest(batch))
 
 
-def _essay_store(batch: Batch, item: _PreparedFile, fingerprint: str) -> Essay:
+def _essay_store(batch: Batch, item: _PreparedFile, fingerprint: str, stored: list[str]) -> Essay:
     failure = item.failure
     essay = Essay.objects.create(
         batch=batch,
@@ -184,6 +192,8 @@ def _essay_store(batch: Batch, item: _PreparedFile, fingerprint: str) -> Essay:
         failure_code=failure.code if failure else "",
         failure_reason=failure.reason if failure else "",
     )
+    if not failure and item.data:
+        _original_store(essay, item, stored)
     if failure:
         event_record(batch, EventType.ESSAY_VALIDATION_FAILED, {
             "essay_id": str(essay.id), "filename": essay.original_filename,
@@ -196,6 +206,30 @@ def _essay_store(batch: Batch, item: _PreparedFile, fingerprint: str) -> Essay:
             "text_chars": len(essay.text),
         })
     return essay
+
+
+def _original_store(essay: Essay, item: _PreparedFile, stored: list[str]) -> None:
+    """Keep the uploaded file beside its text (by ids, never by its filename)."""
+    essay.original_file.save(item.filename, ContentFile(item.data), save=False)
+    Essay.objects.filter(pk=essay.pk).update(original_file=essay.original_file.name)
+    stored.append(essay.original_file.name)
+
+
+def originals_delete(names: list[str]) -> None:
+    """Delete stored originals by name (already gone is fine: erasing twice is erasing)."""
+    for name in names:
+        if name:
+            default_storage.delete(name)
+
+
+def originals_erase_after_cancel(event: BatchEvent) -> None:
+    """``batch.cancelled``: the batch goes nowhere, so its uploaded originals are erased (its
+    essays' text stays until the batch is deleted). Idempotent: a second run finds nothing."""
+    with transaction.atomic():
+        essays = Essay.objects.filter(batch_id=event.batch_id).exclude(original_file="")
+        names = list(essays.values_list("original_file", flat=True))
+        essays.update(original_file="")
+        transaction.on_commit(lambda: originals_delete(names))
 
 
 def essay_remove(*, batch_id: UUID, essay_id: UUID, removed_by: AbstractBaseUser) -> None:

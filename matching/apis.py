@@ -15,7 +15,12 @@ from batches.selectors import batch_detail_for_user, batch_get_for_user
 from batches.serializers import BatchOutputSerializer
 from classroster.apis import SourceUploadParser, uploaded_bytes
 from classroster.selectors import class_get_for_user, exam_codes_of
-from classroster.serializers import ExamCodeListOutputSerializer, RosterImportInputSerializer
+from classroster.serializers import (
+    ExamCodeListOutputSerializer,
+    RosterImportInputSerializer,
+    StudentInputSerializer,
+    StudentOutputSerializer,
+)
 from essays import services as essay_services
 from essays.serializers import UploadInputSerializer, UploadOutputSerializer
 from huleedu.api import validated
@@ -30,6 +35,7 @@ from matching.serializers import (
     DecisionInputSerializer,
     EssayOutputSerializer,
     PendingEssayOutputSerializer,
+    WithdrawInputSerializer,
 )
 from matching.services import exam_codes
 
@@ -60,6 +66,36 @@ class AssociationDecideApi(APIView):
             allow_second_essay=data["allow_second_essay"],
         )
         return Response(AssociationOutputSerializer(selectors.association_get(association.essay_id)).data)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("expected_version", int, OpenApiParameter.QUERY, required=True)],
+        responses=AssociationOutputSerializer,
+        description=("Undo a decision: the essay is undecided again (`version` still counts up). Only with "
+                     "the version the caller saw (409 `stale_decision` otherwise); a ready batch goes back "
+                     "to validation; after the pipeline request 409 `not_withdrawable` (change it instead)."))
+    def delete(self, request: Request, class_id: str, essay_id: str) -> Response:
+        essay = selectors.essay_of_users_class(request.user, class_id, essay_id)
+        data = validated(WithdrawInputSerializer, request.query_params)
+        association = services.association_withdraw(
+            batch_id=essay.batch_id, essay_id=essay.id, withdrawn_by=request.user,
+            expected_version=data["expected_version"],
+        )
+        return Response(AssociationOutputSerializer(selectors.association_get(association.essay_id)).data)
+
+
+class BatchRosterStudentApi(APIView):
+    @extend_schema(
+        request=StudentInputSerializer, responses={201: StudentOutputSerializer},
+        description=("A name found in an essay that is not on the roster: add the student to the batch's "
+                     "class and match the undecided essays again (while validation is open)."))
+    def post(self, request: Request, batch_id: str) -> Response:
+        batch = batch_get_for_user(request.user, batch_id)
+        data = validated(StudentInputSerializer, request.data)
+        student = services.roster_student_add_and_rematch(
+            batch=batch, first_name=data.get("first_name", ""), last_name=data.get("last_name", ""),
+            email=data.get("email") or None, added_by=request.user,
+        )
+        return Response(StudentOutputSerializer(student).data, status=status.HTTP_201_CREATED)
 
 
 class BulkConfirmApi(APIView):

@@ -5,6 +5,8 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from matching.engine import REVIEW_MIN
+
 
 class MatchLevel(models.TextChoices):
     HIGH = "high"
@@ -81,6 +83,14 @@ class MatchSuggestion(models.Model):
     reasons = models.JSONField(default=list)
     evidence = models.JSONField(default=list)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    @property
+    def strength(self) -> str:
+        """How the teacher should read it: ``high``; ``review`` (a real doubt); ``weak`` (below
+        the review threshold: a hint, not a match)."""
+        if self.level == MatchLevel.HIGH:
+            return "high"
+        return "review" if self.confidence >= REVIEW_MIN else "weak"
 
     class Meta:
         ordering = ["essay", "rank"]

@@ -53,6 +53,11 @@ class DecisionInputSerializer(serializers.Serializer):
         required=False, default=False, help_text="the student may also have another essay of the batch")
 
 
+class WithdrawInputSerializer(serializers.Serializer):
+    expected_version = serializers.IntegerField(
+        min_value=1, help_text="the version of the decision being withdrawn")
+
+
 class BulkDecisionItemSerializer(serializers.Serializer):
     essay_id = serializers.UUIDField()
     student_id = serializers.UUIDField(allow_null=True, required=True)

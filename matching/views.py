@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -14,9 +14,9 @@ from batches.models import CORRECTABLE_STATUSES, OPEN_STATUSES, Batch, BatchStat
 from batches.selectors import batch_get_for_user, batch_last_event_sequence
 from batches.views import live_urls
 from classroster.selectors import exam_codes_of
-from huleedu.errors import DomainError
+from huleedu.errors import DomainError, NotFound
 from huleedu.pages import get_or_404
-from matching.selectors import batch_review
+from matching.selectors import batch_review, essay_text_with_cues, roster_for_picker
 from matching.services import exam_codes
 
 
@@ -25,10 +25,7 @@ from matching.services import exam_codes
 def batch_review_page(request: HttpRequest, batch_id: str) -> HttpResponse:
     batch = get_or_404(batch_get_for_user, request.user, batch_id)
     context = _review_context(batch)
-    roster = [
-        {"id": str(student.id), "name": student.full_name, "email": student.email or ""}
-        for student in context["review"].roster
-    ]
+    roster = roster_for_picker(context["review"].roster)
     return render(request, "batches/review.html", {**context, "roster": roster, **live_urls(batch)})
 
 
@@ -38,6 +35,18 @@ def batch_review_live(request: HttpRequest, batch_id: str) -> HttpResponse:
     """The live part of the review page, re-fetched by the page whenever the batch changes."""
     batch = get_or_404(batch_get_for_user, request.user, batch_id)
     return render(request, "batches/_review_live.html", _review_context(batch))
+
+
+@login_required
+@require_GET
+def batch_review_essay_text(request: HttpRequest, batch_id: str, essay_id: str) -> HttpResponse:
+    """One essay's whole text, every cue marked: fetched when the teacher asks for it."""
+    batch = get_or_404(batch_get_for_user, request.user, batch_id)
+    try:
+        essay, needles = essay_text_with_cues(batch, essay_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    return render(request, "batches/_review_text.html", {"essay": essay, "needles": needles})
 
 
 def _review_context(batch: Batch) -> dict[str, object]:

@@ -15,10 +15,17 @@ from essays.models import FAILURE_LABELS
 
 register = template.Library()
 
-# Where the engine found a cue (matching.engine's Evidence.source), as the review page names it.
-EVIDENCE_SOURCE_LABELS = {"text": _("text"), "filename": _("filename")}
-
 LEVEL_LABELS = {"high": _("High confidence"), "review": _("Needs review"), "none": _("No match")}
+
+# How strong a suggestion is, as the review page names it (MatchSuggestion.strength).
+STRENGTH_LABELS = {
+    "high": _("High confidence"),
+    "review": _("Needs review"),
+    "weak": _("Weak match"),
+    "none": _("No suggestion"),
+}
+
+EVIDENCE_SOURCES = {"text": _("text"), "filename": _("filename"), "email": _("e-mail")}
 
 
 @register.filter
@@ -42,13 +49,34 @@ def failure_label(code: str) -> str:
 
 
 @register.filter
-def evidence_label(source: str) -> str:
-    return str(EVIDENCE_SOURCE_LABELS.get(source, source))
+def level_label(level: str) -> str:
+    return str(LEVEL_LABELS.get(level, level))
 
 
 @register.filter
-def level_label(level: str) -> str:
-    return str(LEVEL_LABELS.get(level, level))
+def strength_label(strength: str) -> str:
+    return str(STRENGTH_LABELS.get(strength, strength))
+
+
+@register.filter
+def evidence_source(source: str) -> str:
+    return str(EVIDENCE_SOURCES.get(source, source))
+
+
+@register.filter
+def highlight_all(text: str | None, needles: list[str]) -> SafeString:
+    """The whole text with every occurrence of any of the needles marked, all escaped."""
+    text = text or ""
+    words = sorted({needle.strip() for needle in needles if needle and needle.strip()}, key=len, reverse=True)
+    if not words:
+        return conditional_escape(text)
+    pattern = "(" + "|".join(re.escape(word) for word in words) + ")"
+    pieces = re.split(pattern, text, flags=re.IGNORECASE)
+    html = "".join(
+        format_html("<mark>{}</mark>", piece) if index % 2 else conditional_escape(piece)
+        for index, piece in enumerate(pieces)
+    )
+    return mark_safe(html)  # every piece above went through escaping
 
 
 @register.filter

@@ -661,3 +661,30 @@ def email_local_cue(found: EmailFound) -> Cue | None:
     if not local_tokens:
         return None
     return Cue(EMAIL_NAME, "text", found.line, found.line_number, tuple(local_tokens))
+
+
+_PART_OF_NAME_LABELS = frozenset({"fornamn", "firstname", "efternamn", "lastname", "surname", "familyname"})
+
+
+def declared_author_names(text: str) -> list[tuple[str, str]]:
+    """The names a header declares as the author's ("Namn: Hugo Eriksson", "Förnamn: … /
+    Efternamn: …", "Namn: Eriksson, Hugo"), as written: ``(first names, last name)``.
+
+    For the teacher, not the scorer: a declared name that fits nobody on the roster is offered
+    as a student to add. Only labelled header values count (a signature or a first line may be
+    anything), and only two to four words of letters.
+    """
+    found: list[tuple[str, str]] = []
+    for cue in find_text_cues(text)[0]:
+        if cue.kind != HEADER_LABEL or not 2 <= len(cue.tokens) <= 4:
+            continue
+        if label_key(cue.label or "") in _PART_OF_NAME_LABELS:  # "Förnamn: Anna Karin" is half a name
+            continue
+        words = [cue.line[start:end] for _folded, start, end in cue.tokens]
+        if not all(word.isalpha() for word in words) or len(words[-1]) < 2:
+            continue
+        last_first = "," in cue.line[cue.tokens[0][2]:cue.tokens[1][1]]  # "Eriksson, Hugo"
+        name = (" ".join(words[1:]), words[0]) if last_first else (" ".join(words[:-1]), words[-1])
+        if name not in found:
+            found.append(name)
+    return found

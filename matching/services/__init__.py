@@ -12,12 +12,14 @@ Lock order everywhere: the batch row first (``batch_lock``), then its associatio
 from matching.services.decisions import (
     Decision,
     association_decide,
+    association_withdraw,
     associations_confirm_if_complete,
     associations_decide_bulk,
     batch_reopen,
     essay_remove,
     student_uses,
 )
+from matching.services.roster import roster_student_add_and_rematch
 from matching.services.runs import (
     matching_give_up,
     matching_match_new_essays,
@@ -37,6 +39,7 @@ from matching.services.timeouts import (
 __all__ = [
     "Decision",
     "association_decide",
+    "association_withdraw",
     "associations_confirm_if_complete",
     "associations_decide_bulk",
     "batch_reopen",
@@ -50,6 +53,7 @@ __all__ = [
     "matching_rerun",
     "matching_run",
     "matching_run_for_batch",
+    "roster_student_add_and_rematch",
     "schedules_ensure",
     "student_uses",
     "validation_timeouts_apply",

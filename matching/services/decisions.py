@@ -44,6 +44,7 @@ logger = logging.getLogger(__name__)
 
 S = BatchStatus
 VALIDATING = frozenset({S.AWAITING_STUDENT_VALIDATION})
+WITHDRAWABLE = frozenset({S.AWAITING_STUDENT_VALIDATION, S.READY_FOR_PIPELINE_EXECUTION})
 _DECISION_FIELDS = ["student", "method", "decided_by", "decided_at", "needs_attention", "version",
                     "allow_second_essay"]
 
@@ -125,6 +126,50 @@ def _correction_record(
     })])
     logger.info("decision corrected",
                 extra={"batch_id": str(batch.id), "essay_id": str(association.essay_id)})
+
+
+def association_withdraw(
+    *, batch_id: UUID, essay_id: UUID, withdrawn_by: AbstractBaseUser, expected_version: int
+) -> StudentAssociation:
+    """Undo a first decision: the essay is undecided again, versioned like a correction (a
+    decision changed meanwhile is 409 ``stale_decision``). The version keeps counting up, so a
+    tab that saw the decision cannot change the next one by mistake. A batch that this decision
+    made ready goes back to validation; after the pipeline request a decision can only be
+    changed, never withdrawn."""
+    with transaction.atomic():
+        batch = batch_lock(batch_id)
+        association = associations_lock(batch, [essay_id])[essay_id]
+        if association.version != expected_version:
+            raise Conflict("The decision changed since you saw it (another tab or the deadline).",
+                           code="stale_decision", details=decision_details(association))
+        if not association.is_decided:
+            raise Conflict("This essay has no decision to withdraw.", code="not_decided",
+                           details=decision_details(association))
+        batch.require_status(WITHDRAWABLE, action="withdraw a decision", code="not_withdrawable")
+        previous = decision_details(association)
+        if batch.status == S.READY_FOR_PIPELINE_EXECUTION:
+            batch_reopen_validation(batch, reason="decision_withdrawn", by=withdrawn_by)
+            Essay.objects.filter(pk=association.essay_id).update(student_id=None)
+        _decision_clear(association)
+        events_record(batch, [(EventType.STUDENT_ASSOCIATION_WITHDRAWN, {
+            "essay_id": str(association.essay_id), "from_student_id": previous["student_id"],
+            "previous_method": previous["method"], "version": association.version,
+            "withdrawn_by": withdrawn_by.get_username(),
+        })])
+    return association
+
+
+def _decision_clear(association: StudentAssociation) -> None:
+    association.student_id = None
+    association.method = ""
+    association.decided_by = None
+    association.decided_at = None
+    association.needs_attention = False
+    association.allow_second_essay = False
+    association.version += 1
+    association.save(update_fields=_DECISION_FIELDS)
+    MatchSuggestion.objects.filter(essay_id=association.essay_id).update(
+        status=MatchSuggestion.Status.PENDING_VALIDATION)
 
 
 # --- many essays ---------------------------------------------------------------------------

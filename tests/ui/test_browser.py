@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from uuid import UUID
 
 import pytest
 from rest_framework.authtoken.models import Token
@@ -452,6 +453,276 @@ def test_a_guest_batch_is_cancelled_and_deleted_from_its_upload_page(browser_con
     page.click("[data-delete-batch]")
     page.wait_for_url(lambda url: "/batches/" not in url)
     assert not Batch.objects.filter(pk=batch.id).exists()
+
+
+# =============================================================================================
+# The review page a teacher can trust at speed: selection and keys, queued decisions, toasts
+# with undo (also in a second tab), triage order, the Swedish picker, shortcuts switched off.
+# =============================================================================================
+
+SWEDISH_ROSTER = [
+    ("Anna", "Berg"), ("Johanna", "Ek"), ("Maja", "Öberg"), ("Olle", "Olsson"), ("Oskar", "Holm"),
+    ("Karl", "Nilsson"), ("Sara", "Lind"), ("Elin", "Ström"), ("Nora", "Åberg"), ("Emil", "Dahl"),
+    ("Vera", "Sjöberg"), ("Adam", "Wik"),
+]
+
+
+def _header(first: str, last: str, body: str = "Min sommar var lång och varm.") -> str:
+    return f"Namn: {first} {last}\nKlass: 9E\n\n{body}\n\nVi badade varje dag vid sjön."
+
+
+def _swedish_batch(teacher: Any, essays: list[tuple[str, str]], class_name: str = "9E") -> Batch:
+    school_class = class_create(owner=teacher, name=class_name)
+    students_create_many(school_class=school_class, rows=[
+        {"first_name": first, "last_name": last, "email": None} for first, last in SWEDISH_ROSTER])
+    batch = batch_register(owner=teacher, course_code="SVE1", expected_essay_count=len(essays),
+                           school_class=school_class)
+    essays_upload(batch=batch, files=[txt_file(name, text) for name, text in essays])
+    batch.refresh_from_db()
+    assert batch.status == "AWAITING_STUDENT_VALIDATION", batch.status
+    return batch
+
+
+def _high_batch(teacher: Any, count: int) -> Batch:
+    """count essays, each clearly naming its own roster student (all high confidence)."""
+    return _swedish_batch(teacher, [
+        (f"Uppsats ({i + 1}).txt", _header(*SWEDISH_ROSTER[i], body=f"Text nummer {i + 1} om sommaren."))
+        for i in range(count)])
+
+
+def _page_order(page: Any) -> list[str]:
+    return page.eval_on_selector_all("#review-essays > [data-essay-id]",
+                                     "els => els.map(e => e.dataset.essayId)")
+
+
+def _selected(page: Any) -> str:
+    return page.get_attribute('#review-essays > [aria-current="true"]', "data-essay-id")
+
+
+def _decided_for(essay_id: str, student_id: object, **attributes: str) -> str:
+    """The card of an essay decided for this student ("" : no student)."""
+    return f'{essay_selector(essay_id, **attributes)} [data-decided-student-id="{student_id or ""}"]'
+
+
+def _filenames(batch: Batch, essay_ids: list[str]) -> list[str]:
+    names = dict(batch.essays.values_list("id", "original_filename"))
+    return [names[UUID(essay_id)] for essay_id in essay_ids]
+
+
+def test_review_a_key_acts_on_the_essay_that_was_clicked_or_linked(browser_context: Any, make_teacher: Any):
+    teacher = make_teacher("klara")
+    batch = outside_the_browser_loop(_swedish_batch, teacher, [
+        ("Uppsats (1).txt", _header("Anna", "Berg")),
+        ("Uppsats (2).txt", _header("Maja", "Öberg", "Den första texten om vintern.")),
+        ("Uppsats (3).txt", _header("Maja", "Öberg", "En helt annan text om hösten.")),
+        ("Uppsats (4).txt", _header("Emil", "Dahl")),
+    ])
+    login(browser_context.new_page(), "klara", "pw-klara")
+    page = _open_review(browser_context, batch)
+    first_selected = _selected(page)
+    emil = batch.essays.get(original_filename="Uppsats (4).txt")
+    assert first_selected != str(emil.id)
+
+    # A click on another essay's card selects it: "a" accepts *that* essay's top suggestion.
+    page.click(f"{essay_selector(str(emil.id))} .filename")
+    assert page.get_attribute(essay_selector(str(emil.id)), "aria-current") == "true"
+    page.keyboard.press("a")
+    dahl = batch.school_class.students.get(last_name="Dahl")
+    page.wait_for_selector(_decided_for(str(emil.id), dahl.id, decision="decided"))
+    assert page.get_attribute(essay_selector(first_selected), "data-decision") == "pending"
+
+    # A link in "Students claimed by more than one essay" selects the essay it shows.
+    third = batch.essays.get(original_filename="Uppsats (3).txt")
+    page.click(f'[data-claimed-twice] a[href="#essay-{third.id}"]')
+    assert page.get_attribute(essay_selector(str(third.id)), "aria-current") == "true"
+    page.keyboard.press("n")
+    page.wait_for_selector(_decided_for(str(third.id), None, decision="decided"))
+    assert StudentAssociation.objects.get(pk=third.id).student_id is None
+    assert page.get_attribute(essay_selector(first_selected), "data-decision") == "pending"
+
+    # Every decision button names its essay (and student), not 24 × "Accept a".
+    anna_card = essay_selector(str(batch.essays.get(original_filename="Uppsats (1).txt").id))
+    label = page.get_attribute(f"{anna_card} .suggestion [data-decide]", "aria-label")
+    assert "Anna Berg" in label and "Uppsats (1).txt" in label
+    assert "Uppsats (1).txt" in page.get_attribute(f"{anna_card} button.no-student", "aria-label")
+    assert page.get_attribute("progress", "aria-labelledby") == "review-progress-text"
+
+    # A key never acts on an essay scrolled out of view: it is brought back instead.
+    page.click(f"{anna_card} .filename")
+    page.set_viewport_size({"width": 1200, "height": 300})
+    page.evaluate("window.scrollTo(0, 0)")
+    assert page.evaluate(f"document.querySelector('{anna_card}').getBoundingClientRect().top") > 300
+    page.keyboard.press("a")
+    page.locator("[data-announce]", has_text="not in view").wait_for()
+    assert page.get_attribute(anna_card, "data-decision") == "pending"
+
+
+def test_review_five_quick_a_presses_make_five_decisions_in_order(browser_context: Any, make_teacher: Any):
+    teacher = make_teacher("ludvig")
+    batch = outside_the_browser_loop(_high_batch, teacher, 6)
+    login(browser_context.new_page(), "ludvig", "pw-ludvig")
+    page = _open_review(browser_context, batch)
+    order = _page_order(page)
+    assert _selected(page) == order[0]
+    for _ in range(5):
+        page.keyboard.press("a")
+        page.wait_for_timeout(120)
+    for essay_id in order[:5]:
+        page.wait_for_selector(essay_selector(essay_id, decision="decided"))
+    assert page.get_attribute(essay_selector(order[5]), "data-decision") == "pending"
+    decided = list(StudentAssociation.objects.filter(batch=batch).exclude(method="")
+                   .order_by("decided_at").values_list("essay_id", "student_id"))
+    assert [str(essay_id) for essay_id, _ in decided] == order[:5]  # these five, in this order
+    tops = dict(batch.essays.values_list("id", "suggestions__student_id").filter(suggestions__rank=1))
+    assert all(student_id == tops[essay_id] for essay_id, student_id in decided)
+    # One toast per decision, naming the essay and the student.
+    toasts = page.locator("[data-toasts] .toast").all_inner_texts()
+    assert len(toasts) == 5 and "Uppsats (1).txt" in toasts[0] and "Anna Berg" in toasts[0]
+
+
+def test_review_undo_restores_the_previous_decision_also_in_a_second_tab(browser_context: Any,
+                                                                         make_teacher: Any):
+    teacher = make_teacher("maria")
+    batch = outside_the_browser_loop(_high_batch, teacher, 3)
+    login(browser_context.new_page(), "maria", "pw-maria")
+    page = _open_review(browser_context, batch)
+    second_tab = _open_review(browser_context, batch)
+    essay_id = _selected(page)
+
+    # A first decision, undone: the essay is undecided again (version 2), in both tabs.
+    page.keyboard.press("a")
+    second_tab.wait_for_selector(essay_selector(essay_id, decision="decided", version="1"))
+    page.click("[data-toasts] [data-undo]")
+    page.wait_for_selector(essay_selector(essay_id, decision="pending", version="2"))
+    second_tab.wait_for_selector(essay_selector(essay_id, decision="pending", version="2"))
+    association = StudentAssociation.objects.get(pk=essay_id)
+    assert (association.method, association.student_id) == ("", None)
+
+    # A correction, undone: back to the student it had before, in both tabs.
+    page.click(f"{essay_selector(essay_id)} .filename")
+    page.keyboard.press("a")
+    page.wait_for_selector(essay_selector(essay_id, decision="decided", version="3"))
+    before = StudentAssociation.objects.get(pk=essay_id).student_id
+    vera = batch.school_class.students.get(first_name="Vera")
+    page.click(f"{essay_selector(essay_id)} [data-change]")
+    page.fill(f"{essay_selector(essay_id)} [data-picker-input]", "vera")
+    page.keyboard.press("Enter")
+    second_tab.wait_for_selector(_decided_for(essay_id, vera.id, version="4"))
+    page.locator("[data-toasts] .toast", has_text="Vera Sjöberg").locator("[data-undo]").click()
+    second_tab.wait_for_selector(_decided_for(essay_id, before, version="5"))
+    page.wait_for_selector(_decided_for(essay_id, before, version="5"))
+    withdrawn = BatchEvent.objects.filter(batch_id=batch.id, event_type="student.association.withdrawn")
+    assert withdrawn.count() == 1
+
+
+def test_review_triage_puts_what_needs_the_teacher_first(browser_context: Any, make_teacher: Any):
+    teacher = make_teacher("nils")
+    batch = outside_the_browser_loop(_swedish_batch, teacher, [
+        ("Uppsats (10).txt", _header("Anna", "Berg")),
+        ("Uppsats (2).txt", _header("Sara", "Lind")),
+        ("Uppsats (1).txt", "Min sommar\n\nIngen har skrivit sitt namn här."),
+        ("Uppsats (11).txt", _header("Hugo", "Eriksson")),  # not on the roster
+        ("Uppsats (3).txt", _header("Elin", "Ström")),
+        ("Uppsats (12).txt", "En text utan namn om vintern.\n\nSlut."),
+    ])
+    login(browser_context.new_page(), "nils", "pw-nils")
+    page = _open_review(browser_context, batch)
+    assert _filenames(batch, _page_order(page)) == [
+        "Uppsats (1).txt", "Uppsats (11).txt", "Uppsats (12).txt",  # need attention, natural order
+        "Uppsats (2).txt", "Uppsats (3).txt", "Uppsats (10).txt",  # sure matches
+    ]
+    hugo_card = essay_selector(str(batch.essays.get(original_filename="Uppsats (11).txt").id))
+    assert page.locator(f"{hugo_card} [data-not-on-roster]").count() == 1
+    badge = page.locator('#review-essays > [data-strength="none"] [data-strength-badge]').first
+    assert badge.inner_text() == "No suggestion"
+
+    # Accept-all: the sure matches collapse to compact rows; "needs me" shows only the rest.
+    page.click("[data-accept-high]")
+    page.wait_for_selector("[data-accept-high][disabled]")
+    page.locator("#review-essays > .essay.compact").nth(2).wait_for()
+    page.click("[data-needs-me-filter]")
+    visible = page.eval_on_selector_all("#review-essays > [data-essay-id]",
+                                        "els => els.filter(e => e.offsetParent).map(e => e.dataset.essayId)")
+    assert _filenames(batch, visible) == ["Uppsats (1).txt", "Uppsats (11).txt", "Uppsats (12).txt"]
+
+    # "Add to the roster" adds Hugo and matches again: his essay gets him as a suggestion.
+    page.click(f"{hugo_card} [data-add-to-roster]")
+    page.locator("[data-toasts] .toast", has_text="Hugo Eriksson").wait_for()
+    hugo = batch.school_class.students.get(first_name="Hugo")
+    page.wait_for_selector(f'{hugo_card}[data-suggested-student-id="{hugo.id}"]')
+
+    # "n" says no student and moves on to the next undecided essay; so does "u", without deciding.
+    order = _page_order(page)
+    page.click(f"{essay_selector(order[0])} .filename")
+    page.keyboard.press("n")
+    assert _selected(page) == order[1]
+    page.keyboard.press("u")
+    assert _selected(page) == order[2]
+    page.wait_for_selector(essay_selector(order[0], decision="decided"))
+    assert page.get_attribute(essay_selector(order[1]), "data-decision") == "pending"
+
+
+def test_review_picker_knows_swedish_prefixes_and_nicknames(browser_context: Any, make_teacher: Any):
+    teacher = make_teacher("oskar.larare")
+    batch = outside_the_browser_loop(_swedish_batch, teacher, [
+        ("Uppsats (1).txt", "En text utan namn.\n\nSlut."), ("Uppsats (2).txt", _header("Anna", "Berg"))])
+    login(browser_context.new_page(), "oskar.larare", "pw-oskar.larare")
+    page = _open_review(browser_context, batch)
+    card = essay_selector(str(batch.essays.get(original_filename="Uppsats (1).txt").id))
+    picker = page.locator(f"{card} [data-picker-input]")
+    results = f"{card} [data-picker-results] [data-picker-option] strong"
+
+    def names(query: str) -> list[str]:
+        picker.fill(query)
+        page.wait_for_selector(f"{card} [data-picker-results]:not([hidden])")
+        return page.locator(results).all_inner_texts()
+
+    # "ö" is a letter of its own: the names with an ö (Öberg first: a prefix), never the o-names.
+    found = names("ö")
+    assert found[0] == "Maja Öberg" and set(found) == {"Maja Öberg", "Vera Sjöberg", "Elin Ström"}
+    assert names("öb") == ["Maja Öberg", "Vera Sjöberg"]  # the prefix first, then inside a name
+    # Plain letters find a diacritic name only when no name has them as typed.
+    assert names("oberg") == ["Maja Öberg", "Vera Sjöberg"]
+    assert names("ol")[0] == "Olle Olsson"
+    # A prefix of a first or last name ranks first: Anna before Johanna.
+    assert names("anna") == ["Anna Berg", "Johanna Ek"]
+    # The engine's nicknames: Kalle is Karl.
+    assert names("kalle") == ["Karl Nilsson"]
+    # Enter picks the top result.
+    names("anna")
+    page.keyboard.press("Enter")
+    anna = batch.school_class.students.get(first_name="Anna")
+    page.wait_for_selector(f'{card}[data-decision="decided"] [data-decided-student-id="{anna.id}"]')
+
+
+def test_review_shortcuts_can_be_switched_off_and_stay_off(browser_context: Any, make_teacher: Any):
+    teacher = make_teacher("petra")
+    batch = outside_the_browser_loop(_high_batch, teacher, 2)
+    login(browser_context.new_page(), "petra", "pw-petra")
+    page = _open_review(browser_context, batch)
+    page.uncheck("[data-shortcuts-switch]")
+    assert page.is_hidden("[data-keys-help]")
+    page.reload()
+    page.wait_for_selector('[data-live-state="live"]')
+    assert not page.is_checked("[data-shortcuts-switch]")
+    page.keyboard.press("a")
+    page.wait_for_timeout(500)  # nothing may happen: there is no element to wait for
+    assert page.locator('[data-decision="decided"]').count() == 0
+    assert not StudentAssociation.objects.filter(batch=batch).exclude(method="").exists()
+    # A touch screen shows no keyboard hints.
+    touch = browser_context.browser.new_context(base_url=page.url.split("/batches/")[0], has_touch=True,
+                                                is_mobile=True, viewport={"width": 390, "height": 844})
+    touch.add_cookies(browser_context.cookies())
+    mobile = touch.new_page()
+    mobile.goto(f"/batches/{batch.id}/review/")
+    mobile.wait_for_selector("[data-essay-id]")
+    assert mobile.is_hidden("[data-keys-help]") and mobile.is_hidden(".essay kbd >> nth=0")
+    assert mobile.evaluate("document.documentElement.scrollWidth") <= 390  # no horizontal scroll
+    # The search box never pushes "No student" out of its card.
+    pending = mobile.locator('#review-essays > [data-decision="pending"]').first
+    card_box, button_box = pending.bounding_box(), pending.locator("button.no-student").bounding_box()
+    assert button_box["x"] + button_box["width"] <= card_box["x"] + card_box["width"]
+    touch.close()
 
 
 # =============================================================================================
