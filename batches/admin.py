@@ -17,6 +17,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from batches.models import Batch
 from huleedu.admin_mixins import ReadOnlyAdminMixin
@@ -31,8 +32,8 @@ class BatchEventInline(ReadOnlyAdminMixin, admin.TabularInline):
     ordering = ("sequence",)
     extra = 0
     can_delete = False
-    verbose_name = "event"
-    verbose_name_plural = "timeline (events, oldest first)"
+    verbose_name = _("event")
+    verbose_name_plural = _("timeline (events, oldest first)")
 
 
 @admin.register(Batch)
@@ -71,9 +72,9 @@ class BatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         opts = self.opts
         return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
 
-    @admin.display(description="review page")
+    @admin.display(description=_("review page"))
     def review_link(self, batch: Batch) -> str:
-        return format_html('<a href="{}">review</a>', reverse("batch-review", args=[batch.id]))
+        return format_html('<a href="{}">{}</a>', reverse("batch-review", args=[batch.id]), _("review"))
 
     def _for_each(self, request: HttpRequest, batches: QuerySet[Batch],
                   override: Callable[[Batch], tuple[str, int]]) -> None:

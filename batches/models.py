@@ -4,6 +4,8 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from huleedu.errors import Conflict
 
@@ -30,6 +32,23 @@ class TimeoutStrategy(models.TextChoices):
     HIGH_ONLY = "high_only"  # confirm a high-confidence best match, leave the rest flagged
     BEST_MATCH = "best_match"  # confirm every best match, flag those below high
     NONE = "none"  # decide nothing: mark the batch overdue and tell the teacher
+
+
+# What a teacher reads for each state: the pages and the API's messages never show the raw name.
+STATUS_LABELS = {
+    BatchStatus.AWAITING_CONTENT: gettext_lazy("Waiting for essays"),
+    BatchStatus.CONTENT_PROVISIONED: gettext_lazy("Essays received"),
+    BatchStatus.AWAITING_STUDENT_MATCHING: gettext_lazy("Matching students"),
+    BatchStatus.AWAITING_STUDENT_VALIDATION: gettext_lazy("Awaiting your review"),
+    BatchStatus.READY_FOR_PIPELINE_EXECUTION: gettext_lazy("Ready"),
+    BatchStatus.PIPELINE_REQUESTED: gettext_lazy("Sent for assessment"),
+    BatchStatus.FAILED: gettext_lazy("Failed"),
+    BatchStatus.CANCELLED: gettext_lazy("Cancelled"),
+}
+
+
+def status_label(status: str) -> str:
+    return str(STATUS_LABELS.get(status, status))
 
 
 S = BatchStatus
@@ -76,8 +95,12 @@ class WrongStatus(Conflict):
     """An action asked of a batch in a state that does not allow it: a 409 naming the state."""
 
     def __init__(self, current: str, allowed: frozenset[str] | set[str], *, action: str, code: str) -> None:
+        # The states in the teacher's words, in the order a batch passes through them.
+        allowed_labels = [_("“%(state)s”") % {"state": status_label(state)}
+                          for state in BatchStatus.values if state in allowed]
         super().__init__(
-            f"The batch is {current}; you can {action} only when it is {' or '.join(sorted(allowed))}.",
+            _("The batch is “%(current)s”: you can %(action)s only when it is %(allowed)s.")
+            % {"current": status_label(current), "action": action, "allowed": _(" or ").join(allowed_labels)},
             code=code,
             details={"status": current, "allowed": sorted(allowed)},
         )

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from batches import metrics
 from batches.locks import batch_lock
@@ -51,8 +52,8 @@ def batch_register(
     maximum = settings.MAX_ESSAYS_PER_BATCH
     if not 1 <= expected_essay_count <= maximum:
         raise DomainError(
-            f"expected_essay_count must be between 1 and {maximum}; "
-            f"split larger hand-ins into several batches of at most {maximum} essays.",
+            _("The number of essays must be between 1 and %(maximum)d; split larger hand-ins into "
+              "several batches of at most %(maximum)d essays.") % {"maximum": maximum},
             code="batch_too_large" if expected_essay_count > maximum else "invalid_essay_count",
             details={"expected_essay_count": expected_essay_count, "maximum": maximum},
         )
@@ -143,7 +144,7 @@ def batch_cancel(*, batch_id: UUID, cancelled_by: AbstractBaseUser) -> Batch:
     """The teacher gives the batch up: nothing more is uploaded, decided or sent on."""
     with transaction.atomic():
         batch = batch_lock(batch_id)
-        batch.require_status(OPEN_STATUSES, action="cancel the batch", code="not_cancellable")
+        batch.require_status(OPEN_STATUSES, action=_("cancel the batch"), code="not_cancellable")
         previous = batch.status
         batch_transition(batch, S.CANCELLED)
         event_record(batch, EventType.BATCH_CANCELLED, {"previous_status": previous,
@@ -165,7 +166,7 @@ def batch_erase(*, batch_id: UUID, erased_by: AbstractBaseUser) -> None:
 def pipeline_request(*, batch_id: UUID, pipeline: list[str], requested_by: AbstractBaseUser) -> Batch:
     with transaction.atomic():
         batch = batch_lock(batch_id)
-        batch.require_status({S.READY_FOR_PIPELINE_EXECUTION}, action="request a pipeline",
+        batch.require_status({S.READY_FOR_PIPELINE_EXECUTION}, action=_("send it for assessment"),
                              code="batch_not_ready")
         batch.pipeline = pipeline
         batch.save(update_fields=["pipeline"])
@@ -187,16 +188,16 @@ def validation_deadline_move(*, batch_id: UUID, deadline: datetime, moved_by: Ab
     most 14 days ahead. A batch marked overdue is no longer overdue."""
     now = timezone.now()
     if timezone.is_naive(deadline):
-        raise DomainError("The deadline needs a time zone (ISO 8601 with an offset or Z).",
+        raise DomainError(_("The deadline needs a time zone (ISO 8601 with an offset or Z)."),
                           code="invalid_deadline", details={"validation_deadline": deadline.isoformat()})
     if not now < deadline <= now + MAX_DEADLINE_AHEAD:
-        raise DomainError("The deadline must be later than now and at most 14 days ahead.",
+        raise DomainError(_("The deadline must be later than now and at most 14 days ahead."),
                           code="invalid_deadline",
                           details={"validation_deadline": deadline.isoformat(),
                                    "latest": (now + MAX_DEADLINE_AHEAD).isoformat()})
     with transaction.atomic():
         batch = batch_lock(batch_id)
-        batch.require_status({S.AWAITING_STUDENT_VALIDATION}, action="move the deadline",
+        batch.require_status({S.AWAITING_STUDENT_VALIDATION}, action=_("move the deadline"),
                              code="batch_not_awaiting_validation")
         previous = batch.validation_deadline
         batch.validation_deadline = deadline

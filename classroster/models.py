@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
 
 
 class RosterSource(models.TextChoices):
@@ -32,14 +33,14 @@ class SchoolClass(models.Model):
     # Batches of this class confirm high-confidence matches as soon as they are found (method
     # auto), unless a batch says otherwise; every such decision stays correctable.
     auto_confirm_high = models.BooleanField(
-        default=False, help_text="Confirm high-confidence matches as soon as they are found.")
+        default=False, help_text=_("Confirm high-confidence matches as soon as they are found."))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name", "created_at"]
-        verbose_name = "class"
-        verbose_name_plural = "classes"
+        verbose_name = _("class")
+        verbose_name_plural = _("classes")
         constraints = [
             models.UniqueConstraint(fields=["owner", "name"], name="class_name_unique_per_owner")
         ]
@@ -99,7 +100,7 @@ class Ss12000Connection(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=120, unique=True)
-    base_url = models.URLField(max_length=500, help_text="e.g. https://api.school.example/ss12000/v2")
+    base_url = models.URLField(max_length=500, help_text=_("e.g. https://api.school.example/ss12000/v2"))
     # Client credentials (OAuth 2 token endpoint) or a fixed bearer token, one of the two.
     token_url = models.URLField(max_length=500, blank=True, default="")
     client_id = models.CharField(max_length=200, blank=True, default="")
@@ -116,7 +117,7 @@ class Ss12000Connection(models.Model):
 
     class Meta:
         ordering = ["name"]
-        verbose_name = "SS 12000 connection"
+        verbose_name = _("SS 12000 connection")
 
     def __str__(self) -> str:
         return self.name

@@ -57,6 +57,7 @@ def _class_context(school_class: SchoolClass, form: StudentAddForm) -> dict[str,
         "batches": school_class.batches.order_by("-created_at")[:20],
         "form": form,
         "import_url": reverse("api-roster-import", args=[school_class.id]),
+        "student_url": reverse("api-student", args=[school_class.id, "__student__"]),
     }
 
 

@@ -4,6 +4,7 @@ import os
 import uuid
 
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 
 def original_file_path(essay: Essay, filename: str) -> str:
@@ -15,6 +16,17 @@ def original_file_path(essay: Essay, filename: str) -> str:
 class EssayStatus(models.TextChoices):
     PROVISIONED = "PROVISIONED"
     FAILED = "FAILED"  # recorded validation failure; still fills a slot of the batch
+
+
+# What the teacher reads for each validation failure (the stored reason is the reader's own detail).
+FAILURE_LABELS = {
+    "empty": gettext_lazy("The file is empty or holds no text."),
+    "unreadable": gettext_lazy("The file could not be read."),
+    "unsupported": gettext_lazy("This kind of file is not supported: upload .txt, .docx or .pdf."),
+    "too_large": gettext_lazy("The file is too large."),
+    "encrypted": gettext_lazy("The file is password-protected."),
+    "too_complex": gettext_lazy("The file is too complex to read: save it again as a plain PDF or .docx."),
+}
 
 
 class Essay(models.Model):

@@ -17,6 +17,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from batches.locks import batch_lock
 from batches.models import OPEN_STATUSES, UPLOADABLE_STATUSES, Batch, BatchStatus
@@ -95,7 +96,7 @@ def text_fingerprint(text: str) -> str:
 
 
 def _require_accepting_uploads(batch: Batch) -> None:
-    batch.require_status(UPLOADABLE_STATUSES, action="upload essays", code="uploads_closed")
+    batch.require_status(UPLOADABLE_STATUSES, action=_("upload essays"), code="uploads_closed")
 
 
 def essays_upload(
@@ -111,9 +112,9 @@ def essays_upload(
     row is locked, so slow files never hold up other uploads to the same batch.
     """
     if not files:
-        raise DomainError("Send one or more files in the multipart field 'files'.", code="no_files")
+        raise DomainError(_("Send one or more files in the multipart field 'files'."), code="no_files")
     if idempotency_key is not None and not 1 <= len(idempotency_key) <= 128:
-        raise DomainError("Idempotency-Key must be 1 to 128 characters.", code="invalid_idempotency_key")
+        raise DomainError(_("Idempotency-Key must be 1 to 128 characters."), code="invalid_idempotency_key")
     if idempotency_key:
         receipt = UploadReceipt.objects.filter(batch=batch, key=idempotency_key).first()
         if receipt:
@@ -147,7 +148,7 @@ def _file_store(batch: Batch, item: _PreparedFile, stored: list[str]) -> dict[st
         "id", flat=True).first()
     if duplicate_of:
         return {"filename": item.filename, "essay_id": None, "status": "DUPLICATE", "code": "duplicate",
-                "reason": "The same text is already in this batch.", "duplicate_of": str(duplicate_of)}
+                "reason": _("The same text is already in this batch."), "duplicate_of": str(duplicate_of)}
     late = batch.status != BatchStatus.AWAITING_CONTENT
     essay = _essay_store(batch, item, fingerprint, stored)
     if late:
@@ -238,10 +239,11 @@ def essay_remove(*, batch_id: UUID, essay_id: UUID, removed_by: AbstractBaseUser
     associations, confirms them in the same transaction; ``matching.services.essay_remove``)."""
     with transaction.atomic():
         batch = batch_lock(batch_id)
-        batch.require_status(OPEN_STATUSES, action="remove an essay", code="essays_locked")
+        batch.require_status(OPEN_STATUSES, action=_("remove an essay"), code="essays_locked")
         essay = batch.essays.filter(pk=essay_id).first()
         if essay is None:
-            raise NotFound(f"No essay with id '{essay_id}' in this batch.", code="essay_not_found")
+            raise NotFound(_("No essay with id ‘%(id)s’ in this batch.") % {"id": essay_id},
+                           code="essay_not_found")
         filename = essay.original_filename
         essay.delete()
         if batch.status != BatchStatus.AWAITING_CONTENT:
@@ -272,12 +274,10 @@ def uploads_finalize(*, batch_id: UUID) -> Batch:
     """The teacher closes uploads early: the batch goes on with the essays it has."""
     with transaction.atomic():
         batch = batch_lock(batch_id)
-        batch.require_status({BatchStatus.AWAITING_CONTENT}, action="finish uploading",
+        batch.require_status({BatchStatus.AWAITING_CONTENT}, action=_("finish uploading"),
                              code="uploads_closed")
         if not batch.essays.exists():
-            raise DomainError(
-                "Upload at least one essay before finalizing the batch.", code="no_essays"
-            )
+            raise DomainError(_("Upload at least one essay before finishing the upload."), code="no_essays")
         batch.uploads_finalized_at = timezone.now()
         batch.save(update_fields=["uploads_finalized_at"])
         content_provisioning_complete(batch, reason="finalized_early")

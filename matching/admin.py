@@ -14,9 +14,10 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from batches.admin import BatchAdmin
-from batches.models import Batch
+from batches.models import Batch, status_label
 from classroster.models import Student
 from essays.admin import EssayAdmin
 from essays.models import Essay
@@ -38,11 +39,11 @@ class MatchSuggestionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 class ForceDecisionForm(forms.Form):
     student = forms.ModelChoiceField(
-        queryset=Student.objects.none(), required=False, empty_label="— no student —",
-        help_text="The student who wrote this essay, or none of the roster.",
+        queryset=Student.objects.none(), required=False, empty_label=_("— no student —"),
+        help_text=_("The student who wrote this essay, or none of the roster."),
     )
     allow_second_essay = forms.BooleanField(
-        required=False, help_text="This student also wrote another essay of the batch.")
+        required=False, help_text=_("This student also wrote another essay of the batch."))
     # The version shown when the page was opened: a decision changed meanwhile is not overwritten.
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
@@ -71,10 +72,10 @@ class StudentAssociationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         opts = self.opts
         return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
 
-    @admin.display(description="force a decision")
+    @admin.display(description=_("force a decision"))
     def force_decision_link(self, association: StudentAssociation) -> str:
         url = reverse("admin:matching_studentassociation_force_decision", args=[association.pk])
-        return format_html('<a href="{}">decide…</a>', url)
+        return format_html('<a href="{}">{}</a>', url, _("decide…"))
 
     def get_urls(self) -> list[URLPattern]:
         return [
@@ -103,13 +104,14 @@ class StudentAssociationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             except DomainError as exc:
                 self.message_user(request, exc.message, messages.ERROR)
             else:
-                self.message_user(request, f"{association.essay}: decided ({student or 'no student'}).",
+                self.message_user(request, _("%(essay)s: decided (%(student)s).") % {
+                    "essay": association.essay, "student": student or _("no student")},
                                   messages.SUCCESS)
                 return redirect("admin:matching_studentassociation_change", association.pk)
         return TemplateResponse(request, "admin/matching/studentassociation/force_decision.html", {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": f"Force a decision: {association.essay}",
+            "title": _("Force a decision: %(essay)s") % {"essay": association.essay},
             "association": association,
             "suggestions": association.essay.suggestions.select_related("student").order_by("rank"),
             "form": form,
@@ -141,31 +143,32 @@ class BatchWithMatchingAdmin(BatchAdmin):
 
     actions = ["rerun_matching", "force_validation_timeout", "reopen_validation"]
 
-    @admin.action(description="Re-run student matching for the undecided essays (decisions stand)",
+    @admin.action(description=_("Re-run student matching for the undecided essays (decisions stand)"),
                   permissions=["override"])
     def rerun_matching(self, request: HttpRequest, batches: QuerySet[Batch]) -> None:
         def rerun(batch: Batch) -> tuple[str, int]:
             services.matching_rerun(batch_id=batch.id, by=request.user)
-            return "matching runs again.", messages.SUCCESS
+            return str(_("matching runs again.")), messages.SUCCESS
 
         self._for_each(request, batches, rerun)
 
-    @admin.action(description="Force the validation timeout now (decide what is still open)",
+    @admin.action(description=_("Force the validation timeout now (decide what is still open)"),
                   permissions=["override"])
     def force_validation_timeout(self, request: HttpRequest, batches: QuerySet[Batch]) -> None:
         def timeout(batch: Batch) -> tuple[str, int]:
             if services.batch_timeout_apply(batch_id=batch.id, force=True):
-                return "the timeout decided the open essays.", messages.SUCCESS
-            return f"not awaiting validation ({batch.status}); nothing done.", messages.WARNING
+                return str(_("the timeout decided the open essays.")), messages.SUCCESS
+            return str(_("not awaiting your review (%(status)s); nothing done.") % {
+                "status": status_label(batch.status)}), messages.WARNING
 
         self._for_each(request, batches, timeout)
 
-    @admin.action(description="Reopen validation of a READY batch (its decisions can then be changed)",
+    @admin.action(description=_("Reopen validation of a ready batch (its decisions can then be changed)"),
                   permissions=["override"])
     def reopen_validation(self, request: HttpRequest, batches: QuerySet[Batch]) -> None:
         def reopen(batch: Batch) -> tuple[str, int]:
             services.batch_reopen(batch_id=batch.id, reopened_by=request.user)
-            return "validation is open again.", messages.SUCCESS
+            return str(_("validation is open again.")), messages.SUCCESS
 
         self._for_each(request, batches, reopen)
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -154,8 +155,9 @@ class BatchEssaysApi(APIView):
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
         if declared > settings.MAX_UPLOAD_REQUEST_BYTES:  # refuse before reading the body
             raise PayloadTooLarge(
-                f"The upload is {declared:,} bytes; one request may carry at most "
-                f"{settings.MAX_UPLOAD_REQUEST_BYTES:,} bytes. Send the files in several requests.",
+                _("The upload is %(size)s bytes; one request may carry at most %(limit)s bytes. Send the "
+                  "files in several requests.") % {"size": f"{declared:,}",
+                                                   "limit": f"{settings.MAX_UPLOAD_REQUEST_BYTES:,}"},
                 code="upload_too_large",
             )
         results, replayed = essay_services.essays_upload(
@@ -204,7 +206,7 @@ class ExamCodesApi(APIView):
     def post(self, request: Request, batch_id: str) -> Response:
         batch = batch_get_for_user(request.user, batch_id)
         name = getattr(request.FILES.get("file"), "name", "") or ""
-        data = uploaded_bytes(request, "code list")
+        data = uploaded_bytes(request, _("code list"))
         result = exam_codes.exam_codes_import(batch=batch, data=data, filename=name, uploaded_by=request.user)
         return Response(ExamCodeListOutputSerializer({
             "codes": result.codes, "not_on_roster": result.not_on_roster, "errors": result.errors,

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from matching.engine import REVIEW_MIN
 
@@ -117,22 +118,22 @@ class MatchingRollout(models.Model):
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON_ID, editable=False)
     enabled = models.BooleanField(
-        default=True, help_text="Off: no class gets automatic matching (the allow-list included).")
+        default=True, help_text=_("Off: no class gets automatic matching (the allow-list included)."))
     percentage = models.PositiveSmallIntegerField(
         default=100, validators=[MaxValueValidator(100)],
-        help_text="Share of classes (0–100) that get automatic matching; a class's share is stable "
-                  "(a hash of its id), so raising it only adds classes.")
+        help_text=_("Share of classes (0–100) that get automatic matching; a class's share is stable "
+                    "(a hash of its id), so raising it only adds classes."))
     allowed_classes = models.ManyToManyField(
         "classroster.SchoolClass", blank=True, related_name="+",
-        help_text="Always matched while the flag is on, whatever the percentage.")
+        help_text=_("Always matched while the flag is on, whatever the percentage."))
     denied_classes = models.ManyToManyField(
         "classroster.SchoolClass", blank=True, related_name="+",
-        help_text="Never matched automatically: their teachers attribute essays by hand.")
+        help_text=_("Never matched automatically: their teachers attribute essays by hand."))
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "student matching rollout"
-        verbose_name_plural = "student matching rollout"
+        verbose_name = _("student matching rollout")
+        verbose_name_plural = _("student matching rollout")
         constraints = [
             models.CheckConstraint(condition=models.Q(percentage__lte=100),
                                    name="rollout_percentage_at_most_100"),

@@ -9,18 +9,11 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
-register = template.Library()
+from batches.models import STATUS_LABELS
+from batches.models import status_label as batch_status_label
+from essays.models import FAILURE_LABELS
 
-STATUS_LABELS = {
-    "AWAITING_CONTENT": _("Waiting for essays"),
-    "CONTENT_PROVISIONED": _("Essays received"),
-    "AWAITING_STUDENT_MATCHING": _("Matching students"),
-    "AWAITING_STUDENT_VALIDATION": _("Awaiting your review"),
-    "READY_FOR_PIPELINE_EXECUTION": _("Ready"),
-    "PIPELINE_REQUESTED": _("Sent for assessment"),
-    "FAILED": _("Failed"),
-    "CANCELLED": _("Cancelled"),
-}
+register = template.Library()
 
 LEVEL_LABELS = {"high": _("High confidence"), "review": _("Needs review"), "none": _("No match")}
 
@@ -37,7 +30,22 @@ EVIDENCE_SOURCES = {"text": _("text"), "filename": _("filename"), "email": _("e-
 
 @register.filter
 def status_label(status: str) -> str:
-    return str(STATUS_LABELS.get(status, status))
+    return batch_status_label(status)
+
+
+@register.simple_tag
+def upload_page_labels() -> dict[str, dict[str, str]]:
+    """What the upload page's script shows for a state or a failure, in the teacher's language."""
+    return {
+        "status": {status: str(label) for status, label in STATUS_LABELS.items()},
+        "failure": {code: str(label) for code, label in FAILURE_LABELS.items()},
+    }
+
+
+@register.filter
+def failure_label(code: str) -> str:
+    """Why an upload was not stored, in the teacher's language (nothing for a stored essay)."""
+    return str(FAILURE_LABELS.get(code, FAILURE_LABELS["unreadable"])) if code else ""
 
 
 @register.filter

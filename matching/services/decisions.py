@@ -25,6 +25,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Case, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from batches.locks import batch_lock
 from batches.models import CORRECTABLE_STATUSES, OPEN_STATUSES, Batch, BatchStatus
@@ -87,12 +88,13 @@ def association_decide(
         if expected_version is None:
             refuse_if_decided(association)
         elif association.version != expected_version:
-            raise Conflict("The decision changed since you saw it (another tab or the deadline).",
+            raise Conflict(gettext("The decision changed since you saw it (another tab or the deadline)."),
                            code="stale_decision", details=decision_details(association))
         if was_decided:
-            batch.require_status(CORRECTABLE_STATUSES, action="change a decision", code="not_correctable")
+            batch.require_status(CORRECTABLE_STATUSES, action=gettext("change a decision"),
+                                 code="not_correctable")
         else:
-            batch.require_status(VALIDATING, action="decide", code="batch_not_awaiting_validation")
+            batch.require_status(VALIDATING, action=gettext("decide"), code="batch_not_awaiting_validation")
         student_in_class(batch, student_id)
         if student_id is not None and not allow_second_essay:
             refuse_if_attributed(batch, student_id, essay_id=essay_id)
@@ -185,7 +187,7 @@ def associations_decide_bulk(
     decisions = list(decisions)
     with transaction.atomic():
         batch = batch_lock(batch_id)
-        batch.require_status(VALIDATING, action="decide", code="batch_not_awaiting_validation")
+        batch.require_status(VALIDATING, action=gettext("decide"), code="batch_not_awaiting_validation")
         locked = associations_lock(batch, [d.essay_id for d in decisions])
         taken = attributed_students(batch)
         verdicts = [_explicit_verdict(batch, locked[d.essay_id], d, taken) for d in decisions]
@@ -277,9 +279,10 @@ def batch_reopen(*, batch_id: UUID, reopened_by: AbstractBaseUser) -> Batch:
     """Staff: take a READY batch back into validation (its decisions stand, and can be changed)."""
     with transaction.atomic():
         batch = batch_lock(batch_id)
-        batch.require_status({S.READY_FOR_PIPELINE_EXECUTION}, action="reopen validation", code="not_ready")
+        batch.require_status({S.READY_FOR_PIPELINE_EXECUTION}, action=gettext("reopen validation"),
+                             code="not_ready")
         if not batch.is_regular:
-            raise Conflict("A batch without a class has nothing to validate.", code="guest_batch")
+            raise Conflict(gettext("A batch without a class has nothing to validate."), code="guest_batch")
         batch_reopen_validation(batch, reason="reopened", by=reopened_by)
     return batch
 
@@ -336,10 +339,10 @@ def refuse_if_decided(association: StudentAssociation) -> None:
     if not association.is_decided:
         return
     if association.method == DecisionMethod.TIMEOUT:
-        raise Conflict("The validation deadline passed and this essay was decided automatically; "
-                       "send expected_version to change it.",
+        raise Conflict(gettext("The validation deadline passed and this essay was decided automatically; "
+                         "send expected_version to change it."),
                        code="decided_by_timeout", details=decision_details(association))
-    raise Conflict("This essay is already decided; send expected_version to change it.",
+    raise Conflict(gettext("This essay is already decided; send expected_version to change it."),
                    code="already_decided", details=decision_details(association))
 
 
@@ -352,8 +355,8 @@ def refuse_if_attributed(batch: Batch, student_id: UUID, *, essay_id: UUID) -> N
 
 def _already_attributed(student_id: UUID, other_essay_id: UUID) -> Conflict:
     return Conflict(
-        "This student is already attributed to another essay of the batch. Send "
-        '"allow_second_essay": true if they really wrote both.',
+        gettext('This student is already attributed to another essay of the batch. Send '
+          '"allow_second_essay": true if they really wrote both.'),
         code="student_already_attributed",
         details={"essay_id": str(other_essay_id), "student_id": str(student_id)},
     )
@@ -375,7 +378,7 @@ def associations_lock(batch: Batch, essay_ids: list[UUID]) -> dict[UUID, Student
               .filter(batch=batch, essay_id__in=essay_ids).order_by("essay_id")}
     for essay_id in essay_ids:
         if essay_id not in locked:
-            raise NotFound("No essay with that id awaits a student decision in this batch.",
+            raise NotFound(gettext("No essay with that id awaits a student decision in this batch."),
                            code="essay_not_found", details={"essay_id": str(essay_id)})
     return locked
 
@@ -395,7 +398,7 @@ def student_in_class(batch: Batch, student_id: UUID | None) -> None:
     if student_id is None:
         return
     if not Student.objects.filter(pk=student_id, school_class_id=batch.school_class_id).exists():
-        raise DomainError("That student is not on this batch's class roster.",
+        raise DomainError(gettext("That student is not on this batch's class roster."),
                           code="student_not_in_class", details={"student_id": str(student_id)})
 
 

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from batches.locks import batch_lock
 from batches.models import Batch, BatchStatus
@@ -125,7 +126,7 @@ def matching_rematch_request(*, batch_id: UUID, requested_by: AbstractBaseUser) 
     """The teacher (or staff) asks for matching again, e.g. after fixing the roster."""
     with transaction.atomic():
         batch = batch_lock(batch_id)
-        batch.require_status(VALIDATING, action="re-run matching", code="batch_not_awaiting_validation")
+        batch.require_status(VALIDATING, action=_("re-run matching"), code="batch_not_awaiting_validation")
         event_record(batch, EventType.BATCH_STUDENT_REMATCH_REQUESTED,
                      {"requested_by": requested_by.get_username()})
     return batch

@@ -67,8 +67,10 @@ def asgi_server(django_db_setup: None) -> Iterator[str]:
         process = subprocess.Popen(
             [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "huleedu.asgi:application"],
             # The test settings: the server checks the passwords the tests' teachers were given
-            # with the tests' fast hasher.
-            cwd=ROOT, env=worker_env(HULEEDU_TASKS_INLINE="1", DJANGO_SETTINGS_MODULE="tests.settings"),
+            # with the tests' fast hasher. Every browser test signs in from this one address: its
+            # sign-in budget is the suite's.
+            cwd=ROOT, env=worker_env(HULEEDU_TASKS_INLINE="1", DJANGO_SETTINGS_MODULE="tests.settings",
+                                     HULEEDU_LOGIN_RATE_PER_ADDRESS="1000/5m"),
             stdout=log_handle, stderr=subprocess.STDOUT, start_new_session=True,
         )
         try:

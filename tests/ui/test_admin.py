@@ -78,7 +78,7 @@ def test_rerun_matching_action_and_its_refusal(staff_client, validating_batch):
         associations_confirm_if_complete(batch_lock(validating_batch.id))
     refused = staff_client.post("/admin/batches/batch/", action, follow=True)
     assert refused.status_code == 200
-    assert any("READY_FOR_PIPELINE_EXECUTION" in m for m in flash(refused))
+    assert any("“Ready”" in m for m in flash(refused))  # the state in words, not its raw name
 
 
 def test_force_timeout_action_decides_what_is_open(staff_client, validating_batch):
@@ -134,7 +134,7 @@ def test_reopen_action_takes_a_ready_batch_back_into_validation(staff_client, va
     validating_batch.refresh_from_db()
     assert validating_batch.status == "AWAITING_STUDENT_VALIDATION"
     refused = staff_client.post("/admin/batches/batch/", action, follow=True)
-    assert any("AWAITING_STUDENT_VALIDATION" in m for m in flash(refused))
+    assert any("“Awaiting your review”" in m for m in flash(refused))
 
 
 def test_teachers_do_not_get_into_the_admin(make_teacher):

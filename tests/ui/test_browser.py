@@ -7,6 +7,7 @@ data-suggested-student-id) to say what they should.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from uuid import UUID
 
@@ -22,7 +23,7 @@ from matching.models import MatchLevel, StudentAssociation
 from matching.services import association_decide, batch_timeout_apply
 from outbox.models import BatchEvent
 from tests.conftest import txt_file
-from tests.ui.conftest import ARTIFACTS, login, outside_the_browser_loop
+from tests.ui.conftest import ARTIFACTS, ROOT, login, outside_the_browser_loop
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -722,3 +723,297 @@ def test_review_shortcuts_can_be_switched_off_and_stay_off(browser_context: Any,
     card_box, button_box = pending.bounding_box(), pending.locator("button.no-student").bounding_box()
     assert button_box["x"] + button_box["width"] <= card_box["x"] + card_box["width"]
     touch.close()
+
+
+# =============================================================================================
+# Upload and roster pages, Swedish pages, accessibility (axe-core) and the offline API docs.
+# =============================================================================================
+
+AXE_SOURCE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+RAW_STATE = re.compile(r"\b[A-Z]{3,}(?:_[A-Z]{2,})+\b")  # AWAITING_STUDENT_VALIDATION and the like
+# Words of the English pages that a Swedish page must not show (user data here is Swedish).
+ENGLISH_WORDS = [
+    "the", "and", "of", "your", "with", "Upload", "Uploading", "Batch", "Batches", "Classes", "Class",
+    "Roster", "Student", "Students", "student", "students", "Essay", "Essays", "essay", "essays",
+    "Waiting", "Review", "Live", "Log out", "Log in", "filename", "Line", "Row", "Cancel", "Delete",
+    "Remove", "Replace", "Import", "Save", "Edit", "Change", "Received", "Not found", "Page", "Needs review",
+    "No student", "Accept", "Ready", "Decided", "Deadline", "Reason", "Result", "File", "Files", "Code",
+    "High confidence", "Finish", "late", "Unreadable", "empty", "missing", "Username", "Password",
+]
+ENGLISH = re.compile(r"\b(?:" + "|".join(re.escape(word) for word in ENGLISH_WORDS) + r")\b")
+
+
+def _teacher_class_and_batches(teacher: Any) -> dict[str, Any]:
+    """A class with its roster, a batch awaiting review and a batch waiting for essays."""
+    reviewed = _batch_awaiting_validation(teacher)
+    waiting = batch_register(owner=teacher, course_code="SVE9", expected_essay_count=3,
+                             school_class=reviewed.school_class)
+    essays_upload(batch=waiting, files=[txt_file("tom.txt", "")])  # a recorded failure: empty
+    return {"class": reviewed.school_class, "review": reviewed, "upload": waiting}
+
+
+def _pages_of(setup: dict[str, Any]) -> dict[str, str]:
+    return {
+        "dashboard": "/",
+        "classes": "/classes/",
+        "class": f"/classes/{setup['class'].id}/",
+        "class import": "/classes/import/",
+        "upload": f"/batches/{setup['upload'].id}/upload/",
+        "review": f"/batches/{setup['review'].id}/review/",
+        "codes": f"/batches/{setup['review'].id}/codes/",
+    }
+
+
+def _show_import_errors(page: Any) -> None:
+    """Import a roster file whose rows are refused, with long cells: the error table shows."""
+    long_cell = "en-mycket-lång-adress-utan-snabel-a-" * 4
+    page.set_input_files("[data-roster-file]", files=[{
+        "name": "k.csv", "mimeType": "text/csv",
+        "buffer": f"förnamn;efternamn;e-post\nBo;Ek;inte-en-adress\nIda;Berg;{long_cell}\n".encode()}])
+    page.click("[data-roster-import] button[type=submit]")
+    page.wait_for_selector("[data-import-errors]:not([hidden])")
+
+
+def _confirming(page: Any, answer: bool) -> list[str]:
+    """Answer every confirm() of the page; the questions asked, in order."""
+    asked: list[str] = []
+
+    def reply(dialog: Any) -> None:
+        asked.append(dialog.message)
+        (dialog.accept if answer else dialog.dismiss)()
+
+    page.on("dialog", reply)
+    return asked
+
+
+def test_upload_page_states_follow_the_batch(browser_context: Any, make_teacher: Any):
+    teacher = make_teacher("klara")
+    school_class = outside_the_browser_loop(class_create, owner=teacher, name="9K")
+    outside_the_browser_loop(students_create_many, school_class=school_class, rows=[
+        {"first_name": "Åsa", "last_name": "Sjöström", "email": None},
+        {"first_name": "Erik", "last_name": "Andersson", "email": None},
+    ])
+    batch = outside_the_browser_loop(batch_register, owner=teacher, course_code="SVE4",
+                                     expected_essay_count=3, school_class=school_class)
+    page = browser_context.new_page()
+    login(page, "klara", "pw-klara")
+    page.goto(f"/batches/{batch.id}/upload/")
+    chip = page.locator("[data-status-label]")
+    assert chip.inner_text() == "Waiting for essays"
+    page.set_input_files("[data-file-input]", [
+        essay_file("asa.txt", "Namn: Åsa Sjöström\n\nText om sommaren.".encode(), "text/plain"),
+    ])
+    page.wait_for_selector('[data-upload-result="PROVISIONED"]')
+    page.locator("[data-upload-count]", has_text="1").wait_for()
+
+    # Finishing early asks first, and says how many essays are missing; "no" changes nothing.
+    asked = _confirming(page, answer=False)
+    page.click("[data-finalize]")
+    assert len(asked) == 1 and "1 of 3" in asked[0] and "2 essays are missing" in asked[0]
+    batch.refresh_from_db()
+    assert batch.status == "AWAITING_CONTENT" and page.is_visible("[data-dropzone]")
+
+    # The last expected file: the chip says what the batch is, the drop zone and "Finish" go.
+    page.set_input_files("[data-file-input]", [
+        essay_file("erik.txt", b"Namn: Erik Andersson\n\nText om vintern.", "text/plain"),
+        essay_file("tom.txt", b"", "text/plain"),
+    ])
+    page.wait_for_selector("[data-next-step]:not([hidden])")
+    page.wait_for_selector('[data-batch-status="AWAITING_STUDENT_VALIDATION"]')
+    assert chip.inner_text() == "Awaiting your review"
+    assert page.is_hidden("[data-dropzone]") and page.is_hidden("[data-finalize]")
+    assert page.is_visible("[data-add-late]")
+    failed = page.locator('[data-upload-result="FAILED"]')
+    assert "The file is empty or holds no text." in failed.inner_text()
+    assert not RAW_STATE.search(page.inner_text("main"))
+
+    # A late essay is added only on request.
+    page.click("[data-show-dropzone]")
+    assert page.is_visible("[data-dropzone]") and page.is_visible("[data-late-notice]")
+    page.set_input_files("[data-file-input]", [
+        essay_file("sen.txt", "Namn: Åsa Sjöström\n\nEn sen text om hösten.".encode(), "text/plain"),
+    ])
+    page.locator('[data-upload-result="PROVISIONED"]', has_text="late essay").wait_for()
+    page.screenshot(path=str(ARTIFACTS / "upload-states.png"), full_page=True)
+
+
+def test_finishing_early_goes_on_with_the_essays_received(browser_context: Any, make_teacher: Any):
+    teacher = make_teacher("lisa")
+    batch = outside_the_browser_loop(batch_register, owner=teacher, course_code="ENG8",
+                                     expected_essay_count=28)
+    outside_the_browser_loop(essays_upload, batch=batch, files=[
+        txt_file(f"uppsats{i}.txt", f"Text nummer {i} om havet.") for i in range(3)])
+    page = browser_context.new_page()
+    login(page, "lisa", "pw-lisa")
+    page.goto(f"/batches/{batch.id}/upload/")
+    asked = _confirming(page, answer=True)
+    page.click("[data-finalize]")
+    page.wait_for_selector('[data-batch-status="READY_FOR_PIPELINE_EXECUTION"]')
+    assert "3 of 28" in asked[0] and "25 essays are missing" in asked[0]
+    assert page.inner_text("[data-status-label]") == "Ready"
+    assert page.is_hidden("[data-finalize]") and page.is_hidden("[data-dropzone]")
+
+
+def test_roster_is_edited_in_the_page_and_reimported_as_an_upsert(
+    browser_context: Any, make_teacher: Any, tmp_path: Any
+):
+    teacher = make_teacher("maria")
+    setup = outside_the_browser_loop(_teacher_class_and_batches, teacher)
+    school_class = setup["class"]
+    page = browser_context.new_page()
+    login(page, "maria", "pw-maria")
+    page.goto(f"/classes/{school_class.id}/")
+
+    export = tmp_path / "klasslista.csv"
+    export.write_bytes("Namn;E-post\nÅsa Sjöström;asa.sjostrom@skola.example.se\nErik Andersson;\n"
+                       "Lindqvist, Elsa;elsa@skola.example.se\nNils Holm;\n".encode("utf-8-sig"))
+    page.set_input_files("[data-roster-file]", str(export))
+    page.click("[data-roster-import] button[type=submit]")
+    summary = page.locator("[data-import-summary]")
+    summary.filter(has_text="2 added").wait_for()
+    assert "2 already on the roster" in summary.inner_text()  # Åsa by e-mail, Erik by name
+    page.locator("[data-roster] tbody tr[data-student-id]").nth(3).wait_for()
+    assert page.locator("[data-roster] tbody tr[data-student-id]").count() == 4
+
+    # The same file again: nothing new, nothing red.
+    page.set_input_files("[data-roster-file]", str(export))
+    page.click("[data-roster-import] button[type=submit]")
+    summary.filter(has_text="4 already on the roster").wait_for()
+    assert summary.get_attribute("class") == "success" and page.is_hidden("[data-import-errors]")
+
+    # A wrong header names the headers it found.
+    wrong = tmp_path / "fel.csv"
+    wrong.write_bytes(b"Personnummer;Klass\n1;9C\n")
+    page.set_input_files("[data-roster-file]", str(wrong))
+    page.click("[data-roster-import] button[type=submit]")
+    summary.filter(has_text="“Personnummer”, “Klass”").wait_for()
+
+    # Edit a student in place.
+    nils = school_class.students.get(first_name="Nils")
+    row = page.locator(f'[data-roster] tr[data-student-id="{nils.id}"]')
+    row.locator("[data-edit-student]").click()
+    row.locator("input[name=first_name]").fill("Nisse")
+    row.locator("input[name=email]").fill("nisse.holm@skola.example.se")
+    row.locator("[data-save-student]").click()
+    page.locator("[data-roster-status]", has_text="Nisse Holm was saved.").wait_for()
+    assert row.locator("[data-field=first_name]").inner_text() == "Nisse"
+    nils.refresh_from_db()
+    assert (nils.first_name, nils.email) == ("Nisse", "nisse.holm@skola.example.se")
+
+    # Remove: a student nobody's essay points to goes; one suggested in an open batch stays.
+    asked = _confirming(page, answer=True)
+    row.locator("[data-remove-student]").click()
+    row.wait_for(state="detached")
+    assert asked == ["Remove Nisse Holm from the roster?"]
+    assert not school_class.students.filter(pk=nils.id).exists()
+    asa = school_class.students.get(first_name="Åsa")
+    page.click(f'[data-roster] tr[data-student-id="{asa.id}"] [data-remove-student]')
+    status = page.locator("[data-roster-status].error")
+    status.wait_for()
+    assert "Åsa Sjöström cannot be removed" in status.inner_text()
+    assert page.locator(f'[data-roster] tr[data-student-id="{asa.id}"]').count() == 1
+    page.screenshot(path=str(ARTIFACTS / "roster-edit.png"), full_page=True)
+
+
+def test_swedish_pages_show_no_english(browser: Any, asgi_server: str, make_teacher: Any):
+    teacher = make_teacher("nora")
+    setup = outside_the_browser_loop(_teacher_class_and_batches, teacher)
+    context = browser.new_context(base_url=asgi_server, locale="sv-SE",
+                                  viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto("/accounts/login/")
+        leftovers = {"login": ENGLISH.findall(page.inner_text("body"))}
+        login(page, "nora", "pw-nora")
+        for name, url in {**_pages_of(setup), "404": "/batches/finns-inte/review/"}.items():
+            page.goto(url)
+            if name == "class":  # the import's error table, too
+                _show_import_errors(page)
+            if name == "review":
+                page.wait_for_selector('[data-live-state="live"]')
+            text = page.inner_text("body")
+            leftovers[name] = ENGLISH.findall(text) + RAW_STATE.findall(text)
+            page.screenshot(path=str(ARTIFACTS / f"sv-{name.replace(' ', '-')}.png"), full_page=True)
+        assert {name: words for name, words in leftovers.items() if words} == {}
+        page.goto(f"/classes/{setup['class'].id}/")
+        headers = page.locator("[data-import-errors] th").all_text_contents()
+        assert headers == ["Rad", "Problem", "Radens innehåll"]
+    finally:
+        context.close()
+
+
+def _axe_violations(page: Any) -> list[dict[str, Any]]:
+    page.add_script_tag(content=AXE_SOURCE.read_text(encoding="utf-8"))
+    results = page.evaluate("""() => axe.run(document, {
+        runOnly: {type: "tag",
+                  values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]},
+    })""")
+    return [
+        {"rule": v["id"], "impact": v["impact"], "help": v["help"],
+         "nodes": [node["target"] for node in v["nodes"]][:5]}
+        for v in results["violations"] if v["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_pages_pass_axe_and_fit_the_screen(browser: Any, asgi_server: str, make_teacher: Any, width: int):
+    assert AXE_SOURCE.exists(), "axe-core is missing: run `npm ci` (scripts/test does)"
+    teacher = make_teacher(f"olle{width}")
+    setup = outside_the_browser_loop(_teacher_class_and_batches, teacher)
+    # The accessibility engine is injected as a script: this context lets it past the pages' CSP.
+    context = browser.new_context(base_url=asgi_server, viewport={"width": width, "height": 900},
+                                  locale="en-US", bypass_csp=True, has_touch=width < 500)
+    page = context.new_page()
+    problems: dict[str, Any] = {}
+    try:
+        page.goto("/accounts/login/")
+        pages = {"login": None, **_pages_of(setup)}
+        for name, url in pages.items():
+            if url is None:
+                pass
+            elif name == "dashboard":
+                login(page, f"olle{width}", f"pw-olle{width}")
+            else:
+                page.goto(url)
+            if name == "review":
+                page.wait_for_selector('[data-live-state="live"]')
+            if name == "class":  # the error table of an import must fit too
+                _show_import_errors(page)
+            overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+            if overflow > 0:
+                problems[f"{name}: wider than the screen by"] = overflow
+            if name in ("login", "dashboard", "class", "upload", "review"):
+                violations = _axe_violations(page)
+                if violations:
+                    problems[f"{name}: axe"] = violations
+            if name != "login":
+                logout = page.locator("header form[action$='/logout/'] button").bounding_box()
+                if logout is None or logout["x"] + logout["width"] > width or logout["height"] < 24:
+                    problems[f"{name}: Log out out of reach"] = logout
+            page.screenshot(path=str(ARTIFACTS / f"{name.replace(' ', '-')}-{width}.png"), full_page=True)
+        assert problems == {}
+    finally:
+        context.close()
+
+
+def test_api_docs_render_with_no_request_leaving_the_server(browser_context: Any, make_teacher: Any):
+    make_teacher("pia")
+    page = browser_context.new_page()
+    login(page, "pia", "pw-pia")
+    elsewhere: list[str] = []
+
+    origin = page.url.split("/", 3)[:3]
+
+    def only_this_server(route: Any) -> None:
+        if route.request.url.split("/", 3)[:3] == origin:
+            route.continue_()
+        else:
+            elsewhere.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_this_server)
+    page.goto("/api/docs/")
+    page.locator(".swagger-ui .info .title", has_text="HuleEdu Phase 1 API").wait_for()
+    page.locator(".swagger-ui .opblock").nth(10).wait_for()  # the operations are listed
+    assert elsewhere == []
+    page.screenshot(path=str(ARTIFACTS / "api-docs.png"))
