@@ -112,7 +112,7 @@ def test_teacher_goes_from_files_to_a_ready_batch(browser_context: Any, make_tea
 
     # One click accepts every high-confidence match.
     page.click("[data-accept-high]")
-    page.wait_for_selector("[data-accept-high][disabled]")
+    page.wait_for_selector("[data-accept-high]", state="detached")  # nothing high is left
     page.locator('[data-decision="decided"]').nth(2).wait_for()  # three or more
 
     # The essay without a name is given its student with the roster picker.
@@ -638,7 +638,7 @@ def test_review_triage_puts_what_needs_the_teacher_first(browser_context: Any, m
 
     # Accept-all: the sure matches collapse to compact rows; "needs me" shows only the rest.
     page.click("[data-accept-high]")
-    page.wait_for_selector("[data-accept-high][disabled]")
+    page.wait_for_selector("[data-accept-high]", state="detached")  # nothing high is left
     page.locator("#review-essays > .essay.compact").nth(2).wait_for()
     page.click("[data-needs-me-filter]")
     visible = page.eval_on_selector_all("#review-essays > [data-essay-id]",
