@@ -718,6 +718,11 @@ def test_review_shortcuts_can_be_switched_off_and_stay_off(browser_context: Any,
     mobile.wait_for_selector("[data-essay-id]")
     assert mobile.is_hidden("[data-keys-help]") and mobile.is_hidden(".essay kbd >> nth=0")
     assert mobile.evaluate("document.documentElement.scrollWidth") <= 390  # no horizontal scroll
+    # Every control a finger uses is at least 44 px high.
+    heights = mobile.eval_on_selector_all(
+        "button, input:not([type=checkbox]):not([type=radio]), select",
+        "els => els.filter(e => e.offsetParent).map(e => e.getBoundingClientRect().height)")
+    assert heights and min(heights) >= 44, heights
     # The search box never pushes "No student" out of its card.
     pending = mobile.locator('#review-essays > [data-decision="pending"]').first
     card_box, button_box = pending.bounding_box(), pending.locator("button.no-student").bounding_box()
