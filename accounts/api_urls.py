@@ -1,4 +1,4 @@
-"""Accounts's API routes, mounted under ``/api/v1/`` by ``huleedu.urls``."""
+"""Accounts' API routes, mounted under ``/api/v1/`` by ``huleedu.urls``."""
 
 from django.urls import path
 

@@ -17,6 +17,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from batches.models import Batch
 from huleedu.admin_mixins import ReadOnlyAdminMixin
@@ -31,8 +32,8 @@ class BatchEventInline(ReadOnlyAdminMixin, admin.TabularInline):
     ordering = ("sequence",)
     extra = 0
     can_delete = False
-    verbose_name = "event"
-    verbose_name_plural = "timeline (events, oldest first)"
+    verbose_name = _("event")
+    verbose_name_plural = _("timeline (events, oldest first)")
 
 
 @admin.register(Batch)
@@ -44,7 +45,6 @@ class BatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ("owner", "school_class")
     date_hierarchy = "created_at"
     inlines = [BatchEventInline]
-    actions = ["rerun_matching", "force_validation_timeout", "reopen_validation"]
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         # Erasing a batch is allowed with the model's delete permission, through batch_erase.
@@ -72,9 +72,9 @@ class BatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         opts = self.opts
         return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
 
-    @admin.display(description="review page")
+    @admin.display(description=_("review page"))
     def review_link(self, batch: Batch) -> str:
-        return format_html('<a href="{}">review</a>', reverse("batch-review", args=[batch.id]))
+        return format_html('<a href="{}">{}</a>', reverse("batch-review", args=[batch.id]), _("review"))
 
     def _for_each(self, request: HttpRequest, batches: QuerySet[Batch],
                   override: Callable[[Batch], tuple[str, int]]) -> None:
@@ -86,37 +86,3 @@ class BatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 self.message_user(request, f"{batch}: {exc.message}", messages.ERROR)
             else:
                 self.message_user(request, f"{batch}: {message}", level)
-
-    @admin.action(description="Re-run student matching for the undecided essays (decisions stand)",
-                  permissions=["override"])
-    def rerun_matching(self, request: HttpRequest, batches: QuerySet[Batch]) -> None:
-        from matching.services import matching_rerun
-
-        def rerun(batch: Batch) -> tuple[str, int]:
-            matching_rerun(batch_id=batch.id, by=request.user)
-            return "matching runs again.", messages.SUCCESS
-
-        self._for_each(request, batches, rerun)
-
-    @admin.action(description="Force the validation timeout now (decide what is still open)",
-                  permissions=["override"])
-    def force_validation_timeout(self, request: HttpRequest, batches: QuerySet[Batch]) -> None:
-        from matching.services import batch_timeout_apply
-
-        def timeout(batch: Batch) -> tuple[str, int]:
-            if batch_timeout_apply(batch_id=batch.id, force=True):
-                return "the timeout decided the open essays.", messages.SUCCESS
-            return f"not awaiting validation ({batch.status}); nothing done.", messages.WARNING
-
-        self._for_each(request, batches, timeout)
-
-    @admin.action(description="Reopen validation of a READY batch (its decisions can then be changed)",
-                  permissions=["override"])
-    def reopen_validation(self, request: HttpRequest, batches: QuerySet[Batch]) -> None:
-        from matching.services import batch_reopen
-
-        def reopen(batch: Batch) -> tuple[str, int]:
-            batch_reopen(batch_id=batch.id, reopened_by=request.user)
-            return "validation is open again.", messages.SUCCESS
-
-        self._for_each(request, batches, reopen)

@@ -1,4 +1,4 @@
-"""Batches's API routes, mounted under ``/api/v1/`` by ``huleedu.urls``."""
+"""The batches' API routes, mounted under ``/api/v1/`` by ``huleedu.urls``."""
 
 from django.urls import path
 
@@ -6,7 +6,6 @@ from batches.apis import (
     BatchCancelApi,
     BatchDetailApi,
     BatchEventsApi,
-    BatchFinalizeUploadsApi,
     BatchListCreateApi,
     BatchPipelineApi,
 )
@@ -15,8 +14,6 @@ urlpatterns = [
     path("batches/", BatchListCreateApi.as_view(), name="api-batches"),
     path("batches/<str:batch_id>/", BatchDetailApi.as_view(), name="api-batch"),
     path("batches/<str:batch_id>/cancel/", BatchCancelApi.as_view(), name="api-batch-cancel"),
-    path("batches/<str:batch_id>/finalize-uploads/", BatchFinalizeUploadsApi.as_view(),
-         name="api-batch-finalize"),
     path("batches/<str:batch_id>/events/", BatchEventsApi.as_view(), name="api-batch-events"),
     path("batches/<str:batch_id>/pipeline/", BatchPipelineApi.as_view(), name="api-batch-pipeline"),
 ]

@@ -15,12 +15,11 @@ from batches.serializers import (
     PipelineInputSerializer,
 )
 from classroster.selectors import class_get_for_user
-from essays.services import uploads_finalize
 from huleedu.api import validated
-from matching.services import validation_deadline_move
 
 
-def _batch_body(request: Request, batch_id: object) -> dict:
+def batch_body(request: Request, batch_id: object) -> dict:
+    """The batch as its API shows it (with its counts), for any route that answers with it."""
     return BatchOutputSerializer(selectors.batch_detail_for_user(request.user, batch_id)).data
 
 
@@ -45,13 +44,13 @@ class BatchListCreateApi(APIView):
             timeout_strategy=data.get("timeout_strategy", ""),
             auto_confirm_high=data.get("auto_confirm_high"),
         )
-        return Response(_batch_body(request, batch.id), status=status.HTTP_201_CREATED)
+        return Response(batch_body(request, batch.id), status=status.HTTP_201_CREATED)
 
 
 class BatchDetailApi(APIView):
     @extend_schema(responses=BatchOutputSerializer)
     def get(self, request: Request, batch_id: str) -> Response:
-        return Response(_batch_body(request, batch_id))
+        return Response(batch_body(request, batch_id))
 
     @extend_schema(request=BatchUpdateInputSerializer, responses=BatchOutputSerializer,
                    description=("Move the validation deadline while validation is open: later than now and "
@@ -60,9 +59,9 @@ class BatchDetailApi(APIView):
     def patch(self, request: Request, batch_id: str) -> Response:
         batch = selectors.batch_get_for_user(request.user, batch_id)
         data = validated(BatchUpdateInputSerializer, request.data)
-        validation_deadline_move(batch_id=batch.id, deadline=data["validation_deadline"],
+        services.validation_deadline_move(batch_id=batch.id, deadline=data["validation_deadline"],
                                  moved_by=request.user)
-        return Response(_batch_body(request, batch.id))
+        return Response(batch_body(request, batch.id))
 
     @extend_schema(request=None, responses={204: None},
                    description=("Erase the batch: its essays' text, suggestions, associations and events. "
@@ -80,7 +79,7 @@ class BatchCancelApi(APIView):
     def post(self, request: Request, batch_id: str) -> Response:
         batch = selectors.batch_get_for_user(request.user, batch_id)
         services.batch_cancel(batch_id=batch.id, cancelled_by=request.user)
-        return Response(_batch_body(request, batch.id))
+        return Response(batch_body(request, batch.id))
 
 
 class BatchEventsApi(APIView):
@@ -94,18 +93,10 @@ class BatchEventsApi(APIView):
         return Response(BatchEventOutputSerializer(events, many=True).data)
 
 
-class BatchFinalizeUploadsApi(APIView):
-    @extend_schema(request=None, responses=BatchOutputSerializer)
-    def post(self, request: Request, batch_id: str) -> Response:
-        batch = selectors.batch_get_for_user(request.user, batch_id)
-        uploads_finalize(batch_id=batch.id)
-        return Response(_batch_body(request, batch.id))
-
-
 class BatchPipelineApi(APIView):
     @extend_schema(request=PipelineInputSerializer, responses={202: BatchOutputSerializer})
     def post(self, request: Request, batch_id: str) -> Response:
         batch = selectors.batch_get_for_user(request.user, batch_id)
         data = validated(PipelineInputSerializer, request.data)
         services.pipeline_request(batch_id=batch.id, pipeline=data["pipeline"], requested_by=request.user)
-        return Response(_batch_body(request, batch.id), status=status.HTTP_202_ACCEPTED)
+        return Response(batch_body(request, batch.id), status=status.HTTP_202_ACCEPTED)

@@ -4,6 +4,8 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from huleedu.errors import Conflict
 
@@ -32,6 +34,23 @@ class TimeoutStrategy(models.TextChoices):
     NONE = "none"  # decide nothing: mark the batch overdue and tell the teacher
 
 
+# What a teacher reads for each state: the pages and the API's messages never show the raw name.
+STATUS_LABELS = {
+    BatchStatus.AWAITING_CONTENT: gettext_lazy("Waiting for essays"),
+    BatchStatus.CONTENT_PROVISIONED: gettext_lazy("Essays received"),
+    BatchStatus.AWAITING_STUDENT_MATCHING: gettext_lazy("Matching students"),
+    BatchStatus.AWAITING_STUDENT_VALIDATION: gettext_lazy("Awaiting your review"),
+    BatchStatus.READY_FOR_PIPELINE_EXECUTION: gettext_lazy("Ready"),
+    BatchStatus.PIPELINE_REQUESTED: gettext_lazy("Sent for assessment"),
+    BatchStatus.FAILED: gettext_lazy("Failed"),
+    BatchStatus.CANCELLED: gettext_lazy("Cancelled"),
+}
+
+
+def status_label(status: str) -> str:
+    return str(STATUS_LABELS.get(status, status))
+
+
 S = BatchStatus
 _TERMINAL = {S.FAILED, S.CANCELLED}
 
@@ -54,8 +73,13 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
 
 # Until assessment starts, every mistake can still be fixed.
 OPEN_STATUSES = frozenset(
-    {S.AWAITING_CONTENT, S.CONTENT_PROVISIONED, S.AWAITING_STUDENT_MATCHING,
-     S.AWAITING_STUDENT_VALIDATION, S.READY_FOR_PIPELINE_EXECUTION}
+    {
+        S.AWAITING_CONTENT,
+        S.CONTENT_PROVISIONED,
+        S.AWAITING_STUDENT_MATCHING,
+        S.AWAITING_STUDENT_VALIDATION,
+        S.READY_FOR_PIPELINE_EXECUTION,
+    }
 )
 # Where a decision may be changed (with the version the teacher saw).
 CORRECTABLE_STATUSES = frozenset(
@@ -76,8 +100,15 @@ class WrongStatus(Conflict):
     """An action asked of a batch in a state that does not allow it: a 409 naming the state."""
 
     def __init__(self, current: str, allowed: frozenset[str] | set[str], *, action: str, code: str) -> None:
+        # The states in the teacher's words, in the order a batch passes through them.
+        allowed_labels = [
+            _("“%(state)s”") % {"state": status_label(state)}
+            for state in BatchStatus.values
+            if state in allowed
+        ]
         super().__init__(
-            f"The batch is {current}; you can {action} only when it is {' or '.join(sorted(allowed))}.",
+            _("The batch is “%(current)s”: you can %(action)s only when it is %(allowed)s.")
+            % {"current": status_label(current), "action": action, "allowed": _(" or ").join(allowed_labels)},
             code=code,
             details={"status": current, "allowed": sorted(allowed)},
         )
@@ -86,41 +117,82 @@ class WrongStatus(Conflict):
 
 class Batch(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="batches")
-    school_class = models.ForeignKey(
-        "classroster.SchoolClass", on_delete=models.PROTECT, null=True, blank=True, related_name="batches"
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="batches",
+        verbose_name=gettext_lazy("owner"),
     )
-    course_code = models.CharField(max_length=64)
-    essay_instructions = models.TextField(blank=True, default="")
-    expected_essay_count = models.PositiveIntegerField()
-    status = models.CharField(max_length=40, choices=BatchStatus.choices, default=S.AWAITING_CONTENT)
-    correlation_id = models.CharField(max_length=64)
-    processing_summary = models.JSONField(null=True, blank=True)
-    validation_deadline = models.DateTimeField(null=True, blank=True)
-    uploads_finalized_at = models.DateTimeField(null=True, blank=True)
-    content_provisioned_at = models.DateTimeField(null=True, blank=True)
-    matching_requested_at = models.DateTimeField(null=True, blank=True)
-    suggestions_ready_at = models.DateTimeField(null=True, blank=True)
-    associations_confirmed_at = models.DateTimeField(null=True, blank=True)
-    ready_at = models.DateTimeField(null=True, blank=True)
-    pipeline = models.JSONField(null=True, blank=True)
-    pipeline_requested_at = models.DateTimeField(null=True, blank=True)
-    cancelled_at = models.DateTimeField(null=True, blank=True)
+    school_class = models.ForeignKey(
+        "classroster.SchoolClass",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="batches",
+        verbose_name=gettext_lazy("school class"),
+    )
+    course_code = models.CharField(max_length=64, verbose_name=gettext_lazy("course code"))
+    essay_instructions = models.TextField(
+        blank=True, default="", verbose_name=gettext_lazy("essay instructions")
+    )
+    expected_essay_count = models.PositiveIntegerField(verbose_name=gettext_lazy("expected essay count"))
+    status = models.CharField(
+        max_length=40,
+        choices=BatchStatus.choices,
+        default=S.AWAITING_CONTENT,
+        verbose_name=gettext_lazy("status"),
+    )
+    correlation_id = models.CharField(max_length=64, verbose_name=gettext_lazy("correlation id"))
+    processing_summary = models.JSONField(
+        null=True, blank=True, verbose_name=gettext_lazy("processing summary")
+    )
+    validation_deadline = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("validation deadline")
+    )
+    uploads_finalized_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("uploads finalized at")
+    )
+    content_provisioned_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("content provisioned at")
+    )
+    matching_requested_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("matching requested at")
+    )
+    suggestions_ready_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("suggestions ready at")
+    )
+    associations_confirmed_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("associations confirmed at")
+    )
+    ready_at = models.DateTimeField(null=True, blank=True, verbose_name=gettext_lazy("ready at"))
+    pipeline = models.JSONField(null=True, blank=True, verbose_name=gettext_lazy("pipeline"))
+    pipeline_requested_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("pipeline requested at")
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True, verbose_name=gettext_lazy("cancelled at"))
     # Blank: the deployment's HULEEDU_TIMEOUT_STRATEGY at the time the deadline passes.
     timeout_strategy = models.CharField(
-        max_length=20, choices=TimeoutStrategy.choices, blank=True, default=""
+        max_length=20,
+        choices=TimeoutStrategy.choices,
+        blank=True,
+        default="",
+        verbose_name=gettext_lazy("timeout strategy"),
     )
     # Matching kept failing: the teacher attributes every essay by hand.
-    matching_failed = models.BooleanField(default=False)
+    matching_failed = models.BooleanField(default=False, verbose_name=gettext_lazy("matching failed"))
     # "Confirm high-confidence matches as soon as they are found" (method auto); null: the
     # class's own choice (SchoolClass.auto_confirm_high).
-    auto_confirm_high = models.BooleanField(null=True, blank=True, default=None)
+    auto_confirm_high = models.BooleanField(
+        null=True, blank=True, default=None, verbose_name=gettext_lazy("auto confirm high")
+    )
     # The deadline passed under the "none" strategy: nothing was decided, the teacher was told.
-    validation_overdue_at = models.DateTimeField(null=True, blank=True)
+    validation_overdue_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("validation overdue at")
+    )
     # How many times the batch has entered READY_FOR_PIPELINE_EXECUTION (a late essay reopens it).
-    validation_pass = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    validation_pass = models.PositiveIntegerField(default=0, verbose_name=gettext_lazy("validation pass"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=gettext_lazy("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=gettext_lazy("updated at"))
 
     class Meta:
         ordering = ["-created_at"]

@@ -5,10 +5,8 @@ from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from batches.models import Batch
-from essays.models import Essay, EssayStatus
 from huleedu.errors import DomainError, NotFound
 from huleedu.ids import parse_id
-from matching.models import StudentAssociation
 from outbox.models import BatchEvent
 
 
@@ -22,12 +20,17 @@ def _count_of(related: QuerySet) -> Coalesce:
 
 def batches_with_counts() -> QuerySet[Batch]:
     """Batches with what their API representation counts: essays received and failed,
-    associations to decide and decided (one annotating query; serializers only read)."""
+    associations to decide and decided (one annotating query; serializers only read).
+
+    The essays and their associations belong to apps above this one; they are reached through
+    the batch's own relations, which those apps declare, not by importing them."""
+    essays = Batch._meta.get_field("essays").related_model
+    associations = Batch._meta.get_field("associations").related_model
     return Batch.objects.select_related("school_class", "owner").annotate(
-        essay_count=_count_of(Essay.objects.all()),
-        failed_count=_count_of(Essay.objects.filter(status=EssayStatus.FAILED)),
-        decided_count=_count_of(StudentAssociation.objects.exclude(method="")),
-        association_count=_count_of(StudentAssociation.objects.all()),
+        essay_count=_count_of(essays._default_manager.all()),
+        failed_count=_count_of(essays._default_manager.filter(status=essays.Status.FAILED)),
+        decided_count=_count_of(associations._default_manager.exclude(method="")),
+        association_count=_count_of(associations._default_manager.all()),
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from batches import metrics
 from batches.locks import batch_lock
@@ -19,8 +20,6 @@ from batches.models import OPEN_STATUSES, Batch, BatchStatus
 from classroster.models import SchoolClass
 from huleedu.correlation import clean_correlation_id, get_correlation_id
 from huleedu.errors import DomainError
-from matching import metrics as matching_metrics
-from outbox.models import BatchEvent
 from outbox.services import event_record, events_record
 from outbox.types import EventType
 
@@ -53,8 +52,8 @@ def batch_register(
     maximum = settings.MAX_ESSAYS_PER_BATCH
     if not 1 <= expected_essay_count <= maximum:
         raise DomainError(
-            f"expected_essay_count must be between 1 and {maximum}; "
-            f"split larger hand-ins into several batches of at most {maximum} essays.",
+            _("The number of essays must be between 1 and %(maximum)d; split larger hand-ins into "
+              "several batches of at most %(maximum)d essays.") % {"maximum": maximum},
             code="batch_too_large" if expected_essay_count > maximum else "invalid_essay_count",
             details={"expected_essay_count": expected_essay_count, "maximum": maximum},
         )
@@ -106,55 +105,11 @@ def batch_transition(batch: Batch, target: str, *, also_saving: Sequence[str] = 
     return batch
 
 
-def batch_route_after_content(event: BatchEvent) -> None:
-    """GUEST batches are ready as they are; REGULAR batches go on to student matching."""
-    with transaction.atomic():
-        batch = batch_lock(event.batch_id)
-        if batch.status != S.CONTENT_PROVISIONED:
-            return  # already routed
-        if batch.is_regular:
-            batch_transition(batch, S.AWAITING_STUDENT_MATCHING)
-            event_record(
-                batch,
-                EventType.BATCH_STUDENT_MATCHING_INITIATE_COMMAND,
-                {"class_id": str(batch.school_class_id)},
-            )
-            matching_metrics.matching_initiated(batch_type=batch.batch_type)
-        else:
-            batch_enter_ready(batch)
-
-
-def batch_essay_counts(batch: Batch) -> dict[str, int]:
-    from essays.models import EssayStatus
-
-    provisioned = batch.essays.filter(status=EssayStatus.PROVISIONED).count()
-    failed = batch.essays.filter(status=EssayStatus.FAILED).count()
-    return {"provisioned": provisioned, "failed": failed, "expected": batch.expected_essay_count}
-
-
-def batch_ready_manifest(batch: Batch) -> dict[str, Any]:
-    """What Phase 2 reads: every essay to assess, with its student and how that was decided."""
-    from essays.models import EssayStatus
-
-    essays = (batch.essays.filter(status=EssayStatus.PROVISIONED).order_by("created_at", "id")
-              .values_list("id", "original_filename", "association__student_id", "association__method",
-                           "association__student__external_id"))
-    return {
-        "course_code": batch.course_code,
-        "batch_type": batch.batch_type,
-        "class_id": str(batch.school_class_id) if batch.school_class_id else None,
-        "essays": [
-            {"essay_id": str(essay_id), "filename": filename,
-             "student_id": str(student_id) if student_id else None, "method": method or None,
-             # The id the school's system knows the student by, so Phase 2 can join on it.
-             "student_external_id": external_id or None}
-            for essay_id, filename, student_id, method, external_id in essays
-        ],
-    }
-
-
-def batch_enter_ready(batch: Batch, *, confirmed: dict[str, Any] | None = None) -> None:
-    """A new pass ends: the batch is (again) ready, and Phase 2 gets a fresh manifest.
+def batch_enter_ready(
+    batch: Batch, *, manifest: dict[str, Any], confirmed: dict[str, Any] | None = None
+) -> None:
+    """A new pass ends: the batch is (again) ready, and Phase 2 gets a fresh ``manifest``
+    (``essays.selectors.batch_ready_manifest``, read by the caller, which owns the essays).
 
     ``confirmed`` is the associations' confirmation (REGULAR batches); both events carry the
     pass number, and the database allows each once per pass. A GUEST batch that is already
@@ -169,7 +124,7 @@ def batch_enter_ready(batch: Batch, *, confirmed: dict[str, Any] | None = None) 
     events: list[tuple[EventType, dict[str, Any]]] = []
     if confirmed is not None:
         events.append((EventType.STUDENT_ASSOCIATIONS_CONFIRMED, {**confirmed, **this_pass}))
-    events.append((EventType.BATCH_ESSAYS_READY, {**batch_ready_manifest(batch), **this_pass}))
+    events.append((EventType.BATCH_ESSAYS_READY, {**manifest, **this_pass}))
     events_record(batch, events)
 
 
@@ -189,7 +144,7 @@ def batch_cancel(*, batch_id: UUID, cancelled_by: AbstractBaseUser) -> Batch:
     """The teacher gives the batch up: nothing more is uploaded, decided or sent on."""
     with transaction.atomic():
         batch = batch_lock(batch_id)
-        batch.require_status(OPEN_STATUSES, action="cancel the batch", code="not_cancellable")
+        batch.require_status(OPEN_STATUSES, action=_("cancel the batch"), code="not_cancellable")
         previous = batch.status
         batch_transition(batch, S.CANCELLED)
         event_record(batch, EventType.BATCH_CANCELLED, {"previous_status": previous,
@@ -211,7 +166,7 @@ def batch_erase(*, batch_id: UUID, erased_by: AbstractBaseUser) -> None:
 def pipeline_request(*, batch_id: UUID, pipeline: list[str], requested_by: AbstractBaseUser) -> Batch:
     with transaction.atomic():
         batch = batch_lock(batch_id)
-        batch.require_status({S.READY_FOR_PIPELINE_EXECUTION}, action="request a pipeline",
+        batch.require_status({S.READY_FOR_PIPELINE_EXECUTION}, action=_("send it for assessment"),
                              code="batch_not_ready")
         batch.pipeline = pipeline
         batch.save(update_fields=["pipeline"])
@@ -221,4 +176,35 @@ def pipeline_request(*, batch_id: UUID, pipeline: list[str], requested_by: Abstr
             EventType.CLIENT_BATCH_PIPELINE_REQUEST,
             {"pipeline": pipeline, "requested_by": requested_by.get_username()},
         )
+    return batch
+
+
+# A teacher gives themselves more time; two weeks keeps a forgotten batch from waiting for ever.
+MAX_DEADLINE_AHEAD = timedelta(days=14)
+
+
+def validation_deadline_move(*, batch_id: UUID, deadline: datetime, moved_by: AbstractBaseUser) -> Batch:
+    """Give the teacher more (or less) time while validation is open: later than now and at
+    most 14 days ahead. A batch marked overdue is no longer overdue."""
+    now = timezone.now()
+    if timezone.is_naive(deadline):
+        raise DomainError(_("The deadline needs a time zone (ISO 8601 with an offset or Z)."),
+                          code="invalid_deadline", details={"validation_deadline": deadline.isoformat()})
+    if not now < deadline <= now + MAX_DEADLINE_AHEAD:
+        raise DomainError(_("The deadline must be later than now and at most 14 days ahead."),
+                          code="invalid_deadline",
+                          details={"validation_deadline": deadline.isoformat(),
+                                   "latest": (now + MAX_DEADLINE_AHEAD).isoformat()})
+    with transaction.atomic():
+        batch = batch_lock(batch_id)
+        batch.require_status({S.AWAITING_STUDENT_VALIDATION}, action=_("move the deadline"),
+                             code="batch_not_awaiting_validation")
+        previous = batch.validation_deadline
+        batch.validation_deadline = deadline
+        batch.validation_overdue_at = None
+        batch.save(update_fields=["validation_deadline", "validation_overdue_at", "updated_at"])
+        event_record(batch, EventType.BATCH_VALIDATION_DEADLINE_MOVED, {
+            "from": previous.isoformat() if previous else None, "to": deadline.isoformat(),
+            "moved_by": moved_by.get_username(),
+        })
     return batch

@@ -8,6 +8,4 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("batches/new/", views.batch_create, name="batch-create"),
     path("batches/<str:batch_id>/upload/", views.batch_upload, name="batch-upload"),
-    path("batches/<str:batch_id>/review/", views.batch_review_page, name="batch-review"),
-    path("batches/<str:batch_id>/review/live/", views.batch_review_live, name="batch-review-live"),
 ]

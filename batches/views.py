@@ -1,4 +1,7 @@
-"""The teacher's batch pages: the dashboard, create, upload, review. Thin: selectors read, services write."""
+"""The teacher's batch pages: the dashboard, create, upload (the review page is matching's).
+
+Thin: selectors read, services write.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +13,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from batches import selectors, services
 from batches.forms import BatchCreateForm
-from batches.models import CORRECTABLE_STATUSES, OPEN_STATUSES, UPLOADABLE_STATUSES, Batch, BatchStatus
+from batches.models import OPEN_STATUSES, UPLOADABLE_STATUSES, Batch
 from classroster.selectors import classes_visible_to
 from huleedu.errors import DomainError
 from huleedu.pages import get_or_404
-from matching.selectors import batch_review
 
 
 @login_required
@@ -60,46 +62,12 @@ def batch_upload(request: HttpRequest, batch_id: str) -> HttpResponse:
         # After provisioning every upload is a late essay: matched on its own, the batch reopened.
         "late_uploads": uploads_open and batch.content_provisioned_at is not None,
         "removable": batch.status in OPEN_STATUSES,
-        **_live_urls(batch),
+        **live_urls(batch),
     })
 
 
-@login_required
-@require_GET
-def batch_review_page(request: HttpRequest, batch_id: str) -> HttpResponse:
-    batch = get_or_404(selectors.batch_get_for_user, request.user, batch_id)
-    context = _review_context(batch)
-    roster = [
-        {"id": str(student.id), "name": student.full_name, "email": student.email or ""}
-        for student in context["review"].roster
-    ]
-    return render(request, "batches/review.html", {**context, "roster": roster, **_live_urls(batch)})
-
-
-@login_required
-@require_GET
-def batch_review_live(request: HttpRequest, batch_id: str) -> HttpResponse:
-    """The live part of the review page, re-fetched by the page whenever the batch changes."""
-    batch = get_or_404(selectors.batch_get_for_user, request.user, batch_id)
-    return render(request, "batches/_review_live.html", _review_context(batch))
-
-
-def _review_context(batch: Batch) -> dict[str, object]:
-    # The sequence is read before the data (hence the batch is re-read): anything committed
-    # after it makes the page fetch again, so the page never skips a change.
-    last_sequence = selectors.batch_last_event_sequence(batch)
-    batch.refresh_from_db()
-    return {
-        "batch": batch,
-        "review": batch_review(batch),
-        "last_sequence": last_sequence,
-        "accepting_decisions": batch.status == BatchStatus.AWAITING_STUDENT_VALIDATION,
-        "correctable": batch.status in CORRECTABLE_STATUSES,
-        "cancellable": batch.status in OPEN_STATUSES,
-    }
-
-
-def _live_urls(batch: Batch) -> dict[str, str]:
+def live_urls(batch: Batch) -> dict[str, str]:
+    """Where a batch page follows the batch: its events (live) and its API representation."""
     return {
         "events_url": reverse("api-batch-events", args=[batch.id]),
         "batch_api_url": reverse("api-batch", args=[batch.id]),

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Phenomenon families: one corpus per way real essays hide their author's name.
 
-Usage: python bench/family_corpus.py [--seed TEXT] [--classes N] --out CORPUS.json
+Usage: python bench/family_corpus.py [--seed TEXT] [--classes N] [--tables 1|2] --out CORPUS.json
 
 Same JSON format as the shared dev corpus (score_matches.py scores it per family), but
 built from this file's own name tables and its own random source (a SHA-256 counter
@@ -105,6 +105,69 @@ SENTENCES = [
 ]  # fmt: skip
 FAMOUS = ["Astrid Lindgren", "Greta Thunberg", "Nelson Mandela", "Selma Lagerlöf"]
 
+# --- a second, independent set of name tables (``--tables 2``) ------------------------
+# Other names, other nickname forms, other transliteration pairs, other titles: the
+# families again on names the engine was not developed against. Chosen for being common
+# in Swedish schools, not for what the engine's data files hold.
+SECOND_TABLES: dict[str, object] = {
+    "SWEDISH_GIVEN": [
+        "Elsa", "Alfred", "Agnes", "Viggo", "Iris", "Gösta", "Ebba", "Sigrid", "Arvid",
+        "Linnea", "Edith", "Ivar", "Saga", "Elis", "Tyra", "Melker", "Alma", "Knut",
+        "Märta", "Orvar", "Idun", "Ragnar", "Svea", "Tage", "Hedvig", "Birger", "Ester",
+        "Konrad", "Alice", "Gunnar",
+    ],
+    "SWEDISH_SURNAMES": [
+        "Sundqvist", "Lindahl", "Björk", "Forsberg", "Wikström", "Hedlund", "Åkerlund",
+        "Nyström", "Engdahl", "Söderlund", "Löfgren", "Ahlberg", "Bergkvist", "Holmström",
+        "Sandberg", "Lundqvist", "Östlund", "Hellström", "Fröberg", "Blomqvist", "Dahlgren",
+        "Ekberg", "Kjellberg", "Nordström", "Rosengren", "Malmberg", "Vikander", "Hagström",
+    ],
+    "NICKNAME_FORMS": {
+        "Per": ["Pelle"], "Mikael": ["Micke"], "Daniel": ["Danne", "Danny"],
+        "Henrik": ["Henke"], "Patrik": ["Patte"], "Kristian": ["Krille"],
+        "Katarina": ["Kajsa", "Kattis"], "Emelie": ["Emmy"], "Annette": ["Nettan"],
+        "Susanne": ["Sussie", "Sanna"], "Lennart": ["Lelle"], "Hans": ["Hasse"],
+        "Bengt": ["Benke"], "Michael": ["Mike"], "Anthony": ["Tony"], "Andreas": ["Andy"],
+        "Jennifer": ["Jenny"], "Stefan": ["Steve"], "Jakob": ["Jake"], "Gabriel": ["Gabbe"],
+        "Viktor": ["Vicke"], "Olof": ["Olle"], "Helena": ["Lena"], "Maria": ["Maja", "Mia"],
+        "Elisabet": ["Lisa", "Lisen"], "Alexandra": ["Alex"], "Joshua": ["Josh"],
+    },
+    "TRANSLIT_GIVEN": [
+        ["Hamid", "Hamed"], ["Samir", "Sameer"], ["Nasser", "Naser", "Nasir"],
+        ["Tariq", "Tarek", "Tarik"], ["Walid", "Waleed"], ["Jamila", "Djamila", "Jamilah"],
+        ["Sharif", "Sherif"], ["Zakaria", "Zakariya", "Sakaria"], ["Osman", "Usman"],
+        ["Kemal", "Kamal", "Cemal"], ["Gökhan", "Gokhan", "Goekhan"],
+        ["Vladimir", "Wladimir"], ["Svetlana", "Swetlana"], ["Dawit", "Davit"],
+        ["Filmon", "Philmon"], ["Saba", "Sabah"], ["Hodan", "Xodan"], ["Jovana", "Yovana"],
+        ["Mustafa", "Mostafa"], ["Ibrahim", "Ebrahim"],
+    ],
+    "TRANSLIT_SURNAMES": [
+        ["Osmanović", "Osmanovic", "Osmanovich"], ["Begović", "Begovic"],
+        ["Aydın", "Aydin"], ["Şahin", "Sahin", "Shahin"], ["Ahmadi", "Ahmady"],
+        ["Jafari", "Djafari", "Jaafari"], ["Moradi", "Muradi"], ["Nazari", "Nasari"],
+        ["Hashemi", "Hashimi"], ["Ghebreyesus", "Gebreyesus"], ["Petrov", "Petroff"],
+        ["Smirnov", "Smirnoff"], ["Abdiqadir", "Abdikadir"], ["Tekle", "Teklé"],
+    ],
+    "OUTSIDERS": [("Bruno", "Keller"), ("Amira", "Haddad"), ("Pontus", "Rask"),
+                  ("Mira", "Kovač"), ("Jonas", "Vikström"), ("Leah", "Brandt")],
+    "TEACHERS": ["Maria Holmberg", "Anders Lilja", "Fatima Zahedi", "Jan Eklöf"],
+    "TITLES": ["Klimatet och vi", "Why we read", "Min favoritbok", "Idrott i skolan",
+               "The future of work", "Skärmtid"],
+    "FAMOUS": ["Alfred Nobel", "Malala Yousafzai", "Ingrid Bergman", "Marie Curie"],
+}  # fmt: skip
+
+
+FIRST_TABLES: dict[str, object] = {name: globals()[name] for name in SECOND_TABLES}
+
+
+def use_tables(which: str) -> None:
+    """Switch the generator to name tables ``"1"`` (the first set, above) or ``"2"``."""
+    tables = {"1": FIRST_TABLES, "2": SECOND_TABLES}.get(which)
+    if tables is None:
+        raise ValueError(f"no name tables {which!r}")
+    globals().update(tables)
+
+
 FAMILIES = ("ocr", "split_cues", "nickname", "transliteration", "initials", "identical")
 
 
@@ -146,6 +209,7 @@ def ascii_fold(text: str) -> str:
 
 # --- rosters -------------------------------------------------------------------------
 
+
 def make_roster(rng: random.Random, class_id: str, size: int) -> list[dict]:
     """Swedish names, nickname-able names, transliterated names, second given names."""
     roster: list[dict] = []
@@ -161,23 +225,35 @@ def make_roster(rng: random.Random, class_id: str, size: int) -> list[dict]:
             first = rng.choice(TRANSLIT_GIVEN)[0]
         else:  # two given names; the student may go by the second one
             first = f"{rng.choice(sorted(NICKNAME_FORMS))} {rng.choice(SWEDISH_GIVEN)}"
-        last = (rng.choice(TRANSLIT_SURNAMES)[0] if rng.random() < 0.35
-                else rng.choice(SWEDISH_SURNAMES))
+        last = rng.choice(TRANSLIT_SURNAMES)[0] if rng.random() < 0.35 else rng.choice(SWEDISH_SURNAMES)
         if (first, last) in used:
             continue
         used.add((first, last))
         n = len(roster) + 1
         local = ascii_fold(f"{first}.{last}").lower().replace(" ", "")
         email = None if rng.random() < 0.3 else f"{local}@{domain}"
-        roster.append({"student_id": f"{class_id}-s{n:02d}", "first_name": first,
-                       "last_name": last, "email": email})
+        roster.append(
+            {"student_id": f"{class_id}-s{n:02d}", "first_name": first, "last_name": last, "email": email}
+        )
     return roster
 
 
 # --- the phenomena -----------------------------------------------------------------
 
-_OCR_SWAPS = [("m", "rn"), ("rn", "m"), ("d", "cl"), ("l", "1"), ("l", "I"), ("i", "l"),
-              ("o", "0"), ("O", "0"), ("å", "a"), ("ä", "a"), ("ö", "o"), ("I", "l")]
+_OCR_SWAPS = [
+    ("m", "rn"),
+    ("rn", "m"),
+    ("d", "cl"),
+    ("l", "1"),
+    ("l", "I"),
+    ("i", "l"),
+    ("o", "0"),
+    ("O", "0"),
+    ("å", "a"),
+    ("ä", "a"),
+    ("ö", "o"),
+    ("I", "l"),
+]
 
 
 def ocr_word(rng: random.Random, word: str) -> str:
@@ -190,10 +266,10 @@ def ocr_word(rng: random.Random, word: str) -> str:
             a, b = rng.choice(options)
             starts = [i for i in range(len(out)) if out.startswith(a, i)]
             i = rng.choice(starts)
-            out = out[:i] + b + out[i + len(a):]
+            out = out[:i] + b + out[i + len(a) :]
         elif op < 0.8 and len(out) > 4:
             i = rng.randrange(1, len(out) - 1)
-            out = out[:i] + out[i + 1:]
+            out = out[:i] + out[i + 1 :]
         else:
             i = rng.randrange(1, len(out))
             out = out[:i] + out[i] + out[i:]
@@ -229,8 +305,7 @@ def nickname_name(rng: random.Random, student: dict) -> str | None:
 def translit_name(rng: random.Random, student: dict) -> str | None:
     """Another spelling of a transliterated given name or surname (at least one word)."""
     out, changed = [], False
-    for field, table in ((student["first_name"], TRANSLIT_GIVEN),
-                         (student["last_name"], TRANSLIT_SURNAMES)):
+    for field, table in ((student["first_name"], TRANSLIT_GIVEN), (student["last_name"], TRANSLIT_SURNAMES)):
         group = next((g for g in table if g[0] == field), None)
         if group and len(group) > 1 and (rng.random() < 0.7 or not changed):
             others = [g for g in group[1:] if g != field]
@@ -242,9 +317,8 @@ def translit_name(rng: random.Random, student: dict) -> str | None:
     return " ".join(out) if changed else None
 
 
-def initials_name(rng: random.Random, student: dict, roster: list[dict],
-                  remaining: list[dict]) -> str | None:
-    """"Hugo E.", "H. Ekström" or "H.E.", only in a form the batch makes unambiguous."""
+def initials_name(rng: random.Random, student: dict, roster: list[dict], remaining: list[dict]) -> str | None:
+    """ "Hugo E.", "H. Ekström" or "H.E.", only in a form the batch makes unambiguous."""
     given, last = student["first_name"].split()[0], student["last_name"]
 
     def initials(s: dict) -> tuple[str, str]:
@@ -253,8 +327,7 @@ def initials_name(rng: random.Random, student: dict, roster: list[dict],
     forms = []
     if sum(1 for s in roster if s["first_name"].split()[0] == given) == 1:
         forms.append(f"{given} {last[0]}.")
-    if sum(1 for s in roster if s["last_name"] == last
-           and initials(s)[0] == initials(student)[0]) == 1:
+    if sum(1 for s in roster if s["last_name"] == last and initials(s)[0] == initials(student)[0]) == 1:
         forms.append(f"{given[0]}. {last}")
     if sum(1 for s in remaining if initials(s) == initials(student)) == 1:
         forms.append(rng.choice(["{}.{}.", "{}. {}."]).format(*initials(student)))
@@ -263,21 +336,28 @@ def initials_name(rng: random.Random, student: dict, roster: list[dict],
 
 # --- essays ---------------------------------------------------------------------------
 
+
 def _body(rng: random.Random, roster: list[dict], author: dict | None) -> str:
     others = [s for s in roster if s is not author]
     paras = []
     for _ in range(rng.randint(2, 4)):
-        paras.append(" ".join(
-            rng.choice(SENTENCES).format(friend=rng.choice(others)["first_name"].split()[0],
-                                         famous=rng.choice(FAMOUS))
-            for _ in range(rng.randint(3, 5))))
+        paras.append(
+            " ".join(
+                rng.choice(SENTENCES).format(
+                    friend=rng.choice(others)["first_name"].split()[0], famous=rng.choice(FAMOUS)
+                )
+                for _ in range(rng.randint(3, 5))
+            )
+        )
     return "\n\n".join(paras)
 
 
 def _header(rng: random.Random) -> list[str]:
-    lines = [f"{rng.choice(['Lärare', 'Teacher'])}: {rng.choice(TEACHERS)}",
-             f"{rng.choice(['Kurs', 'Course'])}: {rng.choice(['SVA02', 'ENG06', 'SVE01'])}",
-             f"Datum: 2026-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"]
+    lines = [
+        f"{rng.choice(['Lärare', 'Teacher'])}: {rng.choice(TEACHERS)}",
+        f"{rng.choice(['Kurs', 'Course'])}: {rng.choice(['SVA02', 'ENG06', 'SVE01'])}",
+        f"Datum: 2026-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+    ]
     rng.shuffle(lines)
     return lines[: rng.randint(1, 3)]
 
@@ -292,25 +372,47 @@ def _place(rng: random.Random, written: str, where: str | None = None) -> tuple[
     return [], ["", rng.choice(["/", "// ", "Mvh\n", "Best wishes,\n"]) + written]
 
 
-def build_essay(rng: random.Random, roster: list[dict], author: dict | None, essay_id: str,
-                family: str, head: list[str], tail: list[str],
-                filename: str | None) -> dict:
+def build_essay(
+    rng: random.Random,
+    roster: list[dict],
+    author: dict | None,
+    essay_id: str,
+    family: str,
+    head: list[str],
+    tail: list[str],
+    filename: str | None,
+) -> dict:
     header = _header(rng)
     if head:
-        header.insert(rng.randrange(len(header) + 1) if len(head) == 1 and
-                      not head[0].count("\n") and ":" in head[0] else 0, *head)
+        header.insert(
+            rng.randrange(len(header) + 1)
+            if len(head) == 1 and not head[0].count("\n") and ":" in head[0]
+            else 0,
+            *head,
+        )
     text = "\n".join([*header, "", rng.choice(TITLES), "", _body(rng, roster, author), *tail])
-    return {"essay_id": essay_id, "filename": filename, "text": text,
-            "expected_student_id": author["student_id"] if author else None,
-            "family": family}
+    return {
+        "essay_id": essay_id,
+        "filename": filename,
+        "text": text,
+        "expected_student_id": author["student_id"] if author else None,
+        "family": family,
+    }
 
 
-def background_essay(rng: random.Random, roster: list[dict], author: dict,
-                     essay_id: str) -> dict:
+def background_essay(rng: random.Random, roster: list[dict], author: dict, essay_id: str) -> dict:
     full = f"{author['first_name']} {author['last_name']}"
     head, tail = _place(rng, full)
-    return build_essay(rng, roster, author, essay_id, "background", head, tail,
-                       rng.choice([None, "uppsats.docx", "Document1.docx"]))
+    return build_essay(
+        rng,
+        roster,
+        author,
+        essay_id,
+        "background",
+        head,
+        tail,
+        rng.choice([None, "uppsats.docx", "Document1.docx"]),
+    )
 
 
 def no_student_essay(rng: random.Random, roster: list[dict], essay_id: str) -> dict:
@@ -323,16 +425,22 @@ def no_student_essay(rng: random.Random, roster: list[dict], essay_id: str) -> d
     head: list[str] = []
     if kind == "full":
         head = [rng.choice(["Namn: ", "Name: ", ""]) + " ".join(outsider)]
-    elif kind == "initials" and (outsider[0][0], outsider[1][0]) not in initials \
-            and outsider[0] not in firsts:
+    elif (
+        kind == "initials" and (outsider[0][0], outsider[1][0]) not in initials and outsider[0] not in firsts
+    ):
         head = [f"Namn: {outsider[0]} {outsider[1][0]}."]
-    filename = f"{''.join(rng.choice('BCDFGHJKLMNPQRSTVWXZ') for _ in range(8))} " \
-               f"{rng.randint(1, 99)} (SVA02 2026).txt" if not head else None
+    filename = (
+        f"{''.join(rng.choice('BCDFGHJKLMNPQRSTVWXZ') for _ in range(8))} "
+        f"{rng.randint(1, 99)} (SVA02 2026).txt"
+        if not head
+        else None
+    )
     return build_essay(rng, roster, None, essay_id, "no_student", head, [], filename)
 
 
-def family_essay(rng: random.Random, family: str, roster: list[dict], author: dict,
-                 remaining: list[dict], essay_id: str) -> dict | None:
+def family_essay(
+    rng: random.Random, family: str, roster: list[dict], author: dict, remaining: list[dict], essay_id: str
+) -> dict | None:
     """One essay of ``family`` by ``author``; None when this author's name cannot show it."""
     first, last = author["first_name"], author["last_name"]
     filename = rng.choice([None, "uppsats.docx"])
@@ -349,8 +457,7 @@ def family_essay(rng: random.Random, family: str, roster: list[dict], author: di
             head, tail = [], ["", rng.choice(["/", "// ", "Mvh\n"]) + given]
             filename = f"{ascii_fold(last).replace(' ', '')}_{rng.choice(['uppsats', 'essay'])}.docx"
         elif style == "sig+mail":
-            mail = f"{ascii_fold(given).lower()}.{local}{rng.randint(1, 99)}@" \
-                   f"{rng.choice(PRIVATE_DOMAINS)}"
+            mail = f"{ascii_fold(given).lower()}.{local}{rng.randint(1, 99)}@{rng.choice(PRIVATE_DOMAINS)}"
             head, tail = [f"E-post: {mail}"], ["", rng.choice(["/", "Hälsningar,\n"]) + given]
         else:
             head, tail = [f"Namn: {given}"], []
@@ -375,13 +482,14 @@ def family_essay(rng: random.Random, family: str, roster: list[dict], author: di
     return build_essay(rng, roster, author, essay_id, family, head, tail, filename)
 
 
-def make_family_class(rng: random.Random, class_id: str, size: int, n_essays: int,
-                      families: tuple[str, ...] = FAMILIES) -> dict:
+def make_family_class(
+    rng: random.Random, class_id: str, size: int, n_essays: int, families: tuple[str, ...] = FAMILIES
+) -> dict:
     """A batch: background essays, 1–2 with no student, and phenomenon essays."""
     roster = make_roster(rng, class_id, size)
     order = roster[:]
     rng.shuffle(order)
-    absent = max(1, size // 10)                       # some students hand in nothing
+    absent = max(1, size // 10)  # some students hand in nothing
     writers = order[absent:]
     n_family = min(len(writers) // 3, max(4, n_essays // 3))
     special, regular = writers[:n_family], writers[n_family:]
@@ -423,8 +531,10 @@ def make_corpus(seed: str, classes: int) -> dict:
     rng = HashRandom(f"huleedu-families:{seed}")
     return {
         "name": f"phenomenon families (seed {seed!r})",
-        "classes": [make_family_class(rng, f"f{c + 1:02d}", rng.randint(25, 35),
-                                      rng.randint(26, 32)) for c in range(classes)],
+        "classes": [
+            make_family_class(rng, f"f{c + 1:02d}", rng.randint(25, 35), rng.randint(26, 32))
+            for c in range(classes)
+        ],
     }
 
 
@@ -433,7 +543,11 @@ def main() -> int:
     parser.add_argument("--seed", default="1")
     parser.add_argument("--classes", type=int, default=40)
     parser.add_argument("--out", required=True)
+    parser.add_argument(
+        "--tables", default="1", choices=["1", "2"], help="the generator's first or second set of name tables"
+    )
     args = parser.parse_args()
+    use_tables(args.tables)
     write_corpus(make_corpus(args.seed, args.classes), args.out)
     return 0
 

@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from classroster import services
 from classroster.models import ExamCode, SchoolClass, Ss12000Connection, Ss12000Teacher, Student
@@ -35,7 +36,7 @@ class SchoolClassAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[SchoolClass]:
         return super().get_queryset(request).select_related("owner").annotate(_students=Count("students"))
 
-    @admin.display(description="students", ordering="_students")
+    @admin.display(description=_("students"), ordering="_students")
     def student_count(self, school_class: SchoolClass) -> int:
         return school_class._students  # type: ignore[attr-defined]
 
@@ -75,15 +76,15 @@ class Ss12000ConnectionForm(forms.ModelForm):
     """Secrets are typed in, stored encrypted, and never shown back (blank keeps the stored one)."""
 
     client_secret = forms.CharField(required=False, widget=forms.PasswordInput(render_value=False),
-                                    help_text="Leave blank to keep the stored secret.")
+                                    help_text=_("Leave blank to keep the stored secret."))
     token = forms.CharField(required=False, widget=forms.PasswordInput(render_value=False),
-                            help_text="A fixed bearer token instead of client credentials. "
-                                      "Leave blank to keep the stored token.")
-    clear_secrets = forms.BooleanField(required=False, help_text="Remove the stored secret and token.")
+                            help_text=_("A fixed bearer token instead of client credentials. "
+                                        "Leave blank to keep the stored token."))
+    clear_secrets = forms.BooleanField(required=False, help_text=_("Remove the stored secret and token."))
     base_url = forms.URLField(max_length=500, assume_scheme="https",
                               help_text="e.g. https://api.school.example/ss12000/v2")
     token_url = forms.URLField(max_length=500, assume_scheme="https", required=False,
-                               help_text="The OAuth 2 token endpoint, for client credentials.")
+                               help_text=_("The OAuth 2 token endpoint, for client credentials."))
 
     class Meta:
         model = Ss12000Connection
@@ -92,7 +93,7 @@ class Ss12000ConnectionForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("token_url") and not data.get("client_id"):
-            self.add_error("client_id", "Client credentials need a client id.")
+            self.add_error("client_id", _("Client credentials need a client id."))
         return data
 
 
@@ -109,11 +110,11 @@ class Ss12000ConnectionAdmin(admin.ModelAdmin):
     search_fields = ("name", "base_url")
     inlines = [Ss12000TeacherInline]
 
-    @admin.display(boolean=True, description="token stored")
+    @admin.display(boolean=True, description=_("token stored"))
     def has_token(self, connection: Ss12000Connection) -> bool:
         return bool(connection.token_encrypted)
 
-    @admin.display(boolean=True, description="client secret stored")
+    @admin.display(boolean=True, description=_("client secret stored"))
     def has_client_secret(self, connection: Ss12000Connection) -> bool:
         return bool(connection.client_secret_encrypted)
 

@@ -1,4 +1,4 @@
-"""Classroster's API routes, mounted under ``/api/v1/`` by ``huleedu.urls``."""
+"""Classes' and rosters' API routes, mounted under ``/api/v1/`` by ``huleedu.urls``."""
 
 from django.urls import path
 
@@ -6,7 +6,6 @@ from classroster.apis import (
     ClassDetailApi,
     ClassListCreateApi,
     ClassSyncApi,
-    ExamCodesApi,
     OneRosterClassesApi,
     OneRosterImportApi,
     RosterExportApi,
@@ -34,5 +33,4 @@ urlpatterns = [
          Ss12000GroupImportApi.as_view(), name="api-ss12000-import"),
     path("rosters/oneroster/classes/", OneRosterClassesApi.as_view(), name="api-oneroster-classes"),
     path("rosters/oneroster/import/", OneRosterImportApi.as_view(), name="api-oneroster-import"),
-    path("batches/<str:batch_id>/exam-codes/", ExamCodesApi.as_view(), name="api-batch-exam-codes"),
 ]

@@ -1,21 +1,20 @@
 from __future__ import annotations
 
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from batches.selectors import batch_get_for_user
-from classroster import codes, oneroster, selectors, services, ss12000
+from classroster import oneroster, selectors, services, ss12000
 from classroster.serializers import (
     ClassDetailOutputSerializer,
     ClassImportOutputSerializer,
     ClassInputSerializer,
     ClassOutputSerializer,
     ClassPatchSerializer,
-    ExamCodeListOutputSerializer,
     OneRosterClassesOutputSerializer,
     OneRosterImportInputSerializer,
     OneRosterUploadInputSerializer,
@@ -139,8 +138,9 @@ class RosterExportApi(APIView):
     @extend_schema(responses={(200, "text/csv"): str})
     def get(self, request: Request, class_id: str) -> HttpResponse:
         school_class = selectors.class_get_for_user(request.user, class_id)
-        response = HttpResponse(services.roster_export_csv(school_class=school_class),
-                                content_type="text/csv; charset=utf-8")
+        response = HttpResponse(
+            services.roster_export_csv(school_class=school_class), content_type="text/csv; charset=utf-8"
+        )
         response["Content-Disposition"] = f'attachment; filename="roster-{school_class.id}.csv"'
         return response
 
@@ -149,26 +149,36 @@ class RosterImportApi(APIView):
     # Oversize bodies are refused before they are read (413), and reading stops at the cap.
     parser_classes = [RosterCsvParser]
 
-    @extend_schema(request={"multipart/form-data": RosterImportInputSerializer},
-                   responses={201: RosterImportOutputSerializer})
+    @extend_schema(
+        request={"multipart/form-data": RosterImportInputSerializer},
+        responses={201: RosterImportOutputSerializer},
+    )
     def post(self, request: Request, class_id: str) -> Response:
         school_class = selectors.class_get_for_user(request.user, class_id)
         upload = request.FILES.get("file")
         if upload is None:
-            raise DomainError("Send the roster as a CSV file in the multipart field 'file'.",
-                              code="no_file")
+            raise DomainError(
+                _("Send the roster as a CSV file in the multipart field 'file'."), code="no_file"
+            )
         result = services.roster_import_csv(school_class=school_class, data=upload.read())
+        if not result.created and not result.updated and not result.unchanged:
+            raise DomainError(
+                _("No row of the CSV file could be imported."),
+                code="invalid_csv_rows",
+                details={"errors": result.errors},
+            )
         body = {
             "created": len(result.created),
+            "updated": len(result.updated),
+            "unchanged": result.unchanged,
             "skipped_duplicates": result.skipped_duplicates,
             "errors": result.errors,
-            "students": StudentOutputSerializer(result.created, many=True).data,
+            "students": result.created,
         }
-        if not result.created and not result.skipped_duplicates:
-            raise DomainError("No row of the CSV file could be imported.", code="invalid_csv_rows",
-                              details={"errors": result.errors})
-        return Response(body, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
-
+        return Response(
+            RosterImportOutputSerializer(body).data,
+            status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
+        )
 
 
 # --- rosters from the school's systems ----------------------------------------------------
@@ -181,14 +191,18 @@ def _import_body(school_class: object, result: object, errors: list | None = Non
     return ClassImportOutputSerializer(body).data
 
 
-def _upload(request: Request, what: str) -> bytes:
+def uploaded_bytes(request: Request, what: str) -> bytes:
     upload = request.FILES.get("file")
     if upload is None:
-        raise DomainError(f"Send the {what} in the multipart field 'file'.", code="no_file")
+        raise DomainError(
+            _("Send the %(what)s in the multipart field 'file'.") % {"what": what}, code="no_file"
+        )
     if upload.size is not None and upload.size > MAX_SOURCE_UPLOAD_BYTES:
         # Refused before reading it into memory; the services check again what they read.
-        raise PayloadTooLarge(f"The file is larger than {MAX_SOURCE_UPLOAD_BYTES:,} bytes.",
-                              code="file_too_large")
+        raise PayloadTooLarge(
+            _("The file is larger than %(limit)s bytes.") % {"limit": f"{MAX_SOURCE_UPLOAD_BYTES:,}"},
+            code="file_too_large",
+        )
     return upload.read()
 
 
@@ -213,7 +227,8 @@ class Ss12000GroupImportApi(APIView):
         connection = ss12000.ss12000_connection_get_for(request.user, connection_id)
         data = validated(Ss12000ImportInputSerializer, request.data)
         school_class, result = ss12000.ss12000_class_import(
-            user=request.user, connection=connection, group_id=group_id, name=data.get("name") or None)
+            user=request.user, connection=connection, group_id=group_id, name=data.get("name") or None
+        )
         return Response(_import_body(school_class, result), status=status.HTTP_201_CREATED)
 
 
@@ -231,10 +246,12 @@ class OneRosterClassesApi(APIView):
 
     parser_classes = [SourceUploadParser]
 
-    @extend_schema(request={"multipart/form-data": OneRosterUploadInputSerializer},
-                   responses=OneRosterClassesOutputSerializer)
+    @extend_schema(
+        request={"multipart/form-data": OneRosterUploadInputSerializer},
+        responses=OneRosterClassesOutputSerializer,
+    )
     def post(self, request: Request) -> Response:
-        export = oneroster.oneroster_read(data=_upload(request, "OneRoster zip"))
+        export = oneroster.oneroster_read(data=uploaded_bytes(request, _("OneRoster export (zip)")))
         classes = [{"sourced_id": c.sourced_id, "title": c.title, "school": c.school,
                     "student_count": len(c.students)} for c in export.classes.values()]
         classes.sort(key=lambda c: (c["school"], c["title"]))
@@ -246,48 +263,23 @@ class OneRosterImportApi(APIView):
 
     parser_classes = [SourceUploadParser]
 
-    @extend_schema(request={"multipart/form-data": OneRosterImportInputSerializer},
-                   responses={201: ClassImportOutputSerializer})
+    @extend_schema(
+        request={"multipart/form-data": OneRosterImportInputSerializer},
+        responses={201: ClassImportOutputSerializer},
+    )
     def post(self, request: Request) -> Response:
-        data = _upload(request, "OneRoster zip")
+        data = uploaded_bytes(request, _("OneRoster export (zip)"))
         fields = validated(OneRosterImportInputSerializer, request.data)
-        existing = (selectors.class_get_for_user(request.user, fields["class_id"])
-                    if fields.get("class_id") else None)
+        existing = (
+            selectors.class_get_for_user(request.user, fields["class_id"]) if fields.get("class_id") else None
+        )
         school_class, result, errors = oneroster.oneroster_class_import(
-            owner=request.user, data=data, class_sourced_id=fields["class_sourced_id"],
-            school_class=existing, name=fields.get("name") or None)
+            owner=request.user,
+            data=data,
+            class_sourced_id=fields["class_sourced_id"],
+            school_class=existing,
+            name=fields.get("name") or None,
+        )
         school_class = selectors.class_get_for_user(request.user, school_class.pk)
         return Response(_import_body(school_class, result, errors),
                         status=status.HTTP_200_OK if existing else status.HTTP_201_CREATED)
-
-
-class ExamCodesApi(APIView):
-    """A batch's exam.net code list: read it, replace it (CSV or XLSX in 'file'), remove it."""
-
-    parser_classes = [SourceUploadParser]
-
-    @extend_schema(responses=ExamCodeListOutputSerializer)
-    def get(self, request: Request, batch_id: str) -> Response:
-        batch = batch_get_for_user(request.user, batch_id)
-        listed = list(selectors.exam_codes_of(batch))
-        return Response(ExamCodeListOutputSerializer({
-            "codes": listed, "errors": [],
-            "not_on_roster": [{"line": c.line, "code": c.code, "name": c.name, "email": c.email}
-                              for c in listed if c.student_id is None],
-        }).data)
-
-    @extend_schema(request={"multipart/form-data": RosterImportInputSerializer},
-                   responses={201: ExamCodeListOutputSerializer})
-    def post(self, request: Request, batch_id: str) -> Response:
-        batch = batch_get_for_user(request.user, batch_id)
-        name = getattr(request.FILES.get("file"), "name", "") or ""
-        result = codes.exam_codes_import(batch=batch, data=_upload(request, "code list"), filename=name,
-                                         uploaded_by=request.user)
-        return Response(ExamCodeListOutputSerializer({
-            "codes": result.codes, "not_on_roster": result.not_on_roster, "errors": result.errors,
-        }).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(responses={204: None})
-    def delete(self, request: Request, batch_id: str) -> Response:
-        codes.exam_codes_clear(batch=batch_get_for_user(request.user, batch_id))
-        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from classroster.models import RosterSource, SchoolClass
 from classroster.services import ExternalMember, RosterSyncResult, class_create, roster_sync
@@ -60,21 +61,21 @@ def _safe_members(archive: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
         name = info.filename.replace("\\", "/")
         if name.startswith("/") or (len(name) > 1 and name[1] == ":") or ".." in name.split("/"):
             raise _refuse(
-                "The zip file holds a file with an absolute or '..' path; it was refused.",
+                _("The zip file holds a file with an absolute or '..' path; it was refused."),
                 "unsafe_archive",
                 {"name": info.filename},
             )
         if info.flag_bits & 0x1:
-            raise _refuse("The zip file is encrypted.", "unsafe_archive", {"name": info.filename})
+            raise _refuse(_("The zip file is encrypted."), "unsafe_archive", {"name": info.filename})
         total += info.file_size
         if total > MAX_UNCOMPRESSED_BYTES:
-            raise PayloadTooLarge("The zip file's content is too large to read.", code="archive_too_large")
+            raise PayloadTooLarge(_("The zip file's content is too large to read."), code="archive_too_large")
         if (
             info.file_size > 1024 * 1024
             and info.file_size / max(info.compress_size, 1) > MAX_COMPRESSION_RATIO
         ):
             raise _refuse(
-                "The zip file is abnormally compressed (a zip bomb?); it was refused.",
+                _("The zip file is abnormally compressed (a zip bomb?); it was refused."),
                 "unsafe_archive",
                 {"name": info.filename},
             )
@@ -89,11 +90,13 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> str:
         data = handle.read(info.file_size + 1)
     if len(data) > info.file_size:
         raise _refuse(
-            "The zip file's sizes do not match its content.", "unsafe_archive", {"name": info.filename}
+            _("The zip file's sizes do not match its content."), "unsafe_archive", {"name": info.filename}
         )
     if b"\x00" in data[:4096]:
         raise _refuse(
-            f"{info.filename} is not a CSV text file.", "invalid_oneroster", {"file": info.filename}
+            _("%(file)s is not a CSV text file.") % {"file": info.filename},
+            "invalid_oneroster",
+            {"file": info.filename},
         )
     try:
         return data.decode("utf-8-sig")
@@ -102,7 +105,7 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> str:
         # silently garble names.
         line = data[: exc.start].count(b"\n") + 1
         raise _refuse(
-            f"{info.filename} is not UTF-8 text (line {line}).",
+            _("%(file)s is not UTF-8 text (line %(line)d).") % {"file": info.filename, "line": line},
             "invalid_encoding",
             {"file": info.filename, "line": line},
         ) from exc
@@ -113,15 +116,20 @@ def _rows(name: str, text: str, errors: list[dict[str, Any]]) -> list[tuple[int,
     try:
         header = [h.strip().lower() for h in next(reader)]
     except StopIteration as exc:
-        raise _refuse(f"{name} is empty.", "invalid_oneroster_header", {"file": name}) from exc
+        raise _refuse(
+            _("%(file)s is empty.") % {"file": name}, "invalid_oneroster_header", {"file": name}
+        ) from exc
     except csv.Error as exc:
         raise _refuse(
-            f"{name} has an unreadable header row.", "invalid_oneroster_header", {"file": name}
+            _("%(file)s has an unreadable header row.") % {"file": name},
+            "invalid_oneroster_header",
+            {"file": name},
         ) from exc
     missing = sorted(REQUIRED_FILES[name] - set(header))
     if missing:
         raise _refuse(
-            f"{name} lacks required columns: {', '.join(missing)}.",
+            _("%(file)s lacks required columns: %(columns)s.")
+            % {"file": name, "columns": ", ".join(missing)},
             "invalid_oneroster_header",
             {"file": name, "missing": missing, "found": header[:30]},
         )
@@ -135,7 +143,8 @@ def _rows(name: str, text: str, errors: list[dict[str, Any]]) -> list[tuple[int,
                     {
                         "file": name,
                         "line": reader.line_num,
-                        "error": f"{len(row)} fields where the header has {len(header)}",
+                        "error": _("%(found)d fields where the header has %(expected)d")
+                        % {"found": len(row), "expected": len(header)},
                     }
                 )
                 continue
@@ -147,7 +156,13 @@ def _rows(name: str, text: str, errors: list[dict[str, Any]]) -> list[tuple[int,
                 continue
             rows.append((reader.line_num, record))
     except csv.Error as exc:
-        errors.append({"file": name, "line": reader.line_num, "error": f"unreadable CSV: {exc}"})
+        errors.append(
+            {
+                "file": name,
+                "line": reader.line_num,
+                "error": _("unreadable CSV: %(problem)s") % {"problem": exc},
+            }
+        )
     return rows
 
 
@@ -155,13 +170,14 @@ def oneroster_read(*, data: bytes) -> OneRosterExport:
     """Parse an export: its classes with their enrolled students; bad rows by file and line."""
     if len(data) > MAX_ZIP_BYTES:
         raise PayloadTooLarge(
-            f"The zip file is larger than {MAX_ZIP_BYTES:,} bytes.", code="archive_too_large"
+            _("The zip file is larger than %(limit)s bytes.") % {"limit": f"{MAX_ZIP_BYTES:,}"},
+            code="archive_too_large",
         )
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError) as exc:
         raise _refuse(
-            "The file is not a zip file (a OneRoster CSV export is one).", "invalid_archive"
+            _("The file is not a zip file (a OneRoster CSV export is one)."), "invalid_archive"
         ) from exc
     errors: list[dict[str, Any]] = []
     with archive:
@@ -169,28 +185,30 @@ def oneroster_read(*, data: bytes) -> OneRosterExport:
         missing = sorted(set(REQUIRED_FILES) - set(members))
         if missing:
             raise _refuse(
-                f"The zip file lacks {', '.join(missing)}.", "invalid_oneroster", {"missing_files": missing}
+                _("The zip file lacks %(files)s.") % {"files": ", ".join(missing)},
+                "invalid_oneroster",
+                {"missing_files": missing},
             )
         try:
             tables = {
                 name: _rows(name, _read_member(archive, members[name]), errors) for name in REQUIRED_FILES
             }
         except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
-            raise _refuse("The zip file is damaged.", "invalid_archive") from exc
+            raise _refuse(_("The zip file is damaged."), "invalid_archive") from exc
     return _export_from(tables, errors)
 
 
 def _export_from(
     tables: dict[str, list[tuple[int, dict[str, str]]]], errors: list[dict[str, Any]]
 ) -> OneRosterExport:
-    orgs = {r["sourcedid"]: r.get("name", "") for _, r in tables["orgs.csv"]}
+    orgs = {r["sourcedid"]: r.get("name", "") for _line, r in tables["orgs.csv"]}
     classes = {
         r["sourcedid"]: OneRosterClass(
             sourced_id=r["sourcedid"],
             title=r.get("title") or r["sourcedid"],
             school=orgs.get(r.get("schoolsourcedid", ""), ""),
         )
-        for _, r in tables["classes.csv"]
+        for _line, r in tables["classes.csv"]
     }
     students: dict[str, ExternalMember] = {}
     for line, r in tables["users.csv"]:
@@ -213,11 +231,19 @@ def _export_from(
         student = students.get(r["usersourcedid"])
         if school_class is None:
             errors.append(
-                {"file": "enrollments.csv", "line": line, "error": f"unknown class {r['classsourcedid']!r}"}
+                {
+                    "file": "enrollments.csv",
+                    "line": line,
+                    "error": _("unknown class %(id)r") % {"id": r["classsourcedid"]},
+                }
             )
         elif student is None:
             errors.append(
-                {"file": "enrollments.csv", "line": line, "error": f"unknown student {r['usersourcedid']!r}"}
+                {
+                    "file": "enrollments.csv",
+                    "line": line,
+                    "error": _("unknown student %(id)r") % {"id": r["usersourcedid"]},
+                }
             )
         elif (school_class.sourced_id, student.external_id) not in enrolled:
             enrolled.add((school_class.sourced_id, student.external_id))
@@ -239,7 +265,7 @@ def oneroster_class_import(
     chosen = export.classes.get(class_sourced_id)
     if chosen is None:
         raise NotFound(
-            "The export has no class with that sourcedId.",
+            _("The export has no class with that sourcedId."),
             code="oneroster_class_not_found",
             details={"class_sourced_id": class_sourced_id},
         )
@@ -251,7 +277,7 @@ def oneroster_class_import(
         elif school_class.external_source not in ("", RosterSource.ONEROSTER) or (
             school_class.external_id and school_class.external_id != chosen.sourced_id
         ):
-            raise Conflict("This class follows another roster source.", code="class_linked_elsewhere")
+            raise Conflict(_("This class follows another roster source."), code="class_linked_elsewhere")
         result = roster_sync(
             school_class=school_class, source=RosterSource.ONEROSTER, members=chosen.students
         )

@@ -69,7 +69,9 @@ class RosterImportInputSerializer(serializers.Serializer):
 
 class RosterImportOutputSerializer(serializers.Serializer):
     created = serializers.IntegerField()
-    skipped_duplicates = serializers.IntegerField()
+    updated = serializers.IntegerField(help_text="Students of the roster whose row changed them.")
+    unchanged = serializers.IntegerField(help_text="Rows already on the roster as they are.")
+    skipped_duplicates = serializers.IntegerField(help_text="The same as unchanged (kept for older clients).")
     errors = serializers.ListField(child=serializers.DictField())
     students = StudentOutputSerializer(many=True)
 

@@ -22,6 +22,7 @@ from urllib.parse import quote
 import httpx
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from classroster.models import RosterSource, SchoolClass, Ss12000Connection, Ss12000Teacher
 from classroster.secrets import secret_decrypt, secret_encrypt
@@ -83,8 +84,10 @@ class Ss12000Client:
         if not self.connection.token_url:
             # Staff have not finished configuring it: a state to fix here, not an outage there.
             raise Conflict(
-                "The SS 12000 connection has neither a token nor client credentials; staff must "
-                "complete it in the admin.",
+                _(
+                    "The SS 12000 connection has neither a token nor client credentials; staff must "
+                    "complete it in the admin."
+                ),
                 code="ss12000_not_configured",
             )
         response = self._send(
@@ -99,13 +102,13 @@ class Ss12000Client:
         )
         if response.status_code != 200:
             raise Ss12000Unavailable(
-                "The school's token endpoint refused the client credentials.",
+                _("The school's token endpoint refused the client credentials."),
                 code="ss12000_unauthorized",
                 details={"status": response.status_code},
             )
         token = _json(response).get("access_token")
         if not isinstance(token, str) or not token:
-            raise Ss12000Unavailable("The school's token endpoint sent no access token.")
+            raise Ss12000Unavailable(_("The school's token endpoint sent no access token."))
         self._token = token
         return token
 
@@ -125,7 +128,7 @@ class Ss12000Client:
             last_error = None
         detail = f"{type(last_error).__name__}" if last_error else f"HTTP {response.status_code}"
         raise Ss12000Unavailable(
-            f"The school's SS 12000 API did not answer ({detail}); try again later.",
+            _("The school's SS 12000 API did not answer (%(detail)s); try again later.") % {"detail": detail},
             details={"url": url, "error": detail},
         )
 
@@ -136,15 +139,15 @@ class Ss12000Client:
             response = self._send(method, path, **kwargs)
         if response.status_code in (401, 403):
             raise Ss12000Unavailable(
-                "The school's SS 12000 API refused our credentials; staff must check the connection.",
+                _("The school's SS 12000 API refused our credentials; staff must check the connection."),
                 code="ss12000_unauthorized",
                 details={"status": response.status_code},
             )
         if response.status_code == 404:
-            raise NotFound("The school's system has no such group.", code="ss12000_group_not_found")
+            raise NotFound(_("The school's system has no such group."), code="ss12000_group_not_found")
         if response.status_code != 200:
             raise Ss12000Unavailable(
-                f"The school's SS 12000 API answered {response.status_code}.",
+                _("The school's SS 12000 API answered %(status)d.") % {"status": response.status_code},
                 details={"status": response.status_code},
             )
         return _json(response)
@@ -153,7 +156,7 @@ class Ss12000Client:
         """Every item of a paged list, following ``pageToken`` until the server sends none."""
         token: str | None = None
         seen_tokens: set[str] = set()
-        for _ in range(MAX_PAGES):
+        for _page in range(MAX_PAGES):
             query = {**params, "limit": PAGE_LIMIT, **({"pageToken": token} if token else {})}
             body = self.request("GET", path, params=query)
             yield from _items(body)
@@ -161,7 +164,7 @@ class Ss12000Client:
             if not token or token in seen_tokens:
                 return
             seen_tokens.add(token)
-        raise Ss12000Unavailable("The school's SS 12000 API kept sending more pages.")
+        raise Ss12000Unavailable(_("The school's SS 12000 API kept sending more pages."))
 
     # -- the resources a roster needs ------------------------------------------------------
 
@@ -174,7 +177,7 @@ class Ss12000Client:
     def group(self, group_id: str) -> dict[str, Any]:
         body = self.request("GET", f"groups/{quote(group_id, safe='')}", params={"expand": "assignmentRoles"})
         if not isinstance(body, dict) or not body.get("id"):
-            raise Ss12000Unavailable("The school's SS 12000 API sent a group without an id.")
+            raise Ss12000Unavailable(_("The school's SS 12000 API sent a group without an id."))
         return body
 
     def persons(self, person_ids: list[str]) -> dict[str, dict[str, Any]]:
@@ -193,14 +196,14 @@ def _json(response: httpx.Response) -> Any:
     try:
         return response.json()
     except ValueError as exc:
-        raise Ss12000Unavailable("The school's SS 12000 API sent something that is not JSON.") from exc
+        raise Ss12000Unavailable(_("The school's SS 12000 API sent something that is not JSON.")) from exc
 
 
 def _items(body: Any) -> list[dict[str, Any]]:
     """A list response is ``{"data": [...], "pageToken": ...}``; lookups may send a bare list."""
     items = body.get("data") if isinstance(body, dict) else body
     if not isinstance(items, list):
-        raise Ss12000Unavailable("The school's SS 12000 API sent a list in an unknown shape.")
+        raise Ss12000Unavailable(_("The school's SS 12000 API sent a list in an unknown shape."))
     return [item for item in items if isinstance(item, dict)]
 
 
@@ -323,13 +326,14 @@ def ss12000_class_import(
     allowed = {g.group_id for g in ss12000_groups_for_teacher(user=user, connection=connection, today=today)}
     if group_id not in allowed:
         raise NotFound(
-            "That group is not one of yours in the school's system.", code="ss12000_group_not_found"
+            _("That group is not one of yours in the school's system."), code="ss12000_group_not_found"
         )
     if SchoolClass.objects.filter(
         owner=user, external_source=RosterSource.SS12000, ss12000_connection=connection, external_id=group_id
     ).exists():
         raise Conflict(
-            "You have already imported this group; re-sync its class instead.", code="group_already_imported"
+            _("You have already imported this group; re-sync its class instead."),
+            code="group_already_imported",
         )
     with Ss12000Client(connection) as client:
         group = client.group(group_id)
@@ -350,9 +354,9 @@ def ss12000_class_import(
 def ss12000_class_resync(*, school_class: SchoolClass, today: date | None = None) -> RosterSyncResult:
     """Follow the group again: names and e-mails updated, newcomers added, leavers marked."""
     if school_class.external_source != RosterSource.SS12000 or not school_class.external_id:
-        raise Conflict("This class was not imported from SS 12000.", code="class_not_linked")
+        raise Conflict(_("This class was not imported from SS 12000."), code="class_not_linked")
     if school_class.ss12000_connection is None:
-        raise Conflict("The SS 12000 connection of this class was removed.", code="connection_not_found")
+        raise Conflict(_("The SS 12000 connection of this class was removed."), code="connection_not_found")
     with Ss12000Client(school_class.ss12000_connection) as client:
         group = client.group(school_class.external_id)
         members = group_members(client, group, today or date.today())

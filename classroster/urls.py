@@ -1,4 +1,4 @@
-"""The teacher's class pages, and a batch's exam.net code list."""
+"""The teacher's class pages."""
 
 from django.urls import path
 
@@ -9,5 +9,4 @@ urlpatterns = [
     path("classes/import/", views.class_import, name="class-import"),
     path("classes/<str:class_id>/", views.class_detail, name="class-detail"),
     path("classes/<str:class_id>/sync/", views.class_sync, name="class-sync"),
-    path("batches/<str:batch_id>/codes/", views.batch_exam_codes, name="batch-exam-codes"),
 ]

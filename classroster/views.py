@@ -10,8 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from batches.selectors import batch_get_for_user
-from classroster import codes, selectors, services, ss12000
+from classroster import selectors, services, ss12000
 from classroster.forms import ClassCreateForm, StudentAddForm
 from classroster.models import SchoolClass
 from huleedu.errors import DomainError
@@ -58,6 +57,7 @@ def _class_context(school_class: SchoolClass, form: StudentAddForm) -> dict[str,
         "batches": school_class.batches.order_by("-created_at")[:20],
         "form": form,
         "import_url": reverse("api-roster-import", args=[school_class.id]),
+        "student_url": reverse("api-student", args=[school_class.id, "__student__"]),
     }
 
 
@@ -109,29 +109,3 @@ def _sync_message(request: HttpRequest, result: services.RosterSyncResult) -> No
                                       "left": len(result.left), "problems": len(result.problems)})
     for problem in result.problems[:20]:
         messages.warning(request, f"{problem.get('external_id', '')}: {problem['error']}")
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def batch_exam_codes(request: HttpRequest, batch_id: str) -> HttpResponse:
-    """A batch's exam.net code list: upload it (before or after the essays) and see what it matched."""
-    batch = get_or_404(batch_get_for_user, request.user, batch_id)
-    result = None
-    if request.method == "POST":
-        upload = request.FILES.get("file")
-        try:
-            if upload is None:
-                raise DomainError(_("Choose the code list file (CSV or Excel) first."), code="no_file")
-            if upload.size and upload.size > codes.MAX_CODE_LIST_BYTES:
-                raise DomainError(_("The code list is too large."), code="code_list_too_large")
-            result = codes.exam_codes_import(batch=batch, data=upload.read(), filename=upload.name or "",
-                                             uploaded_by=request.user)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("%(count)d codes imported.") % {"count": len(result.codes)})
-    summary = (batch.processing_summary or {}).get("exam_codes")
-    return render(request, "classes/codes.html", {
-        "batch": batch, "codes": selectors.exam_codes_of(batch).select_related("student"),
-        "errors": result.errors if result else [], "report": summary,
-    })

@@ -10,24 +10,18 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from batches.models import OPEN_STATUSES
+from essays import services
 from essays.models import Essay
 from huleedu.errors import DomainError
-from matching.models import MatchSuggestion
-
-
-class MatchSuggestionInline(admin.TabularInline):
-    model = MatchSuggestion
-    fields = ("rank", "student", "confidence", "level", "status", "reasons", "evidence")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(Essay)
 class EssayAdmin(admin.ModelAdmin):
+    """Matching's admin extends this one with the essay's suggestions (``matching.admin``)."""
+
+    # The removal a delete runs; matching's admin swaps in the one that also confirms a batch
+    # whose last undecided essay goes.
+    essay_remove = staticmethod(services.essay_remove)
     list_display = ("original_filename", "batch", "status", "file_format", "size_bytes", "student",
                     "created_at")
     list_filter = ("status", "file_format", "failure_code")
@@ -35,7 +29,6 @@ class EssayAdmin(admin.ModelAdmin):
     list_select_related = ("batch", "student")
     readonly_fields = ("id", "batch", "original_filename", "file_format", "size_bytes", "sha256", "status",
                        "failure_code", "failure_reason", "text", "student", "created_at")
-    inlines = [MatchSuggestionInline]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -57,10 +50,8 @@ class EssayAdmin(admin.ModelAdmin):
         return deleted, model_count, set(), protected
 
     def delete_model(self, request: HttpRequest, obj: Essay) -> None:
-        from essays.services import essay_remove
-
         try:
-            essay_remove(batch_id=obj.batch_id, essay_id=obj.pk, removed_by=request.user)
+            self.essay_remove(batch_id=obj.batch_id, essay_id=obj.pk, removed_by=request.user)
         except DomainError as exc:
             self.message_user(request, f"{obj}: {exc.message}", messages.ERROR)
 

@@ -13,16 +13,21 @@ from uuid import UUID
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from batches.locks import batch_lock
 from batches.models import OPEN_STATUSES, UPLOADABLE_STATUSES, Batch, BatchStatus
-from batches.services import batch_enter_ready, batch_essay_counts, batch_reopen_validation, batch_transition
+from batches.services import batch_enter_ready, batch_reopen_validation, batch_transition
 from essays import metrics
 from essays.extraction import ExtractionFailure, extract_text, file_format_of
 from essays.models import Essay, EssayStatus, UploadReceipt
+from essays.selectors import batch_essay_counts, batch_ready_manifest
 from huleedu.errors import DomainError, NotFound
+from outbox.models import BatchEvent
 from outbox.services import event_record
 from outbox.types import EventType
 
@@ -46,6 +51,7 @@ class _PreparedFile:
     sha256: str
     text: str
     failure: ExtractionFailure | None
+    data: bytes = b""  # the file as uploaded, kept as the essay's original when it is read
 
 
 def safe_filename(raw: str | None) -> str:
@@ -80,7 +86,7 @@ def _prepare(upload: UploadedFileLike) -> _PreparedFile:
             text = extract_text(filename, data)
     except ExtractionFailure as failure:
         return _PreparedFile(filename, file_format_of(filename), len(data), sha256, "", failure)
-    return _PreparedFile(filename, file_format_of(filename), len(data), sha256, text, None)
+    return _PreparedFile(filename, file_format_of(filename), len(data), sha256, text, None, data)
 
 
 def text_fingerprint(text: str) -> str:
@@ -90,7 +96,7 @@ def text_fingerprint(text: str) -> str:
 
 
 def _require_accepting_uploads(batch: Batch) -> None:
-    batch.require_status(UPLOADABLE_STATUSES, action="upload essays", code="uploads_closed")
+    batch.require_status(UPLOADABLE_STATUSES, action=_("upload essays"), code="uploads_closed")
 
 
 def essays_upload(
@@ -106,9 +112,9 @@ def essays_upload(
     row is locked, so slow files never hold up other uploads to the same batch.
     """
     if not files:
-        raise DomainError("Send one or more files in the multipart field 'files'.", code="no_files")
+        raise DomainError(_("Send one or more files in the multipart field 'files'."), code="no_files")
     if idempotency_key is not None and not 1 <= len(idempotency_key) <= 128:
-        raise DomainError("Idempotency-Key must be 1 to 128 characters.", code="invalid_idempotency_key")
+        raise DomainError(_("Idempotency-Key must be 1 to 128 characters."), code="invalid_idempotency_key")
     if idempotency_key:
         receipt = UploadReceipt.objects.filter(batch=batch, key=idempotency_key).first()
         if receipt:
@@ -117,29 +123,34 @@ def essays_upload(
 
     prepared = [_prepare(upload) for upload in files]
 
-    with transaction.atomic():
-        locked = batch_lock(batch.id)
-        if idempotency_key:
-            receipt = UploadReceipt.objects.filter(batch=locked, key=idempotency_key).first()
-            if receipt:
-                return receipt.response["results"], True
-        _require_accepting_uploads(locked)
-        results = [_file_store(locked, item) for item in prepared]
-        if idempotency_key:
-            UploadReceipt.objects.create(batch=locked, key=idempotency_key, response={"results": results})
+    stored: list[str] = []  # originals written: deleted again if the transaction fails
+    try:
+        with transaction.atomic():
+            locked = batch_lock(batch.id)
+            if idempotency_key:
+                receipt = UploadReceipt.objects.filter(batch=locked, key=idempotency_key).first()
+                if receipt:
+                    return receipt.response["results"], True
+            _require_accepting_uploads(locked)
+            results = [_file_store(locked, item, stored) for item in prepared]
+            if idempotency_key:
+                UploadReceipt.objects.create(batch=locked, key=idempotency_key, response={"results": results})
+    except BaseException:
+        originals_delete(stored)
+        raise
     return results, False
 
 
-def _file_store(batch: Batch, item: _PreparedFile) -> dict[str, Any]:
+def _file_store(batch: Batch, item: _PreparedFile, stored: list[str]) -> dict[str, Any]:
     """One file into a locked batch: a duplicate, a slot filled, or a late essay."""
     fingerprint = "" if item.failure else text_fingerprint(item.text)
     duplicate_of = fingerprint and batch.essays.filter(text_fingerprint=fingerprint).values_list(
         "id", flat=True).first()
     if duplicate_of:
         return {"filename": item.filename, "essay_id": None, "status": "DUPLICATE", "code": "duplicate",
-                "reason": "The same text is already in this batch.", "duplicate_of": str(duplicate_of)}
+                "reason": _("The same text is already in this batch."), "duplicate_of": str(duplicate_of)}
     late = batch.status != BatchStatus.AWAITING_CONTENT
-    essay = _essay_store(batch, item, fingerprint)
+    essay = _essay_store(batch, item, fingerprint, stored)
     if late:
         _late_essay_add(batch, essay)
     elif batch.essays.count() >= batch.expected_essay_count:
@@ -163,10 +174,11 @@ def _late_essay_add(batch: Batch, essay: Essay) -> None:
     if batch.is_regular:
         batch_reopen_validation(batch, reason="late_essay")
     else:
-        batch_enter_ready(batch)  # nothing to validate: Phase 2 gets the new manifest
+        # nothing to validate: Phase 2 gets the new manifest
+        batch_enter_ready(batch, manifest=batch_ready_manifest(batch))
 
 
-def _essay_store(batch: Batch, item: _PreparedFile, fingerprint: str) -> Essay:
+def _essay_store(batch: Batch, item: _PreparedFile, fingerprint: str, stored: list[str]) -> Essay:
     failure = item.failure
     essay = Essay.objects.create(
         batch=batch,
@@ -180,6 +192,8 @@ def _essay_store(batch: Batch, item: _PreparedFile, fingerprint: str) -> Essay:
         failure_code=failure.code if failure else "",
         failure_reason=failure.reason if failure else "",
     )
+    if not failure and item.data:
+        _original_store(essay, item, stored)
     if failure:
         event_record(batch, EventType.ESSAY_VALIDATION_FAILED, {
             "essay_id": str(essay.id), "filename": essay.original_filename,
@@ -194,18 +208,42 @@ def _essay_store(batch: Batch, item: _PreparedFile, fingerprint: str) -> Essay:
     return essay
 
 
+def _original_store(essay: Essay, item: _PreparedFile, stored: list[str]) -> None:
+    """Keep the uploaded file beside its text (by ids, never by its filename)."""
+    essay.original_file.save(item.filename, ContentFile(item.data), save=False)
+    Essay.objects.filter(pk=essay.pk).update(original_file=essay.original_file.name)
+    stored.append(essay.original_file.name)
+
+
+def originals_delete(names: list[str]) -> None:
+    """Delete stored originals by name (already gone is fine: erasing twice is erasing)."""
+    for name in names:
+        if name:
+            default_storage.delete(name)
+
+
+def originals_erase_after_cancel(event: BatchEvent) -> None:
+    """``batch.cancelled``: the batch goes nowhere, so its uploaded originals are erased (its
+    essays' text stays until the batch is deleted). Idempotent: a second run finds nothing."""
+    with transaction.atomic():
+        essays = Essay.objects.filter(batch_id=event.batch_id).exclude(original_file="")
+        names = list(essays.values_list("original_file", flat=True))
+        essays.update(original_file="")
+        transaction.on_commit(lambda: originals_delete(names))
+
+
 def essay_remove(*, batch_id: UUID, essay_id: UUID, removed_by: AbstractBaseUser) -> None:
     """Take a wrong, broken or duplicate upload out of the batch, with its suggestions and
     decision. Before provisioning completes its slot is free for another file; after it, the
-    batch expects one essay fewer (and may now be complete)."""
-    from matching.services import associations_confirm_if_complete
-
+    batch expects one essay fewer (and may now be complete: the caller, which owns the
+    associations, confirms them in the same transaction; ``matching.services.essay_remove``)."""
     with transaction.atomic():
         batch = batch_lock(batch_id)
-        batch.require_status(OPEN_STATUSES, action="remove an essay", code="essays_locked")
+        batch.require_status(OPEN_STATUSES, action=_("remove an essay"), code="essays_locked")
         essay = batch.essays.filter(pk=essay_id).first()
         if essay is None:
-            raise NotFound(f"No essay with id '{essay_id}' in this batch.", code="essay_not_found")
+            raise NotFound(_("No essay with id ‘%(id)s’ in this batch.") % {"id": essay_id},
+                           code="essay_not_found")
         filename = essay.original_filename
         essay.delete()
         if batch.status != BatchStatus.AWAITING_CONTENT:
@@ -215,7 +253,6 @@ def essay_remove(*, batch_id: UUID, essay_id: UUID, removed_by: AbstractBaseUser
             "essay_id": str(essay_id), "filename": filename, "removed_by": removed_by.get_username(),
             "expected_essay_count": batch.expected_essay_count,
         })
-        associations_confirm_if_complete(batch)
 
 
 def content_provisioning_complete(batch: Batch, *, reason: str) -> None:
@@ -237,13 +274,28 @@ def uploads_finalize(*, batch_id: UUID) -> Batch:
     """The teacher closes uploads early: the batch goes on with the essays it has."""
     with transaction.atomic():
         batch = batch_lock(batch_id)
-        batch.require_status({BatchStatus.AWAITING_CONTENT}, action="finish uploading",
+        batch.require_status({BatchStatus.AWAITING_CONTENT}, action=_("finish uploading"),
                              code="uploads_closed")
         if not batch.essays.exists():
-            raise DomainError(
-                "Upload at least one essay before finalizing the batch.", code="no_essays"
-            )
+            raise DomainError(_("Upload at least one essay before finishing the upload."), code="no_essays")
         batch.uploads_finalized_at = timezone.now()
         batch.save(update_fields=["uploads_finalized_at"])
         content_provisioning_complete(batch, reason="finalized_early")
     return batch
+
+
+def batch_route_after_content(event: BatchEvent) -> None:
+    """GUEST batches are ready as they are; REGULAR batches go on to student matching."""
+    with transaction.atomic():
+        batch = batch_lock(event.batch_id)
+        if batch.status != BatchStatus.CONTENT_PROVISIONED:
+            return  # already routed
+        if batch.is_regular:
+            batch_transition(batch, BatchStatus.AWAITING_STUDENT_MATCHING)
+            event_record(
+                batch,
+                EventType.BATCH_STUDENT_MATCHING_INITIATE_COMMAND,
+                {"class_id": str(batch.school_class_id)},
+            )
+        else:
+            batch_enter_ready(batch, manifest=batch_ready_manifest(batch))

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -73,13 +74,13 @@ def _api_error_response(exc: Exception, context: dict[str, Any]) -> Response | N
         return Response(error_body(exc.code, exc.message, exc.details), status=exc.status_code)
     if isinstance(exc, RequestDataTooBig):
         return Response(
-            error_body("payload_too_large", "The request body is too large."),
+            error_body("payload_too_large", _("The request body is too large.")),
             status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
         )
     if isinstance(exc, SuspiciousOperation):
-        return Response(error_body("bad_request", str(exc) or "Bad request."), status=400)
+        return Response(error_body("bad_request", str(exc) or _("Bad request.")), status=400)
     if isinstance(exc, DjangoValidationError):
-        return Response(error_body("validation_error", "Invalid input.", exc.messages), status=400)
+        return Response(error_body("validation_error", _("Invalid input."), exc.messages), status=400)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -91,10 +92,10 @@ def _api_error_response(exc: Exception, context: dict[str, Any]) -> Response | N
     assert isinstance(exc, exceptions.APIException)
     code = next((c for cls, c in _DRF_CODES.items() if isinstance(exc, cls)), "error")
     if isinstance(exc, exceptions.ValidationError):
-        message = "Invalid input."
+        message = _("Invalid input.")
         details = response.data
     else:
-        message = str(exc.detail) if not isinstance(exc.detail, (list, dict)) else "Error."
+        message = str(exc.detail) if not isinstance(exc.detail, (list, dict)) else _("Error.")
         details = None
     response.data = error_body(code, message, details)
     return response
@@ -105,7 +106,7 @@ def _wants_json(request: HttpRequest) -> bool:
 
 
 def json_not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
-    return JsonResponse(error_body("not_found", "Not found."), status=404)
+    return JsonResponse(error_body("not_found", _("Not found.")), status=404)
 
 
 def handler404(request: HttpRequest, exception: Exception) -> Any:
@@ -118,7 +119,7 @@ def handler404(request: HttpRequest, exception: Exception) -> Any:
 
 def handler400(request: HttpRequest, exception: Exception) -> Any:
     if _wants_json(request):
-        return JsonResponse(error_body("bad_request", "Bad request."), status=400)
+        return JsonResponse(error_body("bad_request", _("Bad request.")), status=400)
     from django.views.defaults import bad_request
 
     return bad_request(request, exception)
@@ -126,7 +127,7 @@ def handler400(request: HttpRequest, exception: Exception) -> Any:
 
 def handler403(request: HttpRequest, exception: Exception) -> Any:
     if _wants_json(request):
-        return JsonResponse(error_body("permission_denied", "Forbidden."), status=403)
+        return JsonResponse(error_body("permission_denied", _("Forbidden.")), status=403)
     from django.views.defaults import permission_denied
 
     return permission_denied(request, exception)
@@ -134,7 +135,7 @@ def handler403(request: HttpRequest, exception: Exception) -> Any:
 
 def handler500(request: HttpRequest) -> Any:
     if _wants_json(request):
-        return JsonResponse(error_body("server_error", "Internal server error."), status=500)
+        return JsonResponse(error_body("server_error", _("Internal server error.")), status=500)
     from django.views.defaults import server_error
 
     return server_error(request)

@@ -10,36 +10,38 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.contrib.auth.models import AbstractBaseUser
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
+
+# URL argument → (the model it names, the path from that model to its owner, the permission a
+# change needs). Models are looked up by label: this rule serves every app and imports none.
+OWNED_BY_URL_ARGUMENT = (
+    ("batch_id", "batches.Batch", "owner_id", "batches.change_batch"),
+    # a decision: the essay's batch decides whose it is
+    ("essay_id", "essays.Essay", "batch__owner_id", "matching.change_studentassociation"),
+    ("class_id", "classroster.SchoolClass", "owner_id", "classroster.change_schoolclass"),
+)
 
 
 def _owner_of(kwargs: dict[str, Any]) -> tuple[str, object] | None:
     """The permission a write on this route's object needs, and the object's owner id (None
     when there is no such object: the view answers 404)."""
     # Imported here: DRF imports this module while huleedu.errors is still importing DRF.
-    from batches.models import Batch
-    from classroster.models import SchoolClass
-    from essays.models import Essay
     from huleedu.errors import NotFound
     from huleedu.ids import parse_id
 
-    try:
-        if "batch_id" in kwargs:
-            owner = (Batch.objects.filter(pk=parse_id(kwargs["batch_id"], what="batch"))
-                     .values_list("owner_id", flat=True).first())
-            return "batches.change_batch", owner
-        if "essay_id" in kwargs:  # a decision: the essay's batch decides whose it is
-            owner = (Essay.objects.filter(pk=parse_id(kwargs["essay_id"], what="essay"))
-                     .values_list("batch__owner_id", flat=True).first())
-            return "matching.change_studentassociation", owner
-        if "class_id" in kwargs:
-            owner = (SchoolClass.objects.filter(pk=parse_id(kwargs["class_id"], what="class"))
-                     .values_list("owner_id", flat=True).first())
-            return "classroster.change_schoolclass", owner
-    except NotFound:
-        return None
+    for argument, model_label, owner_path, permission in OWNED_BY_URL_ARGUMENT:
+        if argument not in kwargs:
+            continue
+        try:
+            object_id = parse_id(kwargs[argument], what=argument.removesuffix("_id"))
+        except NotFound:
+            return None
+        owner = (apps.get_model(model_label)._default_manager.filter(pk=object_id)
+                 .values_list(owner_path, flat=True).first())
+        return permission, owner
     return None
 
 

@@ -271,6 +271,29 @@ STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").exists() else 
 # Serve static files straight from the apps: no collectstatic step for the one-command run.
 WHITENOISE_USE_FINDERS = True
 
+# Uploaded originals (the teacher opens an essay's file from the review page): Django's
+# storage API. Local disk under MEDIA_ROOT by default; an S3-compatible bucket with
+# HULEEDU_STORAGE_S3_BUCKET (django-storages; docs/operations.md). Never served as static
+# files: only the batch owner's request reads them, through the app.
+MEDIA_ROOT = os.environ.get("HULEEDU_MEDIA_ROOT") or str(BASE_DIR / "media")
+_S3_BUCKET = os.environ.get("HULEEDU_STORAGE_S3_BUCKET", "")
+STORAGES = {
+    "default": (
+        {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+            "bucket_name": _S3_BUCKET,
+            "endpoint_url": os.environ.get("HULEEDU_STORAGE_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("HULEEDU_STORAGE_S3_REGION") or None,
+            "location": os.environ.get("HULEEDU_STORAGE_S3_PREFIX", ""),
+            "default_acl": None,  # the bucket's own (private) policy
+            "querystring_auth": True,
+            "file_overwrite": False,
+        }}
+        if _S3_BUCKET
+        else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    ),
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"

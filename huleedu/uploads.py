@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import IO, Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from rest_framework.parsers import MultiPartParser
 
 from huleedu.errors import PayloadTooLarge
@@ -23,7 +24,7 @@ class _CappedStream:
         chunk = self.stream.read(size if size is not None and size >= 0 else self.left + 1)
         self.left -= len(chunk)
         if self.left < 0:
-            raise PayloadTooLarge("The request body is larger than this route takes.", code=self.code)
+            raise PayloadTooLarge(_("The request body is larger than this route takes."), code=self.code)
         return chunk
 
 
@@ -53,8 +54,8 @@ class CappedMultiPartParser(MultiPartParser):
             declared = 0
         if declared > limit:
             raise PayloadTooLarge(
-                f"The request body is {declared:,} bytes; this route takes at most "
-                f"{file_limit:,} bytes of file.",
+                _("The request body is %(size)s bytes; this route takes at most %(limit)s bytes of file.")
+                % {"size": f"{declared:,}", "limit": f"{file_limit:,}"},
                 code=self.too_large_code, details={"limit_bytes": file_limit},
             )
         return super().parse(_CappedStream(stream, limit, self.too_large_code), media_type, parser_context)

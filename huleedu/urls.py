@@ -24,7 +24,7 @@ urlpatterns = [
     path("accounts/login/", throttle_login(auth_views.LoginView.as_view()), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    *[path("", include(f"{app}.urls")) for app in ("batches", "classroster")],
+    *[path("", include(f"{app}.urls")) for app in ("batches", "matching", "classroster")],
 ]
 
 handler400 = "huleedu.errors.handler400"

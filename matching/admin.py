@@ -8,15 +8,22 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
-from batches.admin import ReadOnlyAdminMixin
+from batches.admin import BatchAdmin
+from batches.models import Batch, status_label
 from classroster.models import Student
+from essays.admin import EssayAdmin
+from essays.models import Essay
+from huleedu.admin_mixins import ReadOnlyAdminMixin
 from huleedu.errors import DomainError
+from matching import services
 from matching.models import MatchingRollout, MatchSuggestion, StudentAssociation
 from matching.services import association_decide
 
@@ -32,11 +39,11 @@ class MatchSuggestionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 class ForceDecisionForm(forms.Form):
     student = forms.ModelChoiceField(
-        queryset=Student.objects.none(), required=False, empty_label="— no student —",
-        help_text="The student who wrote this essay, or none of the roster.",
+        queryset=Student.objects.none(), required=False, empty_label=_("— no student —"),
+        help_text=_("The student who wrote this essay, or none of the roster."),
     )
     allow_second_essay = forms.BooleanField(
-        required=False, help_text="This student also wrote another essay of the batch.")
+        required=False, help_text=_("This student also wrote another essay of the batch."))
     # The version shown when the page was opened: a decision changed meanwhile is not overwritten.
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
@@ -65,10 +72,10 @@ class StudentAssociationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         opts = self.opts
         return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
 
-    @admin.display(description="force a decision")
+    @admin.display(description=_("force a decision"))
     def force_decision_link(self, association: StudentAssociation) -> str:
         url = reverse("admin:matching_studentassociation_force_decision", args=[association.pk])
-        return format_html('<a href="{}">decide…</a>', url)
+        return format_html('<a href="{}">{}</a>', url, _("decide…"))
 
     def get_urls(self) -> list[URLPattern]:
         return [
@@ -97,13 +104,14 @@ class StudentAssociationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             except DomainError as exc:
                 self.message_user(request, exc.message, messages.ERROR)
             else:
-                self.message_user(request, f"{association.essay}: decided ({student or 'no student'}).",
+                self.message_user(request, _("%(essay)s: decided (%(student)s).") % {
+                    "essay": association.essay, "student": student or _("no student")},
                                   messages.SUCCESS)
                 return redirect("admin:matching_studentassociation_change", association.pk)
         return TemplateResponse(request, "admin/matching/studentassociation/force_decision.html", {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": f"Force a decision: {association.essay}",
+            "title": _("Force a decision: %(essay)s") % {"essay": association.essay},
             "association": association,
             "suggestions": association.essay.suggestions.select_related("student").order_by("rank"),
             "form": form,
@@ -125,3 +133,67 @@ class MatchingRolloutAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # deleting would silently mean "on for everyone"; switch it instead
+
+
+# --- batches and essays, with what matching adds to them -----------------------------------------
+
+
+class BatchWithMatchingAdmin(BatchAdmin):
+    """The batch admin, with the overrides of matching and validation staff may need."""
+
+    actions = ["rerun_matching", "force_validation_timeout", "reopen_validation"]
+
+    @admin.action(description=_("Re-run student matching for the undecided essays (decisions stand)"),
+                  permissions=["override"])
+    def rerun_matching(self, request: HttpRequest, batches: QuerySet[Batch]) -> None:
+        def rerun(batch: Batch) -> tuple[str, int]:
+            services.matching_rerun(batch_id=batch.id, by=request.user)
+            return str(_("matching runs again.")), messages.SUCCESS
+
+        self._for_each(request, batches, rerun)
+
+    @admin.action(description=_("Force the validation timeout now (decide what is still open)"),
+                  permissions=["override"])
+    def force_validation_timeout(self, request: HttpRequest, batches: QuerySet[Batch]) -> None:
+        def timeout(batch: Batch) -> tuple[str, int]:
+            if services.batch_timeout_apply(batch_id=batch.id, force=True):
+                return str(_("the timeout decided the open essays.")), messages.SUCCESS
+            return str(_("not awaiting your review (%(status)s); nothing done.") % {
+                "status": status_label(batch.status)}), messages.WARNING
+
+        self._for_each(request, batches, timeout)
+
+    @admin.action(description=_("Reopen validation of a ready batch (its decisions can then be changed)"),
+                  permissions=["override"])
+    def reopen_validation(self, request: HttpRequest, batches: QuerySet[Batch]) -> None:
+        def reopen(batch: Batch) -> tuple[str, int]:
+            services.batch_reopen(batch_id=batch.id, reopened_by=request.user)
+            return str(_("validation is open again.")), messages.SUCCESS
+
+        self._for_each(request, batches, reopen)
+
+
+class MatchSuggestionInline(admin.TabularInline):
+    model = MatchSuggestion
+    fields = ("rank", "student", "confidence", "level", "status", "reasons", "evidence")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class EssayWithSuggestionsAdmin(EssayAdmin):
+    """The essay admin, with the essay's suggestions; a delete also confirms a batch whose last
+    undecided essay it removes."""
+
+    inlines = [MatchSuggestionInline]
+    essay_remove = staticmethod(services.essay_remove)
+
+
+# Matching's admins replace the ones batches and essays register (they extend them).
+admin.site.unregister(Batch)
+admin.site.register(Batch, BatchWithMatchingAdmin)
+admin.site.unregister(Essay)
+admin.site.register(Essay, EssayWithSuggestionsAdmin)

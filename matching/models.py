@@ -3,6 +3,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from matching.engine import REVIEW_MIN
 
 
 class MatchLevel(models.TextChoices):
@@ -26,25 +29,43 @@ class StudentAssociation(models.Model):
     """
 
     essay = models.OneToOneField(
-        "essays.Essay", on_delete=models.CASCADE, primary_key=True, related_name="association"
+        "essays.Essay",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="association",
+        verbose_name=_("essay"),
     )
-    batch = models.ForeignKey("batches.Batch", on_delete=models.CASCADE, related_name="associations")
-    match_level = models.CharField(max_length=10, choices=MatchLevel.choices)
-    match_confidence = models.FloatField(default=0.0)
+    batch = models.ForeignKey(
+        "batches.Batch", on_delete=models.CASCADE, related_name="associations", verbose_name=_("batch")
+    )
+    match_level = models.CharField(max_length=10, choices=MatchLevel.choices, verbose_name=_("match level"))
+    match_confidence = models.FloatField(default=0.0, verbose_name=_("match confidence"))
     student = models.ForeignKey(
-        "classroster.Student", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "classroster.Student",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("student"),
     )
-    method = models.CharField(max_length=10, choices=DecisionMethod.choices, blank=True, default="")
+    method = models.CharField(
+        max_length=10, choices=DecisionMethod.choices, blank=True, default="", verbose_name=_("method")
+    )
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("decided at"))
     # The timeout left it without a student (or took a match below high): the teacher should look.
-    needs_attention = models.BooleanField(default=False)
+    needs_attention = models.BooleanField(default=False, verbose_name=_("needs attention"))
     # 0 while undecided, +1 on every decision and correction: a change names the version it saw.
-    version = models.PositiveIntegerField(default=0)
+    version = models.PositiveIntegerField(default=0, verbose_name=_("version"))
     # The teacher said this essay's student may also have another essay of the batch.
-    allow_second_essay = models.BooleanField(default=False)
+    allow_second_essay = models.BooleanField(default=False, verbose_name=_("allow second essay"))
 
     class Meta:
         indexes = [models.Index(fields=["batch", "method"])]
@@ -71,15 +92,29 @@ class MatchSuggestion(models.Model):
         CONFIRMED = "confirmed"
         REJECTED = "rejected"
 
-    essay = models.ForeignKey("essays.Essay", on_delete=models.CASCADE, related_name="suggestions")
-    student = models.ForeignKey("classroster.Student", on_delete=models.CASCADE, related_name="+")
-    rank = models.PositiveSmallIntegerField()
-    confidence = models.FloatField()
-    level = models.CharField(max_length=10, choices=MatchLevel.choices)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING_VALIDATION)
-    reasons = models.JSONField(default=list)
-    evidence = models.JSONField(default=list)
-    created_at = models.DateTimeField(auto_now_add=True)
+    essay = models.ForeignKey(
+        "essays.Essay", on_delete=models.CASCADE, related_name="suggestions", verbose_name=_("essay")
+    )
+    student = models.ForeignKey(
+        "classroster.Student", on_delete=models.CASCADE, related_name="+", verbose_name=_("student")
+    )
+    rank = models.PositiveSmallIntegerField(verbose_name=_("rank"))
+    confidence = models.FloatField(verbose_name=_("confidence"))
+    level = models.CharField(max_length=10, choices=MatchLevel.choices, verbose_name=_("level"))
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.PENDING_VALIDATION, verbose_name=_("status")
+    )
+    reasons = models.JSONField(default=list, verbose_name=_("reasons"))
+    evidence = models.JSONField(default=list, verbose_name=_("evidence"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+
+    @property
+    def strength(self) -> str:
+        """How the teacher should read it: ``high``; ``review`` (a real doubt); ``weak`` (below
+        the review threshold: a hint, not a match)."""
+        if self.level == MatchLevel.HIGH:
+            return "high"
+        return "review" if self.confidence >= REVIEW_MIN else "weak"
 
     class Meta:
         ordering = ["essay", "rank"]
@@ -107,25 +142,42 @@ class MatchingRollout(models.Model):
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON_ID, editable=False)
     enabled = models.BooleanField(
-        default=True, help_text="Off: no class gets automatic matching (the allow-list included).")
+        default=True,
+        help_text=_("Off: no class gets automatic matching (the allow-list included)."),
+        verbose_name=_("enabled"),
+    )
     percentage = models.PositiveSmallIntegerField(
-        default=100, validators=[MaxValueValidator(100)],
-        help_text="Share of classes (0–100) that get automatic matching; a class's share is stable "
-                  "(a hash of its id), so raising it only adds classes.")
+        default=100,
+        validators=[MaxValueValidator(100)],
+        help_text=_(
+            "Share of classes (0–100) that get automatic matching; a class's share is stable "
+            "(a hash of its id), so raising it only adds classes."
+        ),
+        verbose_name=_("percentage"),
+    )
     allowed_classes = models.ManyToManyField(
-        "classroster.SchoolClass", blank=True, related_name="+",
-        help_text="Always matched while the flag is on, whatever the percentage.")
+        "classroster.SchoolClass",
+        blank=True,
+        related_name="+",
+        help_text=_("Always matched while the flag is on, whatever the percentage."),
+        verbose_name=_("allowed classes"),
+    )
     denied_classes = models.ManyToManyField(
-        "classroster.SchoolClass", blank=True, related_name="+",
-        help_text="Never matched automatically: their teachers attribute essays by hand.")
-    updated_at = models.DateTimeField(auto_now=True)
+        "classroster.SchoolClass",
+        blank=True,
+        related_name="+",
+        help_text=_("Never matched automatically: their teachers attribute essays by hand."),
+        verbose_name=_("denied classes"),
+    )
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
-        verbose_name = "student matching rollout"
-        verbose_name_plural = "student matching rollout"
+        verbose_name = _("student matching rollout")
+        verbose_name_plural = _("student matching rollout")
         constraints = [
-            models.CheckConstraint(condition=models.Q(percentage__lte=100),
-                                   name="rollout_percentage_at_most_100"),
+            models.CheckConstraint(
+                condition=models.Q(percentage__lte=100), name="rollout_percentage_at_most_100"
+            ),
             models.CheckConstraint(condition=models.Q(id=1), name="rollout_is_one_row"),
         ]
 

@@ -6,6 +6,7 @@ import uuid
 
 from django.db import models
 from django.db.models.fields.json import KT
+from django.utils.translation import gettext_lazy as _
 
 from outbox.types import ONCE_PER_BATCH, ONCE_PER_PASS, EventType
 
@@ -19,16 +20,18 @@ class BatchEvent(models.Model):
     serves the domain apps and depends on none of them.
     """
 
-    sequence = models.BigAutoField(primary_key=True)
-    event_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    batch = models.ForeignKey("batches.Batch", on_delete=models.CASCADE, related_name="events")
-    event_type = models.CharField(max_length=80, choices=EventType.choices)
-    correlation_id = models.CharField(max_length=64)
-    payload = models.JSONField(default=dict)
-    created_at = models.DateTimeField(auto_now_add=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
-    delivery_attempts = models.PositiveIntegerField(default=0)
-    relayed_at = models.DateTimeField(null=True, blank=True)
+    sequence = models.BigAutoField(primary_key=True, verbose_name=_("sequence"))
+    event_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False, verbose_name=_("event id"))
+    batch = models.ForeignKey(
+        "batches.Batch", on_delete=models.CASCADE, related_name="events", verbose_name=_("batch")
+    )
+    event_type = models.CharField(max_length=80, choices=EventType.choices, verbose_name=_("event type"))
+    correlation_id = models.CharField(max_length=64, verbose_name=_("correlation id"))
+    payload = models.JSONField(default=dict, verbose_name=_("payload"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    delivered_at = models.DateTimeField(null=True, blank=True, verbose_name=_("delivered at"))
+    delivery_attempts = models.PositiveIntegerField(default=0, verbose_name=_("delivery attempts"))
+    relayed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("relayed at"))
 
     class Meta:
         db_table = "batches_batchevent"  # the table predates this app
@@ -63,9 +66,9 @@ class BatchEvent(models.Model):
 class ProcessedEvent(models.Model):
     """Idempotency keys of event handlers: (handler, event) runs at most once."""
 
-    handler = models.CharField(max_length=120)
-    event = models.ForeignKey(BatchEvent, on_delete=models.CASCADE, related_name="+")
-    processed_at = models.DateTimeField(auto_now_add=True)
+    handler = models.CharField(max_length=120, verbose_name=_("handler"))
+    event = models.ForeignKey(BatchEvent, on_delete=models.CASCADE, related_name="+", verbose_name=_("event"))
+    processed_at = models.DateTimeField(auto_now_add=True, verbose_name=_("processed at"))
 
     class Meta:
         db_table = "batches_processedevent"

@@ -22,6 +22,8 @@ class EventType(models.TextChoices):
     CLIENT_BATCH_PIPELINE_REQUEST = "client.batch.pipeline.request"
     # Fixing mistakes (DESIGN.md "Fixing mistakes")
     STUDENT_ASSOCIATION_CORRECTED = "student.association.corrected"
+    # The teacher's undo of a first decision: the essay is undecided again (versioned).
+    STUDENT_ASSOCIATION_WITHDRAWN = "student.association.withdrawn"
     ESSAY_ADDED_LATE = "essay.added.late"
     ESSAY_REMOVED = "essay.removed"
     BATCH_STUDENT_REMATCH_REQUESTED = "batch.student.rematch.requested"

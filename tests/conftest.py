@@ -4,6 +4,7 @@ import io
 from collections.abc import Callable
 
 import pytest
+from django.test import Client
 from rest_framework.test import APIClient
 
 
@@ -15,6 +16,32 @@ def _own_throttle_counters(settings) -> None:
 
     settings.CACHES = {alias: {**config, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
                        for alias, config in settings.CACHES.items()}
+
+
+def as_committed():
+    """A block whose after-commit work (tasks, pushes) runs as the block ends, as if it committed,
+    also inside a test's own transaction (the ``committed`` fixture, for plain functions)."""
+    from django.test import TestCase
+
+    return TestCase.captureOnCommitCallbacks(execute=True)
+
+
+class CommittingClient(Client):
+    """A browser-like test client whose requests behave as committed (see CommittingAPIClient)."""
+
+    def request(self, **request):
+        with as_committed():
+            return super().request(**request)
+
+
+class CommittingAPIClient(APIClient):
+    """An API client whose requests behave as committed ones: what a request schedules for after
+    commit (matching, live pushes) runs before the response reaches the test, also inside the
+    test's own transaction, so tests need no ``transaction=True`` for it."""
+
+    def request(self, **kwargs):
+        with as_committed():
+            return super().request(**kwargs)
 
 
 @pytest.fixture
@@ -35,7 +62,7 @@ def teacher(make_teacher):
 
 @pytest.fixture
 def api(teacher) -> APIClient:
-    client = APIClient()
+    client = CommittingAPIClient()
     client.force_authenticate(teacher)
     return client
 
@@ -43,7 +70,7 @@ def api(teacher) -> APIClient:
 @pytest.fixture
 def api_for() -> Callable[..., APIClient]:
     def make(user) -> APIClient:
-        client = APIClient()
+        client = CommittingAPIClient()
         client.force_authenticate(user)
         return client
 
@@ -117,18 +144,19 @@ def school_class(teacher):
 
 
 @pytest.fixture
-def awaiting_validation(teacher, school_class) -> Callable:
+def awaiting_validation(teacher, school_class, committed) -> Callable:
     """A REGULAR batch of n essays by the first n roster students, matched and awaiting decisions."""
     from batches.models import BatchStatus
     from batches.services import batch_register
     from essays.services import essays_upload
 
     def make(n: int = 5):
-        batch = batch_register(
-            owner=teacher, course_code="SVE1", expected_essay_count=n, school_class=school_class
-        )
-        files = [txt_file(f"essay{i}.txt", essay_text_for(*ROSTER_NAMES[i])) for i in range(n)]
-        essays_upload(batch=batch, files=files)
+        with committed():
+            batch = batch_register(
+                owner=teacher, course_code="SVE1", expected_essay_count=n, school_class=school_class
+            )
+            files = [txt_file(f"essay{i}.txt", essay_text_for(*ROSTER_NAMES[i])) for i in range(n)]
+            essays_upload(batch=batch, files=files)
         batch.refresh_from_db()
         assert batch.status == BatchStatus.AWAITING_STUDENT_VALIDATION, batch.status
         return batch

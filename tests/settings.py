@@ -6,8 +6,13 @@ too).
 """
 
 import os
+import tempfile
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-" + "k3y-for-the-test-suite-never-deployed-" * 2)
+
+# Uploaded originals go to a directory of this run (exported: the daphne the browser tests
+# start stores and serves the same files).
+os.environ.setdefault("HULEEDU_MEDIA_ROOT", tempfile.mkdtemp(prefix="huleedu-test-media-"))
 
 from huleedu.settings import *  # noqa: F403
 

@@ -26,52 +26,58 @@ MARGIN_WINDOW = 0.15
 one-for-one: two students one typo apart can never give a "high"."""
 
 # --- where the cue sits (weight of the position) --------------------------------------
-EMAIL_EXACT_WEIGHT = 0.99      # roster e-mail: an identifier, not a name
-HEADER_LABEL_WEIGHT = 0.98     # "Namn:", "Name:", "Författare:", "By:"
-PREFIX_LABEL_WEIGHT = 0.96     # "By Anna Andersson" without a colon
-FIRST_LINE_WEIGHT = 0.97       # first non-empty line (exam.net puts the name there)
-NAME_LINE_WEIGHT = 0.95        # short line near the top ("Anna Andersson, 9B")
-LATE_NAME_LINE_WEIGHT = 0.88   # short line further down the header (could be a title)
-NAME_LINE_EARLY_LINES = 5      # "near the top" = among the first 5 non-empty lines
-NAME_PHRASE_WEIGHT = 0.93      # "My name is …", "Jag heter …"
+EMAIL_EXACT_WEIGHT = 0.99  # roster e-mail: an identifier, not a name
+HEADER_LABEL_WEIGHT = 0.98  # "Namn:", "Name:", "Författare:", "By:"
+PREFIX_LABEL_WEIGHT = 0.96  # "By Anna Andersson" without a colon
+FIRST_LINE_WEIGHT = 0.97  # first non-empty line (exam.net puts the name there)
+NAME_LINE_WEIGHT = 0.95  # short line near the top ("Anna Andersson, 9B")
+LATE_NAME_LINE_WEIGHT = 0.88  # short line further down the header (could be a title)
+NAME_LINE_EARLY_LINES = 5  # "near the top" = among the first 5 non-empty lines
+NAME_PHRASE_WEIGHT = 0.93  # "My name is …", "Jag heter …"
 SIGNATURE_MARKED_WEIGHT = 0.96  # "/Anna Andersson", "Mvh Anna", "Skriven av …"
-SIGNATURE_BARE_WEIGHT = 0.93   # the last line is just a name
-FILENAME_WEIGHT = 0.93         # "anna_andersson_essay.docx"
-EMAIL_NAME_WEIGHT = 0.90       # a non-roster address whose local part is a name
+SIGNATURE_BARE_WEIGHT = 0.93  # the last line is just a name
+FILENAME_WEIGHT = 0.93  # "anna_andersson_essay.docx"
+EMAIL_NAME_WEIGHT = 0.90  # a non-roster address whose local part is a name
 
 # --- how well the name fits (strength in [0, 1]) ---------------------------------------
 FULL_NAME = 1.0
-NOT_FIRST_GIVEN_PENALTY = 0.10   # "Karin von Essen" for the one hyphenated name "Anna-Karin"
+NOT_FIRST_GIVEN_PENALTY = 0.10  # "Karin von Essen" for the one hyphenated name "Anna-Karin"
 LATER_GIVEN_NAME_PENALTY = 0.02  # "Johan Näslund" for roster "Karl Johan Näslund": in Sweden
-                                 # any given name may be the one a person goes by (tilltalsnamn)
-MISSING_GIVEN_PENALTY = 0.03     # "Maja Wright" for roster "Maja Charlotte Wright"
-MISSING_SURNAME_PENALTY = 0.05   # "Sam Höglund" for roster "Sam Höglund Öman"
-EDIT_PENALTY = 0.04              # per typo (OSA edit) in a name word
-SHORT_WORD_EDIT_PENALTY = 0.05   # per typo in a word of <= 4 letters (riskier)
-EXTRA_WORD_PENALTY = 0.05        # per unexplained word next to the name in the text
+# any given name may be the one a person goes by (tilltalsnamn)
+MISSING_GIVEN_PENALTY = 0.03  # "Maja Wright" for roster "Maja Charlotte Wright"
+MISSING_SURNAME_PENALTY = 0.05  # "Sam Höglund" for roster "Sam Höglund Öman"
+EDIT_PENALTY = 0.04  # per typo (OSA edit) in a name word
+SHORT_WORD_EDIT_PENALTY = 0.05  # per typo in a word of <= 4 letters (riskier)
+EXTRA_WORD_PENALTY = 0.05  # per unexplained word next to the name in the text
 EXTRA_WORD_PENALTY_FILENAME = 0.01  # filenames carry words like "essay", "final"
-MIDDLE_NAME_PENALTY = 0.02       # "Erik Johan Andersson" for roster "Erik Andersson": a second
-                                 # given name the roster does not list, not another person
+MIDDLE_NAME_PENALTY = 0.02  # "Erik Johan Andersson" for roster "Erik Andersson": a second
+# given name the roster does not list, not another person
 MAX_EXTRA_WORDS_PENALISED = 3
-SURNAME_AND_INITIAL = 0.72       # "A. Andersson"
-SURNAME_ONLY = 0.45              # "Author: Rodriguez"
-SURNAME_INITIAL_BONUS = 0.02     # "Hugo E.": a first name whose surname initial agrees
-INITIALS_ONLY = 0.45             # "H.E." in an author position
-SPLIT_NAME_PENALTY = 0.02        # first name and surname in two different places
+SURNAME_AND_INITIAL = 0.72  # "A. Andersson"
+SURNAME_ONLY = 0.45  # "Author: Rodriguez"
+SURNAME_INITIAL_BONUS = 0.02  # "Hugo E.": a first name whose surname initial agrees
+INITIALS_ONLY = 0.45  # "H.E." in an author position
+SPLIT_NAME_PENALTY = 0.02  # first name and surname in two different places
 PARTIAL_CUE_FACTOR = 0.3
 """A lone first name or surname in a filename or e-mail address is no author cue by
 itself (a file called "Selma.docx" may be about Selma Lagerlöf): it is kept at this
 fraction of its worth, below REVIEW_MIN, only to complete a split name."""
-SPELLING_RULE_PENALTY = 0.03     # another transliteration by rule (skeleton): less than a typo,
-                                 # more than a listed variant
-GIVEN_ONLY = 0.80                # "// Anna" with nothing else on the line
+SPELLING_RULE_PENALTY = 0.03  # another transliteration by rule (skeleton): less than a typo,
+# more than a listed variant
+ROUGH_PART_STRENGTH = 0.80
+"""A given name two edits from the roster's next to the exact, complete surname, or a
+surname two edits off next to the exact given names, in an author position ("Sten
+Nordin", "Melvin Lundrk" from scans of Sixten Nordin, Melvin Lundmark): the exact part
+anchors the student, the other is what a scan left of it — or another person's name, so
+a teacher looks: at most review (0.98 × 0.80 < HIGH_CONFIDENCE)."""
+GIVEN_ONLY = 0.80  # "// Anna" with nothing else on the line
 GIVEN_ONLY_TYPO = 0.30
-CONTRADICTED = 0.08              # the name found there is mostly somebody else's
+CONTRADICTED = 0.08  # the name found there is mostly somebody else's
 
 # --- other spellings of a name (tables in given_names.py) -------------------------------
-VARIANT_PENALTY = 0.02           # "Muhammad" for "Mohammed": like a folded diacritic, but the
-                                 # roster's own spelling still wins a tie (and is "exact")
-NICKNAME_PENALTY = 0.03          # "Kalle Andersson" for "Karl Andersson": good, not exact
+VARIANT_PENALTY = 0.02  # "Muhammad" for "Mohammed": like a folded diacritic, but the
+# roster's own spelling still wins a tie (and is "exact")
+NICKNAME_PENALTY = 0.03  # "Kalle Andersson" for "Karl Andersson": good, not exact
 NICKNAME_GIVEN_ONLY_PENALTY = 0.10  # "// Kalle" alone: weaker than "// Karl" alone
 NICKNAME_REVIEW_STRENGTH = 0.88
 """A nickname fit reaches "high" only when it is *decisive*: one nickname (a pet form

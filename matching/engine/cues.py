@@ -25,8 +25,8 @@ HEAD_CHARS = 6000
 HEAD_LINES = 30
 TAIL_CHARS = 2000
 TAIL_LINES = 6
-MAX_CUE_LINE = 90       # longer lines are prose, not a name line
-MAX_NAME_TOKENS = 8     # a name line has a handful of words, not a sentence
+MAX_CUE_LINE = 90  # longer lines are prose, not a name line
+MAX_NAME_TOKENS = 8  # a name line has a handful of words, not a sentence
 NAME_LINE_EARLY_LINES = 5  # the top lines, always read as header lines
 
 # Header labels that introduce the author (compared after folding and dropping
@@ -62,9 +62,7 @@ NON_AUTHOR_LABELS: frozenset[str] = frozenset(
 
 # "Label: value" — a label is one to four words of letters (no digits: "10:24" in
 # "Inga Khan  2025-02-28 10:24" is a time, not a label separator).
-_LABEL_RE = re.compile(
-    r"^\s*([^\W\d_][^\W\d_'.]*(?:[ \-/][^\W\d_][^\W\d_'.]*){0,3})\s*[:：]\s*(.*)$"
-)
+_LABEL_RE = re.compile(r"^\s*([^\W\d_][^\W\d_'.]*(?:[ \-/][^\W\d_][^\W\d_'.]*){0,3})\s*[:：]\s*(.*)$")
 _PREFIX_RE = re.compile(
     r"^\s*(written by|skriven av|skrivet av|inlämnad av|submitted by|by|av)\s+(\S.*)$",
     re.IGNORECASE,
@@ -115,8 +113,8 @@ class Cue(NamedTuple):
     line_number: int | None
     tokens: tuple[tuple[str, int, int], ...]
     label: str | None = None
-    marked: bool = False      # an explicit signature marker ("/", "//", "Mvh", …)
-    position: int = 0         # index among the non-empty lines of the head (0 = first)
+    marked: bool = False  # an explicit signature marker ("/", "//", "Mvh", …)
+    position: int = 0  # index among the non-empty lines of the head (0 = first)
 
     @property
     def words(self) -> tuple[str, ...]:
@@ -162,10 +160,10 @@ def _numbered_lines(
     or ``hyphenated=False``), no line can be joined and the lines are kept as they are,
     in one C-level pass; ``hyphenated=True`` always takes the joining reader.
     """
-    head_text = text[:HEAD_CHARS]
-    raw = head_text.split("\n")
-    short = len(text) <= HEAD_CHARS
-    head_raw = raw if short or len(raw) == 1 else raw[:-1]  # last piece was cut mid-line
+    if len(text) <= HEAD_CHARS:
+        return _short_text_lines(text, hyphenated)
+    raw = text[:HEAD_CHARS].split("\n")
+    head_raw = raw if len(raw) == 1 else raw[:-1]  # the last piece was cut mid-line
     if hyphenated is None:
         hyphenated = _has_hyphenated_line_end(text)
     if hyphenated:
@@ -174,14 +172,11 @@ def _numbered_lines(
         numbered = enumerate(head_raw[: HEAD_LINES * 3], 1)
         head = [(n, line) for n, line in numbered if line and not line.isspace()]
         del head[HEAD_LINES:]
-    if short:
-        lines, base = raw, 1
-    else:
-        first_nl = text.find("\n", len(text) - TAIL_CHARS)
-        if first_nl == -1:
-            return head, []
-        base = text.count("\n", 0, first_nl + 1) + 1
-        lines = text[first_nl + 1 :].split("\n")
+    first_nl = text.find("\n", len(text) - TAIL_CHARS)
+    if first_nl == -1:
+        return head, []
+    base = text.count("\n", 0, first_nl + 1) + 1
+    lines = text[first_nl + 1 :].split("\n")
     tail: list[tuple[int, str]] = []
     for i in range(len(lines) - 1, -1, -1):
         line = lines[i]
@@ -191,6 +186,24 @@ def _numbered_lines(
                 break
     tail.reverse()
     return head, tail
+
+
+def _short_text_lines(
+    text: str, hyphenated: bool | None
+) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """``_numbered_lines`` for a text that fits in the head: its non-empty lines are
+    listed once and give both the head and the tail."""
+    raw = text.split("\n")
+    kept = [(n, line) for n, line in enumerate(raw, 1) if line and not line.isspace()]
+    tail = kept[-TAIL_LINES:]
+    if hyphenated is None:
+        hyphenated = _has_hyphenated_line_end(text)
+    if hyphenated:
+        return _joined_head_lines(raw), tail
+    if len(raw) > HEAD_LINES * 3:
+        limit = HEAD_LINES * 3
+        kept = [(n, line) for n, line in kept if n <= limit]
+    return kept[:HEAD_LINES], tail
 
 
 def _joined_head_lines(head_raw: list[str]) -> list[tuple[int, str]]:
@@ -230,7 +243,7 @@ def _continues(line: str) -> bool:
 
 
 def _ends_hyphenated(line: str) -> bool:
-    """"Ekst-": a letter and a hyphen at the end of the line."""
+    """ "Ekst-": a letter and a hyphen at the end of the line."""
     stripped = line.rstrip()
     return len(stripped) >= 2 and stripped[-1] == "-" and stripped[-2].isalpha()
 
@@ -264,14 +277,14 @@ class _HeadLine(NamedTuple):
     """What one header line can be, read once (cached: header templates recur in every
     essay of a class, and across re-matches of the same batch)."""
 
-    label: str | None        # "Namn" of "Namn: Anna", when the line is a label line
-    label_kind: int          # _AUTHOR, _EMAIL_ONLY, _OTHER (or _NO_LABEL)
+    label: str | None  # "Namn" of "Namn: Anna", when the line is a label line
+    label_kind: int  # _AUTHOR, _EMAIL_ONLY, _OTHER (or _NO_LABEL)
     value: tuple[tuple[str, int, int], ...]  # tokens of the value of an author label
-    candidate: bool          # short enough and few enough words to be a name line
-    prefix: str | None       # "By", "Skriven av" of "By Anna Andersson"
+    candidate: bool  # short enough and few enough words to be a name line
+    prefix: str | None  # "By", "Skriven av" of "By Anna Andersson"
     prefix_tokens: tuple[tuple[str, int, int], ...]
     tokens: tuple[tuple[str, int, int], ...]  # tokens of the whole line (candidates only)
-    phrase: bool = False     # "my name is …" / "jag heter …" somewhere in the line
+    phrase: bool = False  # "my name is …" / "jag heter …" somewhere in the line
 
 
 _NO_LABEL, _AUTHOR, _EMAIL_ONLY, _OTHER = 0, 1, 2, 3
@@ -292,88 +305,129 @@ def _analyse_head_line(line: str) -> _HeadLine:
         kind = _EMAIL_ONLY if key in EMAIL_LABELS else _OTHER
         return _HeadLine(label, kind, (), False, None, (), ())
     lowered = line[:500].lower()  # a cheap test first: the regex is case-insensitive
-    phrase = ("name" in lowered or "namn" in lowered or "heter" in lowered
-              or "called" in lowered) and _NAME_PHRASE_RE.search(line[:500]) is not None
+    phrase = (
+        "name" in lowered or "namn" in lowered or "heter" in lowered or "called" in lowered
+    ) and _NAME_PHRASE_RE.search(line[:500]) is not None
     if not _is_name_candidate(line):
         return _PROSE_PHRASE_LINE if phrase else _PROSE_LINE  # most lines: shared, not made
     prefix = _PREFIX_RE.match(line)
     if prefix:
-        return _HeadLine(None, _NO_LABEL, (), True, prefix.group(1),
-                         _span(line, prefix.start(2)), _span(line, 0), phrase)
+        return _HeadLine(
+            None, _NO_LABEL, (), True, prefix.group(1), _span(line, prefix.start(2)), _span(line, 0), phrase
+        )
     return _HeadLine(None, _NO_LABEL, (), True, None, (), _span(line, 0), phrase)
 
 
 _read_head_line = lru_cache(maxsize=32768)(_analyse_head_line)
 
 
-def _head_line(line: str) -> _HeadLine:
-    return _read_head_line(line) if len(line) <= _CACHED_LINE_CHARS else _analyse_head_line(line)
-
-
 def find_text_cues(text: str) -> tuple[list[Cue], list[EmailFound]]:
     """All author cues in the head and tail of ``text``, plus author-compatible e-mails."""
     head, tail = _numbered_lines(text)
-    cues: list[Cue] = []
     emails: list[EmailFound] = []
-    tail_numbers = {n for n, _ in tail}
-    first_number = head[0][0] if head else None
     # In a short text head and tail overlap: the top lines are read as header lines,
     # the rest of the overlap as possible signatures; never both.
     # A very short text keeps its last two lines for the signature pass.
     early = NAME_LINE_EARLY_LINES
     if len(text) <= HEAD_CHARS and len(head) < HEAD_LINES:
         early = max(1, min(early, len(head) - 2))
-    early_numbers = {n for n, _ in head[:early]}
-
-    pending_label: str | None = None
-    for position, (number, line) in enumerate(head):
-        info = _read_head_line(line) if len(line) <= _CACHED_LINE_CHARS else (
-            _analyse_head_line(line))
-        if info.label_kind != _NO_LABEL:
-            if info.label_kind == _OTHER:
-                pending_label = None  # Teacher, Kurs, Datum, …: announces a non-author
-            elif "@" in line:
-                emails.extend(find_emails(line, number))
-            if info.label_kind == _AUTHOR:
-                if info.value:
-                    cues.append(Cue(HEADER_LABEL, "text", line, number, info.value,
-                                    label=info.label, position=position))
-                else:
-                    pending_label = info.label
-            continue
-        if "@" in line:
-            emails.extend(find_emails(line, number))
-        if pending_label is not None:
-            if info.candidate:
-                cues.append(Cue(HEADER_LABEL, "text", line, number, info.tokens,
-                                label=pending_label, position=position))
-            pending_label = None
-            continue
-        if info.phrase:
-            cues.extend(_phrase_cues(line, number, position))
-        if number in tail_numbers and number not in early_numbers:
-            continue  # the tail pass reads it as a possible signature
-        if not info.candidate:
-            continue
-        if info.prefix is not None:
-            cues.append(Cue(HEADER_LABEL, "text", line, number, info.prefix_tokens,
-                            label=info.prefix, position=position))
-            continue
-        kind = FIRST_LINE if number == first_number else NAME_LINE
-        cues.append(Cue(kind, "text", line, number, info.tokens, position=position))
-
-    wrapped = _wrapped_label_cues(cues, head) if cues else []
-    combined = _combined_label_cue(cues)
-    if combined is not None:
-        cues.append(combined)
-    cues.extend(wrapped)
-    tail = [(n, line) for n, line in tail if n not in early_numbers]
-    cues.extend(_signature_cues(tail, emails, head))
+    cues = _head_cues(text, head, tail[0][0] if tail else None, early, emails)
+    if cues:
+        wrapped = _wrapped_label_cues(cues, head)
+        combined = _combined_label_cue(cues)
+        if combined is not None:
+            cues.append(combined)
+        cues.extend(wrapped)
+    if tail:
+        early_numbers = {n for n, _ in head[:early]}
+        tail = [(n, line) for n, line in tail if n not in early_numbers]
+        cues.extend(_signature_cues(tail, emails, head))
     return cues, emails
 
 
+def _may_hold_phrase(text: str) -> bool:
+    """Whether any head line can hold "my name is" (a joined line may hold what the text
+    does not): when none can, a long line without a label is read as prose at once."""
+    lowered = text[:HEAD_CHARS].lower()
+    return (
+        "name" in lowered
+        or "namn" in lowered
+        or "heter" in lowered
+        or "called" in lowered
+        or _has_hyphenated_line_end(text)
+    )
+
+
+def _head_info(line: str, phrases: bool) -> _HeadLine:
+    """What a head line can be: short lines are read once per process, a long line with
+    no label and no possible "my name is" is prose at once, the rest is read each time."""
+    if len(line) <= _CACHED_LINE_CHARS:
+        return _read_head_line(line)
+    if (
+        not phrases
+        and line.find(":", 0, 200) == -1
+        and line.find("：", 0, 200) == -1
+        and len(line.strip()) > MAX_CUE_LINE
+    ):
+        return _PROSE_LINE
+    return _analyse_head_line(line)
+
+
+def _head_cues(
+    text: str,
+    head: list[tuple[int, str]],
+    tail_start: int | None,
+    early: int,
+    emails: list[EmailFound],
+) -> list[Cue]:
+    """The cues of the head lines: labels, the first line, name lines, "my name is".
+
+    The lines from ``tail_start`` on are the tail (the last non-empty lines); unless
+    among the first ``early`` lines, the signature pass reads them instead."""
+    cues: list[Cue] = []
+    first_number = head[0][0] if head else None
+    if tail_start is None:
+        tail_start = len(text) + 1
+    phrases = _may_hold_phrase(text)
+    mails = text.find("@", 0, HEAD_CHARS) != -1
+    pending_label: str | None = None
+    for position, (number, line) in enumerate(head):
+        info = _head_info(line, phrases)
+        if mails and "@" in line and info.label_kind != _OTHER:
+            emails.extend(find_emails(line, number))
+        if info.label_kind != _NO_LABEL:
+            if info.label_kind == _AUTHOR:
+                if info.value:
+                    cues.append(
+                        Cue(HEADER_LABEL, "text", line, number, info.value, info.label, False, position)
+                    )
+                else:
+                    pending_label = info.label
+            elif info.label_kind == _OTHER:
+                pending_label = None  # Teacher, Kurs, Datum, …: announces a non-author
+        elif pending_label is not None:
+            if info.candidate:
+                cues.append(
+                    Cue(HEADER_LABEL, "text", line, number, info.tokens, pending_label, False, position)
+                )
+            pending_label = None
+        else:
+            if info.phrase:
+                cues.extend(_phrase_cues(line, number, position))
+            if not info.candidate or (number >= tail_start and position >= early):
+                continue  # prose, or the tail pass reads it as a possible signature
+            if info.prefix is not None:
+                cues.append(
+                    Cue(HEADER_LABEL, "text", line, number, info.prefix_tokens, info.prefix, False, position)
+                )
+            else:
+                kind = FIRST_LINE if number == first_number else NAME_LINE
+                cues.append(Cue(kind, "text", line, number, info.tokens, None, False, position))
+    return cues
+
+
 def _phrase_cues(line: str, number: int, position: int) -> list[Cue]:
-    """"My name is …" / "Jag heter …" cues in one line."""
+    """ "My name is …" / "Jag heter …" cues in one line."""
     out = []
     for m in _NAME_PHRASE_RE.finditer(line[:500]):
         value_tokens = _span(line, m.start(1), _phrase_end(line, m.start(1)))[:4]
@@ -386,12 +440,12 @@ def _wrapped_label_cues(cues: list[Cue], head: list[tuple[int, str]]) -> list[Cu
     """A label whose value continues on the next line ("Namn: Hugo" / "Ekström", a
     scanned header wrapped): the two lines read as one, when the value has at most three
     words and the next line one or two words and no label. The one-line reading stays."""
-    short_labels = [c for c in cues if c.kind == HEADER_LABEL and 1 <= len(c.tokens) <= 3
-                    and c.line_number is not None]
+    short_labels = [
+        c for c in cues if c.kind == HEADER_LABEL and 1 <= len(c.tokens) <= 3 and c.line_number is not None
+    ]
     if not short_labels:
         return []
-    following = {n: head[i + 1][1] for i, (n, _line) in enumerate(head[:-1])
-                 if head[i + 1][0] == n + 1}
+    following = {n: head[i + 1][1] for i, (n, _line) in enumerate(head[:-1]) if head[i + 1][0] == n + 1}
     out = []
     for cue in short_labels:
         nxt = following.get(cue.line_number)
@@ -399,9 +453,17 @@ def _wrapped_label_cues(cues: list[Cue], head: list[tuple[int, str]]) -> list[Cu
             continue
         line = cue.line.rstrip() + " " + nxt.strip()
         start = len(cue.line.rstrip()) + 1
-        out.append(Cue(HEADER_LABEL, "text", line, cue.line_number,
-                       cue.tokens + _span(line, start), label=cue.label,
-                       position=cue.position))
+        out.append(
+            Cue(
+                HEADER_LABEL,
+                "text",
+                line,
+                cue.line_number,
+                cue.tokens + _span(line, start),
+                label=cue.label,
+                position=cue.position,
+            )
+        )
     return out
 
 
@@ -424,8 +486,15 @@ def _combined_label_cue(cues: list[Cue]) -> Cue | None:
         shift = offset - (len(cue.line) - len(cue.line.lstrip()))
         toks.extend((t, s + shift, e + shift) for t, s, e in cue.tokens)
     label = " + ".join(c.label or "" for c in labelled)
-    return Cue(HEADER_LABEL, "text", line, labelled[0].line_number, tuple(toks), label=label,
-               position=labelled[0].position)
+    return Cue(
+        HEADER_LABEL,
+        "text",
+        line,
+        labelled[0].line_number,
+        tuple(toks),
+        label=label,
+        position=labelled[0].position,
+    )
 
 
 def _phrase_end(line: str, start: int) -> int:
@@ -439,9 +508,9 @@ def _phrase_end(line: str, start: int) -> int:
 class _TailLine(NamedTuple):
     """What one of the last lines can be, read once (cached like ``_HeadLine``)."""
 
-    closing: bool            # "Mvh", "Best regards," …
+    closing: bool  # "Mvh", "Best regards," …
     signed: tuple[tuple[str, int, int], ...] | None  # a name cue's tokens on this line
-    marked: bool             # the name follows a marker ("/", "//", "—", "Mvh …", "By …")
+    marked: bool  # the name follows a marker ("/", "//", "—", "Mvh …", "By …")
     plain: tuple[tuple[str, int, int], ...] | None  # the whole line as a name, if it is one
 
 
@@ -483,8 +552,12 @@ def _signature_cues(
     for number, line in tail:
         if "@" in line and all(number != n for n, _line in head):  # head e-mails are in
             emails.extend(find_emails(line, number))
-        info = (_read_tail_line(line) if len(line) <= _CACHED_LINE_CHARS
-                else _analyse_tail_line(line))
+        if len(line) <= _CACHED_LINE_CHARS:
+            info = _read_tail_line(line)
+        elif len(line.strip()) > MAX_CUE_LINE:
+            info = _NO_SIGNATURE  # prose, as _analyse_tail_line reads it
+        else:
+            info = _analyse_tail_line(line)
         if info.closing and info.signed is None:
             closing_next = True
             continue
@@ -588,3 +661,30 @@ def email_local_cue(found: EmailFound) -> Cue | None:
     if not local_tokens:
         return None
     return Cue(EMAIL_NAME, "text", found.line, found.line_number, tuple(local_tokens))
+
+
+_PART_OF_NAME_LABELS = frozenset({"fornamn", "firstname", "efternamn", "lastname", "surname", "familyname"})
+
+
+def declared_author_names(text: str) -> list[tuple[str, str]]:
+    """The names a header declares as the author's ("Namn: Hugo Eriksson", "Förnamn: … /
+    Efternamn: …", "Namn: Eriksson, Hugo"), as written: ``(first names, last name)``.
+
+    For the teacher, not the scorer: a declared name that fits nobody on the roster is offered
+    as a student to add. Only labelled header values count (a signature or a first line may be
+    anything), and only two to four words of letters.
+    """
+    found: list[tuple[str, str]] = []
+    for cue in find_text_cues(text)[0]:
+        if cue.kind != HEADER_LABEL or not 2 <= len(cue.tokens) <= 4:
+            continue
+        if label_key(cue.label or "") in _PART_OF_NAME_LABELS:  # "Förnamn: Anna Karin" is half a name
+            continue
+        words = [cue.line[start:end] for _folded, start, end in cue.tokens]
+        if not all(word.isalpha() for word in words) or len(words[-1]) < 2:
+            continue
+        last_first = "," in cue.line[cue.tokens[0][2]:cue.tokens[1][1]]  # "Eriksson, Hugo"
+        name = (" ".join(words[1:]), words[0]) if last_first else (" ".join(words[:-1]), words[-1])
+        if name not in found:
+            found.append(name)
+    return found

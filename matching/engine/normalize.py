@@ -183,7 +183,13 @@ def has_digit(token: str) -> bool:
 # added. The key maps each class to one representative and collapses doubled letters.
 # The l-like characters first, so "CIaesson" and "Claesson", "Haralc1" and "Harald" meet.
 _OCR_PAIRS: tuple[tuple[str, str], ...] = (
-    ("0", "o"), ("1", "l"), ("|", "l"), ("i", "l"), ("rn", "m"), ("cl", "d"), ("vv", "w"),
+    ("0", "o"),
+    ("1", "l"),
+    ("|", "l"),
+    ("i", "l"),
+    ("rn", "m"),
+    ("cl", "d"),
+    ("vv", "w"),
 )
 _OCR_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz01|")
 MIN_RULE_KEY_WORD = 4
@@ -193,8 +199,14 @@ _DOUBLED_RE = re.compile(r"(.)\1+")
 
 
 def _collapse_doubles(word: str) -> str:
-    """"sjöströmm" → "sjöström": any run of one letter becomes one letter."""
-    return _DOUBLED_RE.sub(r"\1", word)
+    """ "sjöströmm" → "sjöström": any run of one letter becomes one letter."""
+    if _DOUBLED_RE.search(word) is None:
+        return word  # most words: one C-level scan, no substitution
+    return _DOUBLED_RE.sub(_first_letter, word)
+
+
+def _first_letter(match: re.Match[str]) -> str:
+    return match.group(1)
 
 
 @lru_cache(maxsize=65536)
@@ -220,9 +232,25 @@ def ocr_key(folded: str) -> str:
 # unwritten or differently written vowels are the commonest difference of all
 # (Mohammed/Muhammad, Hossein/Husein, Tsegay/Tsegai, Senait/Senayt, Yousef/Yusuf).
 _TRANSLIT_PAIRS: tuple[tuple[str, str], ...] = (
-    ("dzh", "J"), ("dz", "J"), ("dj", "J"), ("tsch", "c"), ("sch", "s"), ("tch", "c"),
-    ("kh", "k"), ("gh", "g"), ("ph", "f"), ("th", "t"), ("dh", "d"), ("ch", "k"),
-    ("sh", "s"), ("zh", "z"), ("ck", "k"), ("q", "k"), ("c", "k"), ("x", "ks"), ("w", "v"),
+    ("dzh", "J"),
+    ("dz", "J"),
+    ("dj", "J"),
+    ("tsch", "c"),
+    ("sch", "s"),
+    ("tch", "c"),
+    ("kh", "k"),
+    ("gh", "g"),
+    ("ph", "f"),
+    ("th", "t"),
+    ("dh", "d"),
+    ("ch", "k"),
+    ("sh", "s"),
+    ("zh", "z"),
+    ("ck", "k"),
+    ("q", "k"),
+    ("c", "k"),
+    ("x", "ks"),
+    ("w", "v"),
     ("z", "s"),
 )
 _VOWELS = frozenset("aeiouy")

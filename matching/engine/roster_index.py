@@ -17,7 +17,7 @@ because the same words recur across essays.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
@@ -38,12 +38,12 @@ PARTICLES: frozenset[str] = frozenset(
 )  # fmt: skip
 
 # Roles of an index entry.
-GIVEN = "given"                  # one given-name word ("karin" of "Anna-Karin")
-SURNAME = "surname"              # one core surname word ("essen" of "von Essen")
-PARTICLE = "particle"            # a particle of this student's surname ("von")
-GIVEN_JOINED = "given_joined"    # all given words glued ("annakarin")
+GIVEN = "given"  # one given-name word ("karin" of "Anna-Karin")
+SURNAME = "surname"  # one core surname word ("essen" of "von Essen")
+PARTICLE = "particle"  # a particle of this student's surname ("von")
+GIVEN_JOINED = "given_joined"  # all given words glued ("annakarin")
 SURNAME_JOINED = "surname_joined"  # the whole surname glued ("vonessen", "afugglas")
-FULL_JOINED = "full_joined"      # given + surname glued ("annaandersson")
+FULL_JOINED = "full_joined"  # given + surname glued ("annaandersson")
 
 
 class Hit(NamedTuple):
@@ -105,50 +105,50 @@ class RosterIndex:
 
     @classmethod
     def build(cls, roster: Sequence[RosterStudent]) -> RosterIndex:
+        """One pass over the roster: each student's entries come ready-made from the name's
+        plan (cached per name), so a batch only files them under the student's index."""
         students: list[StudentNames] = []
-        token_map: dict[str, list[Entry]] = defaultdict(list)
-        ocr_map: dict[str, list[Entry]] = defaultdict(list)
-        emails: dict[str, list[int]] = defaultdict(list)
-        given_students: dict[str, set[int]] = defaultdict(set)
-        aliases: list[tuple[str, Entry]] = []
+        token_map: dict[str, list[Entry]] = {}
+        ocr_map: dict[str, list[Entry]] = {}
+        emails: dict[str, list[int]] = {}
+        given_share: dict[str, int] = {}
+        vocab: set[str] = set()
         plans_in_order: list[_NamePlan] = []
         for idx, student in enumerate(roster):
-            plan = _name_plan(student.first_name or "", student.last_name or "")
+            first, last = student.first_name or "", student.last_name or ""
+            plan = _name_plan(first, last)
             plans_in_order.append(plan)
-            students.append(StudentNames(
-                index=idx, student=student, given=plan.given, surname=plan.surname,
-                particles=plan.particles,
-                display=f"{student.first_name} {student.last_name}".strip(),
-                compound_given=plan.compound_given,
-            ))
-            for key, role, part in plan.own:
-                token_map[key].append((idx, role, part, ""))
-            for key, role, part in plan.base:
-                okey = ocr_key(key)
-                if okey:
-                    ocr_map[okey].append((idx, role, part, ""))
-            for word in plan.given:
-                given_students[word].add(idx)
-            aliases.extend((key, (idx, role, part, kind)) for key, role, part, kind in plan.aliases)
+            students.append(
+                StudentNames(
+                    idx, student, plan.given, plan.surname, plan.particles, plan.display, plan.compound_given
+                )
+            )
+            for key, role, part, alias in plan.entries:
+                entry = (idx, role, part, alias)
+                found = token_map.get(key)
+                if found is None:
+                    token_map[key] = [entry]
+                else:
+                    found.append(entry)
+            for okey, role, part in plan.ocr:
+                found = ocr_map.get(okey)
+                if found is None:
+                    ocr_map[okey] = [(idx, role, part, "")]
+                else:
+                    found.append((idx, role, part, ""))
+            for word in plan.given_words:
+                given_share[word] = given_share.get(word, 0) + 1
+            vocab.update(plan.typo_keys)
             if student.email:
-                emails[student.email.strip().lower()].append(idx)
-        # Only the roster's own spellings take part in the one-typo look-up: a nickname
-        # or transliteration variant *plus* a typo is two steps from the roster.
-        vocab = [k for k in token_map if len(k) >= 2 and k not in PARTICLES]
-        # Alias spellings come last and never shadow the roster's own spelling of the
-        # same name part ("Ali" on the roster stays an exact "ali", not a variant).
-        for key, entry in aliases:
-            present = token_map.get(key, ())
-            if any(e[0] == entry[0] and e[1] == entry[1] and e[2] == entry[2] for e in present):
-                continue
-            token_map[key].append(entry)
+                address = student.email.strip().lower()
+                emails.setdefault(address, []).append(idx)
         return cls(
             students=students,
-            token_map=dict(token_map),
-            emails=dict(emails),
-            given_share={k: len(v) for k, v in given_students.items()},
+            token_map=token_map,
+            emails=emails,
+            given_share=given_share,
             vocab=_by_length(vocab),
-            ocr_map=dict(ocr_map),
+            ocr_map=ocr_map,
             plans=plans_in_order,
         )
 
@@ -166,71 +166,83 @@ class RosterIndex:
         cached = self._cache.get(token)
         if cached is not None:
             return cached
-        found: dict[tuple[int, str, int], Hit] = {}
-
-        def keep(hit: Hit) -> None:
-            key = (hit.student, hit.role, hit.part)
-            old = found.get(key)
-            if old is None or (hit.edits, hit.alias != "") < (old.edits, old.alias != ""):
-                found[key] = hit
-
-        for s, r, p, a in self.token_map.get(token, ()):
-            keep(Hit(s, r, p, 0, a))
+        exact = self.token_map.get(token)
         okey = ocr_key(token)
-        for s, r, p, _a in self.ocr_map.get(okey, ()) if okey else ():
-            keep(Hit(s, r, p, 1))
-        if token.isalpha():
-            self._fuzzy(token, self.vocab, self.token_map, 1, keep)
-        if not found:
-            # Rule skeletons and two-step scan errors are looser than a typo: only for a
-            # word that is no roster spelling and no typo of one ("Husein" for Hossein),
-            # so Erik/Erika or Nilsson/Nielsen never meet through a skeleton.
-            for tkey in translit_keys(token):
-                for s, r, p, _a in self.translit_map.get(tkey, ()):
-                    keep(Hit(s, r, p, 0, SPELLING))
-        if not found and okey and len(token) >= 5 and token not in FILLER_WORDS:
-            # two steps from the roster: only for one name word, never a glued name
-            # ("final" is not "Elin Ali" glued with two scan errors)
-            self._fuzzy(okey, self.ocr_vocab, self.ocr_map, 2,
-                        lambda hit: keep(hit) if hit.role in (GIVEN, SURNAME) else None)
-        result = tuple(found.values())
+        scanned = self.ocr_map.get(okey) if okey else None
+        typos = self._typos(token, self.vocab) if token.isalpha() else None
+        if not scanned and not typos:
+            # the roster's own spellings and aliases: one hit per entry (a name part has
+            # one entry per spelling, and an alias never repeats the roster's own)
+            if exact:
+                result = tuple([Hit(s, r, p, 0, a) for s, r, p, a in exact])
+            else:
+                result = self._rule_hits(token, okey)
+        else:
+            found: dict[tuple[int, str, int], Hit] = {}
+            for s, r, p, a in exact or ():
+                _keep(found, Hit(s, r, p, 0, a))
+            for s, r, p, _a in scanned or ():
+                _keep(found, Hit(s, r, p, 1))
+            for choice in typos or ():
+                for s, r, p, a in self.token_map[choice]:
+                    if not a:
+                        _keep(found, Hit(s, r, p, 1))
+            result = tuple(found.values())
         if len(self._cache) < 200_000:
             self._cache[token] = result
         return result
+
+    def _rule_hits(self, token: str, okey: str) -> tuple[Hit, ...]:
+        """Hits of a word that is no roster spelling, no scan error and no typo of one.
+
+        Rule skeletons and two-step scan errors are looser than a typo: only for such a
+        word ("Husein" for Hossein), so Erik/Erika or Nilsson/Nielsen never meet through a
+        skeleton."""
+        found: dict[tuple[int, str, int], Hit] = {}
+        tkeys = translit_keys(token)
+        if tkeys:
+            translit_map = self.translit_map
+            for tkey in tkeys:
+                for s, r, p, _a in translit_map.get(tkey, ()):
+                    _keep(found, Hit(s, r, p, 0, SPELLING))
+        if not found and okey and len(token) >= 5 and token not in FILLER_WORDS:
+            # two steps from the roster: only for one name word, never a glued name
+            # ("final" is not "Elin Ali" glued with two scan errors)
+            for choice in self._typos(okey, self.ocr_vocab) or ():
+                for s, r, p, _a in self.ocr_map[choice]:
+                    if r in (GIVEN, SURNAME):
+                        _keep(found, Hit(s, r, p, 2))
+        return tuple(found.values())
 
     def lookup_exact(self, token: str) -> tuple[Hit, ...]:
         """Roster spellings, aliases and rule skeletons only (no typo): for glued pairs."""
         hits = [Hit(s, r, p, 0, a) for s, r, p, a in self.token_map.get(token, ())]
         if not hits:
             for tkey in translit_keys(token):
-                hits.extend(Hit(s, r, p, 0, SPELLING)
-                            for s, r, p, _a in self.translit_map.get(tkey, ()))
+                hits.extend(Hit(s, r, p, 0, SPELLING) for s, r, p, _a in self.translit_map.get(tkey, ()))
         return tuple(hits)
 
     @staticmethod
-    def _fuzzy(token: str, vocab: dict[int, list[str]], entries: dict[str, list[Entry]],
-               edits: int, keep: Callable[[Hit], None]) -> None:
-        """One-edit neighbours of ``token`` among the indexed spellings (short words: see
-        the rules). ``vocab`` maps a length to the spellings one letter shorter, as long
+    def _typos(token: str, vocab: dict[int, list[str]]) -> list[str] | None:
+        """The indexed spellings one edit (OSA) from ``token``, by the look-up's rules for
+        short words. ``vocab`` maps a length to the spellings one letter shorter, as long
         and one letter longer (see ``_by_length``)."""
         n = len(token)
         if n < 2 or token in PARTICLES:
-            return
+            return None
         words = vocab[n]
         if not words:
-            return
-        for choice, dist, _ in process.extract(
-            token, words, scorer=OSA.distance, score_cutoff=1, limit=None
-        ):
+            return None
+        out = []
+        for choice, dist, _ in process.extract(token, words, scorer=OSA.distance, score_cutoff=1, limit=None):
             if dist == 0:
                 continue
             if n == 2 and (len(choice) != 3 or choice[0] != token[0]):
                 continue  # "Nu" may be a cut-off "Nur", not any three-letter word
             if len(choice) == 2 and (n != 3 or not token.startswith(choice)):
                 continue  # "Ekk"/"Boo" for Ek/Bo (a doubled or added last letter) only
-            for s, r, p, a in entries[choice]:
-                if not a:
-                    keep(Hit(s, r, p, edits))
+            out.append(choice)
+        return out
 
     @property
     def translit_map(self) -> dict[str, list[Entry]]:
@@ -259,6 +271,15 @@ class RosterIndex:
     def students_for_email(self, email: str) -> list[int]:
         """Students whose roster e-mail is exactly this address (case-insensitive)."""
         return self.emails.get(email.strip().lower(), [])
+
+
+def _keep(found: dict[tuple[int, str, int], Hit], hit: Hit) -> None:
+    """Keep the most trusted hit per name part: fewest edits, then the roster's own
+    spelling before an alias."""
+    key = (hit.student, hit.role, hit.part)
+    old = found.get(key)
+    if old is None or (hit.edits, hit.alias != "") < (old.edits, old.alias != ""):
+        found[key] = hit
 
 
 class _Window(dict):
@@ -297,58 +318,110 @@ class _NamePlan(NamedTuple):
     surname: tuple[str, ...]
     particles: tuple[str, ...]
     compound_given: bool
-    own: tuple[tuple[str, str, int], ...]
-    """(spelling, role, part) of every spelling of the roster name."""
+    display: str
+    entries: tuple[tuple[str, str, int, str], ...]
+    """(spelling, role, part, alias kind) of every spelling of the roster name, then of
+    its aliases from the name tables. An alias never shadows the roster's own spelling
+    of the same name part ("Ali" on the roster stays an exact "ali", not a variant)."""
+    typo_keys: tuple[str, ...]
+    """The roster's own spellings that take part in the one-typo look-up: a nickname or
+    transliteration variant *plus* a typo is two steps from the roster."""
     base: tuple[tuple[str, str, int], ...]
     """The plainly folded spellings only (no å → aa variants), the ones the rule keys
     (scan errors, transliteration skeletons) are made from; no particles and no whole
     glued names ("annaandersson" with a scan error is too far from any name)."""
-    aliases: tuple[tuple[str, str, int, str], ...]
-    """(spelling, role, part, alias kind) from the name tables."""
+    ocr: tuple[tuple[str, str, int], ...]
+    """(scan-error key, role, part) of the base spellings (``normalize.ocr_key``)."""
+    given_words: tuple[str, ...]
+    """The distinct folded given names (for how many students share each)."""
+
+
+class _WordPlan(NamedTuple):
+    """What one word of a roster name contributes, whatever name it is part of."""
+
+    folded: str
+    own: tuple[str, ...]
+    """Its spellings (folded, and with å → aa, ä → ae, … transliterated)."""
+    aliases: tuple[tuple[str, str], ...]
+    """(spelling, alias kind) from the name tables, none of them one of ``own``."""
+    okey: str
+    """Its scan-error key (``normalize.ocr_key``)."""
+
+
+@lru_cache(maxsize=16384)
+def _word_plan(word: str, given: bool) -> _WordPlan:
+    """Cached per word: names are new, their words mostly are not (Anna, Andersson)."""
+    folded = fold(word)
+    own = tuple(spelling_variants(word))
+    aliases = [(alt, VARIANT) for alt in spelling_alternatives(folded)]
+    if given:
+        aliases.extend(nicknames_for(folded))
+    kept = dict.fromkeys(a for a in aliases if a[0] not in own)
+    seen: set[str] = set()
+    unique = tuple(a for a in kept if not (a[0] in seen or seen.add(a[0])))
+    return _WordPlan(folded, own, unique, ocr_key(folded))
 
 
 @lru_cache(maxsize=8192)
 def _name_plan(first_name: str, last_name: str) -> _NamePlan:
-    """The spellings of one roster name. Cached: the same names recur across the classes
-    of a school and every time a class's batch is matched again."""
-    given_words = name_words(first_name)
-    surname_words = name_words(last_name)
-    core = [w for w in surname_words if fold(w) not in PARTICLES] or surname_words
-    particles = [w for w in surname_words if w not in core]
+    """The spellings of one roster name, made from its words' plans. Cached: the same
+    names recur across the classes of a school and every time a class's batch is
+    matched again."""
+    given_words = [first_name] if first_name.isalpha() else name_words(first_name)
+    surname_words = [last_name] if last_name.isalpha() else name_words(last_name)
+    given_plans = [_word_plan(w, True) for w in given_words]
+    surname_plans = [_word_plan(w, False) for w in surname_words]
+    core = [
+        (w, p) for w, p in zip(surname_words, surname_plans, strict=True) if p.folded not in PARTICLES
+    ] or list(zip(surname_words, surname_plans, strict=True))
+    core_words = [w for w, _p in core]
+    particles = [w for w in surname_words if w not in core_words]
+    roles = [(GIVEN, part, p) for part, p in enumerate(given_plans)]
+    roles.extend((SURNAME, part, p) for part, (_w, p) in enumerate(core))
     own: dict[tuple[str, str, int], None] = {}
-    base: dict[tuple[str, str, int], None] = {}
-    aliases: list[tuple[str, str, int, str]] = []
-    for part, word in enumerate(given_words):
-        folded = fold(word)
-        own.update(((v, GIVEN, part), None) for v in spelling_variants(word))
-        base[(folded, GIVEN, part)] = None
-        aliases.extend((alt, GIVEN, part, VARIANT) for alt in spelling_alternatives(folded))
-        aliases.extend((nick, GIVEN, part, kind) for nick, kind in nicknames_for(folded))
-    for part, word in enumerate(core):
-        folded = fold(word)
-        own.update(((v, SURNAME, part), None) for v in spelling_variants(word))
-        base[(folded, SURNAME, part)] = None
-        aliases.extend((alt, SURNAME, part, VARIANT) for alt in spelling_alternatives(folded))
+    for role, part, plan in roles:
+        for variant in plan.own:
+            own[(variant, role, part)] = None
     for part, word in enumerate(particles):
         own[(fold(word), PARTICLE, part)] = None
-    if len(given_words) > 1:
-        own.update(((v, GIVEN_JOINED, 0), None) for v in _joined_variants(given_words))
-        base[("".join(fold(w) for w in given_words), GIVEN_JOINED, 0)] = None
-    if len(surname_words) > 1:
-        own.update(((v, SURNAME_JOINED, 0), None) for v in _joined_variants(surname_words))
-        base[("".join(fold(w) for w in surname_words), SURNAME_JOINED, 0)] = None
-    if given_words and surname_words:
-        own.update(((v, FULL_JOINED, 0), None)
-                   for v in _joined_variants(given_words + surname_words))
+    base = [(p.folded, role, part) for role, part, p in roles if p.folded]
+    joined_base = _add_joined(own, given_words, surname_words)
+    entries = [(key, role, part, "") for key, role, part in own if key]
+    entries.extend((key, role, part, kind) for role, part, p in roles for key, kind in p.aliases)
+    given = tuple(p.folded for p in given_plans)
+    ocr = [(p.okey, role, part) for role, part, p in roles if p.okey]
+    ocr.extend((okey, role, part) for key, role, part in joined_base if (okey := ocr_key(key)))
     return _NamePlan(
-        given=tuple(fold(w) for w in given_words),
-        surname=tuple(fold(w) for w in core),
+        given=given,
+        surname=tuple(p.folded for _w, p in core),
         particles=tuple(fold(w) for w in particles),
         compound_given="-" in first_name and len(given_words) > 1,
-        own=tuple(k for k in own if k[0]),
-        base=tuple(k for k in base if k[0]),
-        aliases=tuple(aliases),
+        display=f"{first_name} {last_name}".strip(),
+        entries=tuple(entries),
+        typo_keys=tuple({k for k, _r, _p in own if len(k) >= 2 and k not in PARTICLES}),
+        base=tuple(base + joined_base),
+        ocr=tuple(ocr),
+        given_words=tuple(dict.fromkeys(given)),
     )
+
+
+def _add_joined(
+    own: dict[tuple[str, str, int], None],
+    given_words: list[str],
+    surname_words: list[str],
+) -> list[tuple[str, str, int]]:
+    """Glued spellings ("annakarin", "vonessen", "annaandersson") into ``own``; returns
+    the plainly folded ones of the given names and the surname (rule-key bases)."""
+    base = []
+    if len(given_words) > 1:
+        own.update(((v, GIVEN_JOINED, 0), None) for v in _joined_variants(given_words))
+        base.append(("".join(fold(w) for w in given_words), GIVEN_JOINED, 0))
+    if len(surname_words) > 1:
+        own.update(((v, SURNAME_JOINED, 0), None) for v in _joined_variants(surname_words))
+        base.append(("".join(fold(w) for w in surname_words), SURNAME_JOINED, 0))
+    if given_words and surname_words:
+        own.update(((v, FULL_JOINED, 0), None) for v in _joined_variants(given_words + surname_words))
+    return [b for b in base if b[0]]
 
 
 def _joined_variants(words: list[str]) -> set[str]:

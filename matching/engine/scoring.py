@@ -23,6 +23,8 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import NamedTuple
 
+from rapidfuzz.distance import OSA
+
 from . import calibration as cal
 from .cues import (
     EMAIL,
@@ -63,8 +65,7 @@ _KIND_LABEL = {
 }
 
 # Fits with only part of the name: never "high" by themselves (see assignment.py).
-WEAK_SHAPES = frozenset({"given_only", "given_initial", "surname_initial", "surname_only",
-                         "initials"})
+WEAK_SHAPES = frozenset({"given_only", "given_initial", "surname_initial", "surname_only", "initials"})
 PRIOR_SHAPES = WEAK_SHAPES - {"surname_only"}
 # Kinds where a lone name part is still worth keeping as partial evidence for a split
 # name ("/Hugo" in the signature, "Ekström_uppsats.docx" as the filename).
@@ -79,11 +80,11 @@ class NameFit:
     """How the tokens of one cue fit one student's name."""
 
     strength: float
-    shape: str              # "full", "surname_initial", "surname_only", "given_only", "none"
+    shape: str  # "full", "surname_initial", "surname_only", "given_only", "none"
     edits: int
-    first: int              # token positions covered (for quoting the evidence)
+    first: int  # token positions covered (for quoting the evidence)
     last: int
-    alias: str = ""         # strongest alias used: "" | "variant" | "pet" | "short"
+    alias: str = ""  # strongest alias used: "" | "variant" | "pet" | "short"
     aligned: _Aligned | None = None  # the alignment, for the reason shown to teachers
     names: StudentNames | None = None
 
@@ -107,10 +108,10 @@ class CueScore:
     students share the given name)."""
     source: Evidence | tuple[Cue, NameFit]
     """The evidence, or the cue and fit it is quoted from."""
-    alias: str = ""         # as NameFit.alias: a nickname fit never counts as identity
-    weight: float = 1.0     # the weight of the position (confidence = weight × strength)
-    partial: bool = False   # one name part where a lone part is no author cue (filename,
-                            # e-mail): only ever evidence in combination with another cue
+    alias: str = ""  # as NameFit.alias: a nickname fit never counts as identity
+    weight: float = 1.0  # the weight of the position (confidence = weight × strength)
+    partial: bool = False  # one name part where a lone part is no author cue (filename,
+    # e-mail): only ever evidence in combination with another cue
 
     @property
     def reason(self) -> str:
@@ -127,8 +128,7 @@ class CueScore:
             return (self.kind, self.source.line_number, self.source.matched_text)
         cue, fit = self.source
         if cue.tokens:
-            return (self.kind, cue.line_number,
-                    cue.line[cue.tokens[fit.first][1]:cue.tokens[fit.last][2]])
+            return (self.kind, cue.line_number, cue.line[cue.tokens[fit.first][1] : cue.tokens[fit.last][2]])
         return (self.kind, cue.line_number, cue.line)
 
 
@@ -185,14 +185,15 @@ class Placed(NamedTuple):
 class _Aligned:
     """One student's name parts matched to the tokens of one cue."""
 
-    used: dict[int, Hit] = field(default_factory=dict)   # token position → hit
+    used: dict[int, Hit] = field(default_factory=dict)  # token position → hit
     given: dict[int, int] = field(default_factory=dict)  # given part → edits
     surname: dict[int, int] = field(default_factory=dict)
     aliased: dict[int, str] = field(default_factory=dict)  # token position → alias kind
-    given_initial: bool = False     # "H." standing for the first given name
-    surname_initial: bool = False   # "E." standing for the surname
-    extra: int = 0                  # unexplained words (or a wrong initial)
-    middle: int = 0                 # words where a middle name goes
+    given_initial: bool = False  # "H." standing for the first given name
+    surname_initial: bool = False  # "E." standing for the surname
+    extra: int = 0  # unexplained words (or a wrong initial)
+    middle: int = 0  # words where a middle name goes
+    rough: bool = False  # a name part only two edits from the roster's
 
 
 def _placed_order(p: Placed) -> tuple[int, bool, int, int]:
@@ -234,6 +235,62 @@ def _align(names: StudentNames, placed: list[Placed]) -> _Aligned:
     return al
 
 
+def _rough_part(cue: Cue, names: StudentNames, pos: int, hits: list[Hit]) -> str | None:
+    """Which name part the word at ``pos`` is as a scan garbled it, if any: the first
+    given name ("Sten" for Sixten, "Mans" for Magnus, "Tois" for Tobias) when every other
+    name word of the cue is the exact surname, or the surname ("Lundrk" for Lundmark,
+    "CIesson" for Claesson) when the others are exactly all the given names. Scans drop
+    and misread letters: same first letter, at least three letters of a name of at least
+    five (two edits leave too little of a shorter one: "Bra" is not Bo), two edits (OSA);
+    a word one edit away is a typo and found by the look-up already."""
+    word = cue.tokens[pos][0]
+    if len(word) < 3 or not names.given or not names.surname or not hits:
+        return None
+    role = hits[0].role
+    if role == SURNAME:
+        target, parts, other = names.given[0], len(names.surname), GIVEN
+    elif role == GIVEN and len(names.surname) == 1:
+        target, parts, other = names.surname[0], len(names.given), SURNAME
+    else:
+        return None
+    if word[0] != target[0] or len(target) < 5 or not word.isalpha():
+        return None  # most words: another first letter, decided here
+    if any(h.role != role or h.edits or h.alias for h in hits):
+        return None
+    if len({h.part for h in hits}) != parts:
+        return None
+    return other if OSA.distance(word, target, score_cutoff=2) == 2 else None
+
+
+def _rough_position(
+    cue: Cue, names: StudentNames, placed: list[Placed], pos: int, index: RosterIndex
+) -> bool:
+    """Whether the one word of the cue that the student's exact name words leave
+    unexplained (at ``pos``) is that student's other name part as a scan garbled it
+    (``_rough_part``) and no roster name as written, nickname or listed variant ("Oskar"
+    next to "Hussein" is Oskar Hussein, not Omar Hussein garbled; a transliteration
+    skeleton is too loose to say so)."""
+    if _rough_part(cue, names, pos, [p.hit for p in placed]) is None:
+        return False
+    return not any(hit.edits == 0 and hit.alias != SPELLING for hit in index.lookup(cue.tokens[pos][0]))
+
+
+def _read_rough_part(cue: Cue, names: StudentNames, al: _Aligned, pos: int) -> None:
+    """The garbled name part (``_rough_position``) stands for that part at two edits;
+    the fit is graded, but never above review (``calibration.ROUGH_PART_STRENGTH``)."""
+    if pos in al.used:
+        return
+    role = _rough_part(cue, names, pos, list(al.used.values()))
+    if role == GIVEN:
+        al.given[0] = 2
+    elif role == SURNAME:
+        al.surname[0] = 2
+    else:
+        return
+    al.used[pos] = Hit(names.index, role, 0, 2)
+    al.rough = True
+
+
 def _read_leftovers(cue: Cue, names: StudentNames, al: _Aligned) -> None:
     """Initials, middle names and unexplained words among the tokens not yet used.
 
@@ -245,12 +302,10 @@ def _read_leftovers(cue: Cue, names: StudentNames, al: _Aligned) -> None:
         if pos in al.used:
             continue
         if len(tok) == 1 and tok.isalpha():
-            if names.given and not al.given and not al.given_initial \
-                    and tok == names.given[0][:1]:
+            if names.given and not al.given and not al.given_initial and tok == names.given[0][:1]:
                 al.given_initial = True
                 al.used[pos] = Hit(names.index, GIVEN, 0, 0)
-            elif names.surname and not al.surname and not al.surname_initial \
-                    and tok == names.surname[0][:1]:
+            elif names.surname and not al.surname and not al.surname_initial and tok == names.surname[0][:1]:
                 al.surname_initial = True
                 al.used[pos] = Hit(names.index, SURNAME, 0, 0)
             elif (al.given and not al.surname and not al.surname_initial) or (
@@ -279,21 +334,25 @@ def _edit_costs(names: StudentNames, al: _Aligned) -> tuple[int, int]:
 
 
 def _grade_full(
-    cue: Cue, names: StudentNames, al: _Aligned, edits: int, short_edits: int,
-    penalty: float, class_given_names: dict[str, int] | None,
+    cue: Cue,
+    names: StudentNames,
+    al: _Aligned,
+    edits: int,
+    short_edits: int,
+    penalty: float,
+    class_given_names: dict[str, int] | None,
 ) -> float:
     """Strength of a full-name fit (a given name and the surname)."""
     strength = cal.FULL_NAME
     if 0 not in al.given:
-        strength -= (
-            cal.NOT_FIRST_GIVEN_PENALTY if names.compound_given
-            else cal.LATER_GIVEN_NAME_PENALTY
-        )
+        strength -= cal.NOT_FIRST_GIVEN_PENALTY if names.compound_given else cal.LATER_GIVEN_NAME_PENALTY
     strength -= cal.MISSING_GIVEN_PENALTY * (len(names.given) - len(al.given))
     strength -= cal.MISSING_SURNAME_PENALTY * (len(names.surname) - len(al.surname))
     strength -= cal.EDIT_PENALTY * (edits - short_edits)
     strength -= cal.SHORT_WORD_EDIT_PENALTY * short_edits
     strength -= penalty
+    if al.rough:
+        strength = min(strength, cal.ROUGH_PART_STRENGTH)
     nick_positions = [p for p, kind in al.aliased.items() if kind in (PET, SHORT)]
     if nick_positions:
         strength -= cal.NICKNAME_PENALTY
@@ -343,15 +402,40 @@ def fit_name(
     names: StudentNames,
     placed: list[Placed],
     class_given_names: dict[str, int] | None = None,
+    rough: int | None = None,
 ) -> NameFit:
-    """Align one student's hits inside one cue and grade the fit.
+    """Align one student's hits inside one cue and grade the fit, in named steps:
+    ``_align`` (name parts ← tokens), ``_read_rough_part`` (a scan-garbled name part
+    next to the exact rest of the name), ``_read_leftovers`` (initials, middle names,
+    unexplained words), ``_edit_costs`` (typos), ``_word_penalty`` (extra words,
+    variants), then ``_grade_full`` or ``_grade_partial`` by the shape of the fit.
 
     ``class_given_names`` (folded given name → how many students carry it) lets a
-    nickname that is literally a classmate's given name stay ambiguous.
+    nickname that is literally a classmate's given name stay ambiguous. ``rough``: the
+    position of a scan-garbled name part the screen found (``_rough_position``).
     """
     al = _align(names, placed)
+    if rough is not None:
+        _read_rough_part(cue, names, al, rough)
     _read_leftovers(cue, names, al)
     edits, short_edits = _edit_costs(names, al)
+    penalty = _word_penalty(cue, al)
+    if al.given and al.surname:
+        strength = _grade_full(cue, names, al, edits, short_edits, penalty, class_given_names)
+        shape = "full"
+    else:
+        strength, shape = _grade_partial(al, edits, penalty)
+        if shape == "none":
+            return NameFit(0.0, "none", 0, 0, 0)
+    kinds = set(al.aliased.values())
+    alias = next((k for k in (SHORT, PET, VARIANT, SPELLING) if k in kinds), "")
+    return NameFit(max(strength, 0.0), shape, edits, min(al.used), max(al.used), alias, al, names)
+
+
+def _word_penalty(cue: Cue, al: _Aligned) -> float:
+    """What the words around and inside the name cost, whatever its shape: unexplained
+    words, middle names, and spellings from the variant table or the transliteration
+    rules (nicknames are graded with the full name, see ``_grade_full``)."""
     penalty = 0.0
     if al.extra:
         penalty += (
@@ -364,28 +448,18 @@ def fit_name(
             penalty += cal.VARIANT_PENALTY
         elif kind == SPELLING:
             penalty += cal.SPELLING_RULE_PENALTY
-    if al.given and al.surname:
-        strength = _grade_full(cue, names, al, edits, short_edits, penalty, class_given_names)
-        shape = "full"
-    else:
-        strength, shape = _grade_partial(al, edits, penalty)
-        if shape == "none":
-            return NameFit(0.0, "none", 0, 0, 0)
-    kinds = set(al.aliased.values())
-    alias = next((k for k in (SHORT, PET, VARIANT, SPELLING) if k in kinds), "")
-    return NameFit(max(strength, 0.0), shape, edits, min(al.used), max(al.used), alias, al,
-                   names)
+    return penalty
 
 
 def _alias_note(cue: Cue, al: _Aligned) -> str:
-    """"nickname 'Kalle'" / "spelling variant 'Muhammad'", for the teacher."""
+    """ "nickname 'Kalle'" / "spelling variant 'Muhammad'", for the teacher."""
     if not al.aliased:
         return ""
     nick_positions = [p for p, kind in al.aliased.items() if kind in (PET, SHORT)]
     pos = nick_positions[0] if nick_positions else min(al.aliased)
     _tok, s, _e = cue.tokens[pos]
     end = max(q for q, h in al.used.items() if h is al.used[pos])
-    text = cue.line[s:cue.tokens[end][2]]
+    text = cue.line[s : cue.tokens[end][2]]
     return ("nickname" if nick_positions else "spelling variant") + f" '{text}'"
 
 
@@ -459,9 +533,7 @@ def _needs_folding(cue: Cue, used: dict[int, Hit], names: StudentNames) -> bool:
 def cue_weight(cue: Cue) -> float:
     """How strongly the position of a cue implies that it names the author."""
     if cue.kind == HEADER_LABEL:
-        return cal.HEADER_LABEL_WEIGHT if ":" in cue.line or "：" in cue.line else (
-            cal.PREFIX_LABEL_WEIGHT
-        )
+        return cal.HEADER_LABEL_WEIGHT if ":" in cue.line or "：" in cue.line else (cal.PREFIX_LABEL_WEIGHT)
     if cue.kind == FIRST_LINE:
         return cal.FIRST_LINE_WEIGHT
     if cue.kind == NAME_LINE:
@@ -527,10 +599,12 @@ class CueHits(NamedTuple):
     """A cue's roster hits per student, screened once per batch for each wording."""
 
     students: tuple[tuple[int, list[Placed], int], ...]
-    """(student, hits, flags): _HAS_GIVEN, _HAS_SURNAME, _HAS_FULL, _SKIP."""
+    """(student, hits, flags): _HAS_GIVEN, _HAS_SURNAME, _HAS_FULL, _SKIP, _ROUGH."""
+    rough: dict[int, int]
+    """Student → position of a scan-garbled name part (``_rough_position``)."""
 
 
-_HAS_GIVEN, _HAS_SURNAME, _HAS_FULL, _SKIP = 1, 2, 4, 8
+_HAS_GIVEN, _HAS_SURNAME, _HAS_FULL, _SKIP, _ROUGH = 1, 2, 4, 8, 16
 
 
 def _placed_hits(cue: Cue, index: RosterIndex) -> CueHits:
@@ -546,22 +620,26 @@ def _placed_hits(cue: Cue, index: RosterIndex) -> CueHits:
     key = cue.words
     cached = index.placed_cache.get(key)
     if cached is None:
-        cached = index.placed_cache[key] = _screen(cue, _find_placed(cue, index))
+        cached = index.placed_cache[key] = _screen(cue, _find_placed(cue, index), index)
     if len(key) in (2, 3) and _initials_only(cue):
         known = {student for student, _p, _f in cached.students}
-        extra = tuple((student, [], 0)
-                      for student in index.students_with_initials(key[0], key[-1])
-                      if student not in known)
-        cached = CueHits(cached.students + extra)
+        extra = tuple(
+            (student, [], 0)
+            for student in index.students_with_initials(key[0], key[-1])
+            if student not in known
+        )
+        cached = CueHits(cached.students + extra, cached.rough)
     return cached
 
 
-def _screen(cue: Cue, per_student: dict[int, list[Placed]]) -> CueHits:
+def _screen(cue: Cue, per_student: dict[int, list[Placed]], index: RosterIndex) -> CueHits:
     """Flag each student's hits: which name parts they reach, and whether the cue only
     shares one word with the name while naming somebody else ("Hugo Berg" read for Hugo
-    Ekström: neither graded nor suggested, the fit would be CONTRADICTED)."""
+    Ekström: neither graded nor suggested, the fit would be CONTRADICTED) — unless that
+    other word is the student's given name as a scan garbled it (``_rough_given``)."""
     content = _content_positions(cue)
     out = []
+    roughs: dict[int, int] = {}
     for student, placed in per_student.items():
         flags = 0
         positions: set[int] = set()
@@ -577,10 +655,21 @@ def _screen(cue: Cue, per_student: dict[int, list[Placed]]) -> CueHits:
             positions.add(p.end)
         if not flags & (_HAS_GIVEN | _HAS_SURNAME | _HAS_FULL):
             flags |= _SKIP  # particles only
-        elif not flags & _HAS_FULL and len(positions) == 1 and content - positions:
-            flags |= _SKIP
+        elif not flags & _HAS_FULL and content - positions:
+            others = content - positions
+            if (
+                flags in (_HAS_GIVEN, _HAS_SURNAME)
+                and len(others) == 1
+                and _rough_position(
+                    cue, index.students[student], placed, (rough := next(iter(others))), index
+                )
+            ):
+                flags |= _ROUGH
+                roughs[student] = rough
+            elif len(positions) == 1:
+                flags |= _SKIP
         out.append((student, placed, flags))
-    return CueHits(tuple(out))
+    return CueHits(tuple(out), roughs)
 
 
 def _find_placed(cue: Cue, index: RosterIndex) -> dict[int, list[Placed]]:
@@ -614,13 +703,13 @@ def _find_placed(cue: Cue, index: RosterIndex) -> dict[int, list[Placed]]:
 
 
 def _initials_only(cue: Cue) -> bool:
-    """"H.E." or "H. E." as the value of an author label or a marked signature: two or
+    """ "H.E." or "H. E." as the value of an author label or a marked signature: two or
     three letters, each followed by a full stop (a bare "HE" or "y;o" is no initials)."""
     toks = cue.tokens
     return (
         len(toks) in (2, 3)
         and (cue.kind in (HEADER_LABEL, NAME_PHRASE) or (cue.kind == SIGNATURE and cue.marked))
-        and all(len(t) == 1 and t.isalpha() and cue.line[e:e + 1] == "." for t, _s, e in toks)
+        and all(len(t) == 1 and t.isalpha() and cue.line[e : e + 1] == "." for t, _s, e in toks)
     )
 
 
@@ -628,9 +717,9 @@ def _content_positions(cue: Cue) -> frozenset[int]:
     """Positions of the words that must be explained by a name (not fillers, particles,
     numbers or initials)."""
     return frozenset(
-        pos for pos, (tok, _s, _e) in enumerate(cue.tokens)
-        if len(tok) >= 2 and not has_digit(tok) and tok not in FILLER_WORDS
-        and tok not in PARTICLES
+        pos
+        for pos, (tok, _s, _e) in enumerate(cue.tokens)
+        if len(tok) >= 2 and not has_digit(tok) and tok not in FILLER_WORDS and tok not in PARTICLES
     )
 
 
@@ -640,7 +729,8 @@ _SURNAME_ROLES = frozenset({SURNAME, SURNAME_JOINED})
 
 def score_cue(cue: Cue, index: RosterIndex) -> list[CueScore]:
     """Every student this cue supports, with a confidence for the cue alone."""
-    hits = _placed_hits(cue, index).students
+    cue_hits = _placed_hits(cue, index)
+    hits = cue_hits.students
     if not hits:
         return []
     weight = cue_weight(cue)
@@ -650,11 +740,11 @@ def score_cue(cue: Cue, index: RosterIndex) -> list[CueScore]:
     for student, placed, flags in hits:
         if flags & _SKIP and placed:
             continue
-        if both_needed and not (flags & _HAS_FULL or (flags & _HAS_GIVEN
-                                                      and flags & _HAS_SURNAME)):
+        if both_needed and not (flags & _HAS_FULL or (flags & _HAS_GIVEN and flags & _HAS_SURNAME)):
             continue  # one name part where only a full name counts: no fit to grade
         names = index.students[student]
-        fit = fit_name(cue, names, placed, index.given_share)
+        rough = cue_hits.rough.get(student) if flags & _ROUGH else None
+        fit = fit_name(cue, names, placed, index.given_share, rough)
         if fit.strength <= 0.0:
             continue
         partial = False
@@ -688,7 +778,10 @@ def _single_name_slot(cue: Cue) -> bool:
 def score_email(found: EmailFound, student: int) -> CueScore:
     """The roster e-mail found in the text: decisive on its own."""
     evidence = Evidence(
-        EMAIL, "text", found.line[found.start : found.end], found.line.strip()[:200],
+        EMAIL,
+        "text",
+        found.line[found.start : found.end],
+        found.line.strip()[:200],
         found.line_number,
     )
     return CueScore(
@@ -720,8 +813,7 @@ def combine(cue_scores: list[CueScore]) -> dict[int, StudentScore]:
     for student, scores in by_student.items():
         if len(scores) == 1:  # the common case: one cue names this student
             only = scores[0]
-            combined[student] = StudentScore(student, min(only.confidence, 0.995), only,
-                                             scores)
+            combined[student] = StudentScore(student, min(only.confidence, 0.995), only, scores)
             continue
         split = split_name(scores)
         if split is not None:
@@ -734,9 +826,7 @@ def combine(cue_scores: list[CueScore]) -> dict[int, StudentScore]:
             if other.kind in seen_kinds or other is split:
                 continue
             seen_kinds.add(other.kind)
-            confidence = 1.0 - (1.0 - confidence) * (
-                1.0 - cal.CORROBORATION_FACTOR * other.confidence
-            )
+            confidence = 1.0 - (1.0 - confidence) * (1.0 - cal.CORROBORATION_FACTOR * other.confidence)
         support = _dedupe(scores)
         combined[student] = StudentScore(student, min(confidence, 0.995), best, support)
     return combined
@@ -753,21 +843,27 @@ def split_name(scores: list[CueScore]) -> CueScore | None:
     place's weight, less SPLIT_NAME_PENALTY: two independent places agreeing on the two
     parts of one student's name is as strong as the full name in either of them.
     """
-    clean = [s for s in scores if s.fit_shape in _SPLIT_PARTS and s.edits == 0
-             and not s.alias and s.strength > cal.CONTRADICTED]
+    clean = [
+        s
+        for s in scores
+        if s.fit_shape in _SPLIT_PARTS and s.edits == 0 and not s.alias and s.strength > cal.CONTRADICTED
+    ]
     given = [s for s in clean if s.fit_shape == "given_only"]
     surname = [s for s in clean if s.fit_shape == "surname_only"]
-    pairs = [(g, n) for g in given for n in surname
-             if g.place[:2] != n.place[:2]]
+    pairs = [(g, n) for g in given for n in surname if g.place[:2] != n.place[:2]]
     if not pairs:
         return None
     g, n = max(pairs, key=lambda gn: gn[0].weight + gn[1].weight)
     weight = max(g.weight, n.weight)
     strength = cal.FULL_NAME - cal.SPLIT_NAME_PENALTY
     return replace(
-        g, confidence=weight * strength, fit_shape="split", strength=strength,
+        g,
+        confidence=weight * strength,
+        fit_shape="split",
+        strength=strength,
         why=f"first name and surname in two places: {g.reason}; {n.reason}",
-        weight=weight, partial=False,
+        weight=weight,
+        partial=False,
     )
 
 

@@ -12,10 +12,14 @@ Lock order everywhere: the batch row first (``batch_lock``), then its associatio
 from matching.services.decisions import (
     Decision,
     association_decide,
+    association_withdraw,
     associations_confirm_if_complete,
     associations_decide_bulk,
     batch_reopen,
+    essay_remove,
+    student_uses,
 )
+from matching.services.roster import roster_student_add_and_rematch
 from matching.services.runs import (
     matching_give_up,
     matching_match_new_essays,
@@ -29,17 +33,18 @@ from matching.services.runs import (
 from matching.services.timeouts import (
     batch_timeout_apply,
     schedules_ensure,
-    validation_deadline_move,
     validation_timeouts_apply,
 )
 
 __all__ = [
     "Decision",
     "association_decide",
+    "association_withdraw",
     "associations_confirm_if_complete",
     "associations_decide_bulk",
     "batch_reopen",
     "batch_timeout_apply",
+    "essay_remove",
     "matching_give_up",
     "matching_match_new_essays",
     "matching_rematch_request",
@@ -48,7 +53,8 @@ __all__ = [
     "matching_rerun",
     "matching_run",
     "matching_run_for_batch",
+    "roster_student_add_and_rematch",
     "schedules_ensure",
-    "validation_deadline_move",
+    "student_uses",
     "validation_timeouts_apply",
 ]

@@ -25,12 +25,15 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Case, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from batches.locks import batch_lock
-from batches.models import CORRECTABLE_STATUSES, Batch, BatchStatus
+from batches.models import CORRECTABLE_STATUSES, OPEN_STATUSES, Batch, BatchStatus
 from batches.services import batch_enter_ready, batch_reopen_validation
 from classroster.models import Student
+from essays import services as essays_services
 from essays.models import Essay, EssayStatus
+from essays.selectors import batch_ready_manifest
 from huleedu.errors import Conflict, DomainError, NotFound
 from matching import metrics
 from matching.models import DecisionMethod, MatchLevel, MatchSuggestion, StudentAssociation
@@ -41,6 +44,7 @@ logger = logging.getLogger(__name__)
 
 S = BatchStatus
 VALIDATING = frozenset({S.AWAITING_STUDENT_VALIDATION})
+WITHDRAWABLE = frozenset({S.AWAITING_STUDENT_VALIDATION, S.READY_FOR_PIPELINE_EXECUTION})
 _DECISION_FIELDS = ["student", "method", "decided_by", "decided_at", "needs_attention", "version",
                     "allow_second_essay"]
 
@@ -84,12 +88,13 @@ def association_decide(
         if expected_version is None:
             refuse_if_decided(association)
         elif association.version != expected_version:
-            raise Conflict("The decision changed since you saw it (another tab or the deadline).",
+            raise Conflict(gettext("The decision changed since you saw it (another tab or the deadline)."),
                            code="stale_decision", details=decision_details(association))
         if was_decided:
-            batch.require_status(CORRECTABLE_STATUSES, action="change a decision", code="not_correctable")
+            batch.require_status(CORRECTABLE_STATUSES, action=gettext("change a decision"),
+                                 code="not_correctable")
         else:
-            batch.require_status(VALIDATING, action="decide", code="batch_not_awaiting_validation")
+            batch.require_status(VALIDATING, action=gettext("decide"), code="batch_not_awaiting_validation")
         student_in_class(batch, student_id)
         if student_id is not None and not allow_second_essay:
             refuse_if_attributed(batch, student_id, essay_id=essay_id)
@@ -123,6 +128,50 @@ def _correction_record(
                 extra={"batch_id": str(batch.id), "essay_id": str(association.essay_id)})
 
 
+def association_withdraw(
+    *, batch_id: UUID, essay_id: UUID, withdrawn_by: AbstractBaseUser, expected_version: int
+) -> StudentAssociation:
+    """Undo a first decision: the essay is undecided again, versioned like a correction (a
+    decision changed meanwhile is 409 ``stale_decision``). The version keeps counting up, so a
+    tab that saw the decision cannot change the next one by mistake. A batch that this decision
+    made ready goes back to validation; after the pipeline request a decision can only be
+    changed, never withdrawn."""
+    with transaction.atomic():
+        batch = batch_lock(batch_id)
+        association = associations_lock(batch, [essay_id])[essay_id]
+        if association.version != expected_version:
+            raise Conflict("The decision changed since you saw it (another tab or the deadline).",
+                           code="stale_decision", details=decision_details(association))
+        if not association.is_decided:
+            raise Conflict("This essay has no decision to withdraw.", code="not_decided",
+                           details=decision_details(association))
+        batch.require_status(WITHDRAWABLE, action="withdraw a decision", code="not_withdrawable")
+        previous = decision_details(association)
+        if batch.status == S.READY_FOR_PIPELINE_EXECUTION:
+            batch_reopen_validation(batch, reason="decision_withdrawn", by=withdrawn_by)
+            Essay.objects.filter(pk=association.essay_id).update(student_id=None)
+        _decision_clear(association)
+        events_record(batch, [(EventType.STUDENT_ASSOCIATION_WITHDRAWN, {
+            "essay_id": str(association.essay_id), "from_student_id": previous["student_id"],
+            "previous_method": previous["method"], "version": association.version,
+            "withdrawn_by": withdrawn_by.get_username(),
+        })])
+    return association
+
+
+def _decision_clear(association: StudentAssociation) -> None:
+    association.student_id = None
+    association.method = ""
+    association.decided_by = None
+    association.decided_at = None
+    association.needs_attention = False
+    association.allow_second_essay = False
+    association.version += 1
+    association.save(update_fields=_DECISION_FIELDS)
+    MatchSuggestion.objects.filter(essay_id=association.essay_id).update(
+        status=MatchSuggestion.Status.PENDING_VALIDATION)
+
+
 # --- many essays ---------------------------------------------------------------------------
 
 
@@ -138,7 +187,7 @@ def associations_decide_bulk(
     decisions = list(decisions)
     with transaction.atomic():
         batch = batch_lock(batch_id)
-        batch.require_status(VALIDATING, action="decide", code="batch_not_awaiting_validation")
+        batch.require_status(VALIDATING, action=gettext("decide"), code="batch_not_awaiting_validation")
         locked = associations_lock(batch, [d.essay_id for d in decisions])
         taken = attributed_students(batch)
         verdicts = [_explicit_verdict(batch, locked[d.essay_id], d, taken) for d in decisions]
@@ -208,7 +257,7 @@ def associations_confirm_if_complete(batch: Batch) -> bool:
     batch.associations_confirmed_at = now
     metrics.associations_confirmed(by_method=by_method, matching_requested_at=batch.matching_requested_at,
                                    confirmed_at=now)
-    batch_enter_ready(batch, confirmed={
+    batch_enter_ready(batch, manifest=batch_ready_manifest(batch), confirmed={
         "associations": [{"essay_id": str(essay_id), "student_id": str(student_id) if student_id else None,
                           "method": method} for essay_id, student_id, method, _ in decisions],
         "by_method": by_method,
@@ -230,9 +279,10 @@ def batch_reopen(*, batch_id: UUID, reopened_by: AbstractBaseUser) -> Batch:
     """Staff: take a READY batch back into validation (its decisions stand, and can be changed)."""
     with transaction.atomic():
         batch = batch_lock(batch_id)
-        batch.require_status({S.READY_FOR_PIPELINE_EXECUTION}, action="reopen validation", code="not_ready")
+        batch.require_status({S.READY_FOR_PIPELINE_EXECUTION}, action=gettext("reopen validation"),
+                             code="not_ready")
         if not batch.is_regular:
-            raise Conflict("A batch without a class has nothing to validate.", code="guest_batch")
+            raise Conflict(gettext("A batch without a class has nothing to validate."), code="guest_batch")
         batch_reopen_validation(batch, reason="reopened", by=reopened_by)
     return batch
 
@@ -289,10 +339,10 @@ def refuse_if_decided(association: StudentAssociation) -> None:
     if not association.is_decided:
         return
     if association.method == DecisionMethod.TIMEOUT:
-        raise Conflict("The validation deadline passed and this essay was decided automatically; "
-                       "send expected_version to change it.",
+        raise Conflict(gettext("The validation deadline passed and this essay was decided automatically; "
+                         "send expected_version to change it."),
                        code="decided_by_timeout", details=decision_details(association))
-    raise Conflict("This essay is already decided; send expected_version to change it.",
+    raise Conflict(gettext("This essay is already decided; send expected_version to change it."),
                    code="already_decided", details=decision_details(association))
 
 
@@ -305,8 +355,8 @@ def refuse_if_attributed(batch: Batch, student_id: UUID, *, essay_id: UUID) -> N
 
 def _already_attributed(student_id: UUID, other_essay_id: UUID) -> Conflict:
     return Conflict(
-        "This student is already attributed to another essay of the batch. Send "
-        '"allow_second_essay": true if they really wrote both.',
+        gettext('This student is already attributed to another essay of the batch. Send '
+          '"allow_second_essay": true if they really wrote both.'),
         code="student_already_attributed",
         details={"essay_id": str(other_essay_id), "student_id": str(student_id)},
     )
@@ -328,7 +378,7 @@ def associations_lock(batch: Batch, essay_ids: list[UUID]) -> dict[UUID, Student
               .filter(batch=batch, essay_id__in=essay_ids).order_by("essay_id")}
     for essay_id in essay_ids:
         if essay_id not in locked:
-            raise NotFound("No essay with that id awaits a student decision in this batch.",
+            raise NotFound(gettext("No essay with that id awaits a student decision in this batch."),
                            code="essay_not_found", details={"essay_id": str(essay_id)})
     return locked
 
@@ -348,7 +398,7 @@ def student_in_class(batch: Batch, student_id: UUID | None) -> None:
     if student_id is None:
         return
     if not Student.objects.filter(pk=student_id, school_class_id=batch.school_class_id).exists():
-        raise DomainError("That student is not on this batch's class roster.",
+        raise DomainError(gettext("That student is not on this batch's class roster."),
                           code="student_not_in_class", details={"student_id": str(student_id)})
 
 
@@ -356,3 +406,21 @@ def top_suggested_students(associations: list[StudentAssociation]) -> dict[UUID,
     """Each essay's best suggestion's student, for all of them in one query."""
     return dict(MatchSuggestion.objects.filter(essay_id__in=[a.essay_id for a in associations], rank=1)
                 .values_list("essay_id", "student_id"))
+
+
+def essay_remove(*, batch_id: UUID, essay_id: UUID, removed_by: AbstractBaseUser) -> None:
+    """Take an essay out of the batch (``essays.services.essay_remove``); if every essay left is
+    decided, the batch's associations are confirmed in the same transaction."""
+    with transaction.atomic():
+        essays_services.essay_remove(batch_id=batch_id, essay_id=essay_id, removed_by=removed_by)
+        associations_confirm_if_complete(batch_lock(batch_id))
+
+
+def student_uses(student: Student) -> dict[str, bool]:
+    """What ties a roster student to essays here: a decision anywhere, or a suggestion in a batch
+    that is still open (``classroster.services.student_delete`` asks)."""
+    return {
+        "decided": StudentAssociation.objects.filter(student=student).exists(),
+        "suggested": MatchSuggestion.objects.filter(
+            student=student, essay__batch__status__in=OPEN_STATUSES).exists(),
+    }

@@ -24,11 +24,11 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from batches.locks import batch_lock
 from batches.models import Batch, BatchStatus
 from batches.services import batch_transition
-from classroster.codes import code_matches_apply, exam_codes_summary
 from classroster.models import Student
 from essays.models import Essay, EssayStatus
 from matching import engine, metrics
@@ -43,6 +43,7 @@ from matching.services.decisions import (
     undecided_essays,
     undecided_locked,
 )
+from matching.services.exam_codes import code_matches_apply, exam_codes_summary
 from matching.services.extraction import extraction_time, suggestions_floor
 from outbox.models import BatchEvent
 from outbox.services import event_record
@@ -65,6 +66,7 @@ def matching_request(event: BatchEvent) -> None:
             "class_id": str(batch.school_class_id),
             "essay_count": batch.essays.filter(status=EssayStatus.PROVISIONED).count(),
         })
+        metrics.matching_initiated(batch_type=batch.batch_type)
 
 
 def matching_run(event: BatchEvent) -> None:
@@ -124,7 +126,7 @@ def matching_rematch_request(*, batch_id: UUID, requested_by: AbstractBaseUser) 
     """The teacher (or staff) asks for matching again, e.g. after fixing the roster."""
     with transaction.atomic():
         batch = batch_lock(batch_id)
-        batch.require_status(VALIDATING, action="re-run matching", code="batch_not_awaiting_validation")
+        batch.require_status(VALIDATING, action=_("re-run matching"), code="batch_not_awaiting_validation")
         event_record(batch, EventType.BATCH_STUDENT_REMATCH_REQUESTED,
                      {"requested_by": requested_by.get_username()})
     return batch

@@ -16,17 +16,15 @@ the timeout takes can be corrected like the teacher's own.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 from uuid import UUID
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
 from batches.locks import batch_lock
 from batches.models import Batch, BatchStatus, TimeoutStrategy
-from huleedu.errors import DomainError
 from matching.models import DecisionMethod, MatchLevel, StudentAssociation
 from matching.services.decisions import (
     Verdict,
@@ -44,7 +42,6 @@ from outbox.types import EventType
 logger = logging.getLogger(__name__)
 
 S = BatchStatus
-MAX_DEADLINE_AHEAD = timedelta(days=14)
 
 
 def validation_timeouts_apply(*, now: datetime | None = None) -> int:
@@ -120,33 +117,6 @@ def _mark_overdue(batch: Batch, now: datetime, *, force: bool) -> bool:
         "strategy": TimeoutStrategy.NONE,
     })
     return True
-
-
-def validation_deadline_move(*, batch_id: UUID, deadline: datetime, moved_by: AbstractBaseUser) -> Batch:
-    """Give the teacher more (or less) time while validation is open: later than now and at
-    most 14 days ahead. A batch marked overdue is no longer overdue."""
-    now = timezone.now()
-    if timezone.is_naive(deadline):
-        raise DomainError("The deadline needs a time zone (ISO 8601 with an offset or Z).",
-                          code="invalid_deadline", details={"validation_deadline": deadline.isoformat()})
-    if not now < deadline <= now + MAX_DEADLINE_AHEAD:
-        raise DomainError("The deadline must be later than now and at most 14 days ahead.",
-                          code="invalid_deadline",
-                          details={"validation_deadline": deadline.isoformat(),
-                                   "latest": (now + MAX_DEADLINE_AHEAD).isoformat()})
-    with transaction.atomic():
-        batch = batch_lock(batch_id)
-        batch.require_status({S.AWAITING_STUDENT_VALIDATION}, action="move the deadline",
-                             code="batch_not_awaiting_validation")
-        previous = batch.validation_deadline
-        batch.validation_deadline = deadline
-        batch.validation_overdue_at = None
-        batch.save(update_fields=["validation_deadline", "validation_overdue_at", "updated_at"])
-        event_record(batch, EventType.BATCH_VALIDATION_DEADLINE_MOVED, {
-            "from": previous.isoformat() if previous else None, "to": deadline.isoformat(),
-            "moved_by": moved_by.get_username(),
-        })
-    return batch
 
 
 def schedules_ensure() -> None:

@@ -6,7 +6,7 @@ import pytest
 
 from tests.conftest import txt_file
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 def test_detail_and_list_count_the_same_essays_and_decisions(api):

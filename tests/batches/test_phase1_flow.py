@@ -10,7 +10,7 @@ from pypdf import PdfWriter
 from outbox.models import BatchEvent
 from tests.conftest import docx_file, txt_file
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 ROSTER = [
     ("Åsa", "Sjöström", "asa.sjostrom@skola.example.se"),

@@ -18,7 +18,7 @@ from essays.services import essays_upload
 from matching.models import MatchSuggestion, StudentAssociation
 from tests.conftest import ROSTER_NAMES, docx_file, txt_file
 
-pytestmark = pytest.mark.django_db(transaction=True)  # matching runs on commit, as in production
+pytestmark = pytest.mark.django_db
 
 CODES = ["QX4821", "BT7730", "LM1204", "RZ5566", "KD9013", "WP3378"]
 
@@ -97,12 +97,13 @@ def test_english_xlsx_with_a_title_row(api, batch, school_class):
     assert codes["BT7730"].full_name == "Erik Andersson"
 
 
-def test_coded_essays_are_matched_with_certainty_list_before_essays(api, batch):
+def test_coded_essays_are_matched_with_certainty_list_before_essays(api, batch, committed):
     # The list arrives first; the essays carry no names of their authors, only codes (and
     # mention classmates, which must not sway the match).
     assert upload_codes(api, batch.id, code_list_csv(roster_rows(6))).status_code == 201
     files = [anonymous_essay(CODES[i], "first_line" if i % 2 else "filename", i) for i in range(6)]
-    essays_upload(batch=batch, files=files)
+    with committed():
+        essays_upload(batch=batch, files=files)
     batch.refresh_from_db()
     assert batch.status == BatchStatus.AWAITING_STUDENT_VALIDATION
     by_code = {c.code: c.student_id for c in ExamCode.objects.filter(batch=batch)}
@@ -118,7 +119,9 @@ def test_coded_essays_are_matched_with_certainty_list_before_essays(api, batch):
     assert batch.processing_summary["exam_codes"]["matched_by_code"] == 6
 
 
-def test_unknown_codes_and_codes_off_the_roster_are_reported_not_guessed(api, teacher, school_class):
+def test_unknown_codes_and_codes_off_the_roster_are_reported_not_guessed(
+    api, teacher, school_class, committed
+):
     batch = batch_register(
         owner=teacher, course_code="SVE1", expected_essay_count=3, school_class=school_class
     )
@@ -130,7 +133,8 @@ def test_unknown_codes_and_codes_off_the_roster_are_reported_not_guessed(api, te
         txt_file("b.txt", "Anonym kod: QX9999\n\nNamn: Erik Andersson\nMin sommar"),
         anonymous_essay("ZZ0001", "filename", 2),
     ]
-    essays_upload(batch=batch, files=files)
+    with committed():
+        essays_upload(batch=batch, files=files)
     batch.refresh_from_db()
     report = batch.processing_summary["exam_codes"]
     assert [item["codes"] for item in report["unknown_codes"]] == [["qx9999"]]
@@ -141,26 +145,27 @@ def test_unknown_codes_and_codes_off_the_roster_are_reported_not_guessed(api, te
     }
     assert levels["essay0.txt"] == "high"
     assert levels["b.txt"] != "high" and levels["SVE1_ZZ0001.docx"] != "high"
-    browser = Client()
+    browser = Client()  # a page: reads only
     browser.force_login(teacher)
     page = browser.get(f"/batches/{batch.id}/codes/")
     assert page.status_code == 200
     assert b"data-unknown-code" in page.content and b"data-code-not-on-roster" in page.content
 
 
-def test_a_code_wins_over_a_name_in_another_essay(api, teacher, school_class):
+def test_a_code_wins_over_a_name_in_another_essay(api, teacher, school_class, committed):
     batch = batch_register(
         owner=teacher, course_code="SVE1", expected_essay_count=2, school_class=school_class
     )
     assert upload_codes(api, batch.id, code_list_csv(roster_rows(2))).status_code == 201
     # Essay 2 has no code and names Åsa in its header; Åsa's code is on essay 1.
-    essays_upload(
-        batch=batch,
-        files=[
-            anonymous_essay(CODES[0], "first_line", 0),
-            txt_file("x.txt", "Namn: Åsa Sjöström\n\nMin sommar"),
-        ],
-    )
+    with committed():
+        essays_upload(
+            batch=batch,
+            files=[
+                anonymous_essay(CODES[0], "first_line", 0),
+                txt_file("x.txt", "Namn: Åsa Sjöström\n\nMin sommar"),
+            ],
+        )
     top = {
         s.essay.original_filename: s
         for s in MatchSuggestion.objects.filter(essay__batch=batch, rank=1).select_related("essay", "student")
@@ -169,11 +174,12 @@ def test_a_code_wins_over_a_name_in_another_essay(api, teacher, school_class):
     assert "x.txt" not in top or top["x.txt"].student.first_name != "Åsa"
 
 
-def test_a_batch_without_a_code_list_matches_as_before(teacher, school_class):
+def test_a_batch_without_a_code_list_matches_as_before(teacher, school_class, committed):
     batch = batch_register(
         owner=teacher, course_code="SVE1", expected_essay_count=1, school_class=school_class
     )
-    essays_upload(batch=batch, files=[txt_file("a.txt", "Namn: Åsa Sjöström\n\nMin sommar")])
+    with committed():
+        essays_upload(batch=batch, files=[txt_file("a.txt", "Namn: Åsa Sjöström\n\nMin sommar")])
     batch.refresh_from_db()
     assert "exam_codes" not in batch.processing_summary
 
@@ -244,8 +250,9 @@ def test_other_teachers_batch_is_not_found(api_for, make_teacher, batch):
     assert upload_codes(other, batch.id, code_list_csv(roster_rows(1))).status_code == 404
 
 
-def test_a_list_uploaded_during_review_rematches_the_undecided_essays(api, batch):
-    essays_upload(batch=batch, files=[anonymous_essay(CODES[i], "first_line", i) for i in range(6)])
+def test_a_list_uploaded_during_review_rematches_the_undecided_essays(api, batch, committed):
+    with committed():
+        essays_upload(batch=batch, files=[anonymous_essay(CODES[i], "first_line", i) for i in range(6)])
     batch.refresh_from_db()
     assert batch.status == BatchStatus.AWAITING_STUDENT_VALIDATION
     assert not StudentAssociation.objects.filter(batch=batch, match_level="high").exists()
@@ -258,12 +265,13 @@ def test_a_list_uploaded_during_review_rematches_the_undecided_essays(api, batch
         assert suggestion.student_id == by_code[code] and suggestion.evidence[0]["kind"] == "code"
 
 
+@pytest.mark.django_db(transaction=True)  # two threads, two transactions
 def test_two_uploads_at_once_leave_one_whole_list(batch, teacher):
     import threading
 
     from django.db import connections
 
-    from classroster.codes import exam_codes_import
+    from matching.services.exam_codes import exam_codes_import
 
     lists = [code_list_csv(roster_rows(6)), code_list_csv([(f"XY{i:04d}", f"{f} {la}", "") for i, (f, la)
                                                            in enumerate(ROSTER_NAMES[:4])])]

@@ -11,7 +11,7 @@ import pytest
 from classroster.models import RosterSource
 from outbox.models import BatchEvent
 
-pytestmark = pytest.mark.django_db(transaction=True)  # matching runs on commit
+pytestmark = pytest.mark.django_db
 
 
 def test_attribution_csv_and_ready_event_carry_external_ids(api, awaiting_validation, school_class):

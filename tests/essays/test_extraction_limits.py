@@ -73,6 +73,7 @@ def test_the_hostile_pdf_is_small():
     assert len(shared_stream_pdf(10)) < 10_000
 
 
+@pytest.mark.slow
 def test_extraction_over_its_cpu_budget_fails_as_too_complex():
     started = time.monotonic()
     with pytest.raises(ExtractionFailure) as failure:
@@ -81,6 +82,7 @@ def test_extraction_over_its_cpu_budget_fails_as_too_complex():
     assert time.monotonic() - started < 8
 
 
+@pytest.mark.slow
 def test_extraction_over_its_wall_clock_budget_fails_as_too_complex():
     started = time.monotonic()
     with pytest.raises(ExtractionFailure) as failure:
@@ -89,6 +91,7 @@ def test_extraction_over_its_wall_clock_budget_fails_as_too_complex():
     assert time.monotonic() - started < 5
 
 
+@pytest.mark.slow
 def test_extraction_over_its_memory_budget_fails_as_too_complex():
 
     import random
@@ -123,6 +126,7 @@ def test_text_is_capped_while_it_is_extracted():
     assert len(text) == MAX_TEXT_CHARS
 
 
+@pytest.mark.slow
 def test_an_upload_of_the_hostile_pdf_answers_in_time_and_lists_stay_fast(teacher):
     from batches.services import batch_register
 

@@ -97,6 +97,7 @@ def test_the_extraction_threshold_drops_suggestions_below_it(validating, setting
     assert given_only.match_level == "none"
 
 
+@pytest.mark.slow
 def test_settings_read_the_design_variables_from_the_environment():
     """The wiring itself, in a fresh process: settings take what the environment says."""
     import json

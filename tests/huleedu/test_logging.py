@@ -13,7 +13,7 @@ import pytest
 from huleedu.logging import CorrelationIdFilter, JsonFormatter
 from tests.huleedu.flows import run_regular_flow
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

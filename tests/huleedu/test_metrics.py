@@ -71,6 +71,7 @@ DESIGN_NAMES = (
 )
 
 
+@pytest.mark.slow
 def test_every_metric_moves_when_regular_and_guest_batches_go_through_the_api(api):
     before = scrape()
 

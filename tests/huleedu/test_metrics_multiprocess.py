@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 COUNT_ERRORS = """
@@ -40,6 +42,7 @@ def run_child(script: str, metrics_dir: Path) -> str:
     return done.stdout
 
 
+@pytest.mark.slow
 def test_metrics_of_several_processes_are_summed(tmp_path):
     run_child(COUNT_ERRORS.format(times=2), tmp_path)  # e.g. a qcluster worker
     exposition = run_child(SCRAPE.format(times=3), tmp_path)  # e.g. the daphne that is scraped

@@ -40,12 +40,14 @@ def manage(*args: str, tmp_path: Path, **env: str) -> subprocess.CompletedProces
     )
 
 
+@pytest.mark.slow
 def test_check_deploy_refuses_a_missing_secret_key(tmp_path):
     result = manage("check", "--deploy", tmp_path=tmp_path, **DEPLOY_ENV)
     assert result.returncode != 0
     assert "huleedu.E001" in result.stderr + result.stdout
 
 
+@pytest.mark.slow
 def test_check_deploy_is_clean_with_the_documented_variables(tmp_path):
     result = manage(
         "check",
@@ -76,6 +78,7 @@ def test_the_published_development_key_is_refused_too(tmp_path):
     assert result.returncode != 0 and "DJANGO_SECRET_KEY is missing" in result.stderr
 
 
+@pytest.mark.slow
 def test_the_embedded_default_makes_a_private_key_of_its_own(tmp_path):
     shell = "from django.conf import settings; print(settings.SECRET_KEY)"
     first = manage("shell", "-c", shell, tmp_path=tmp_path)

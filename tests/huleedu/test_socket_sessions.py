@@ -21,6 +21,7 @@ def signed_in(user) -> tuple[Client, list[tuple[bytes, bytes]]]:
     return client, [(b"cookie", cookie), (b"origin", b"http://localhost:8000"), (b"host", b"localhost:8000")]
 
 
+@pytest.mark.slow
 def test_a_socket_gets_nothing_after_logout(teacher):
     client, headers = signed_in(teacher)
 

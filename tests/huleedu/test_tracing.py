@@ -114,10 +114,12 @@ def run_probe(extra_env: dict[str, str]) -> str:
     return done.stdout.strip().splitlines()[-1]
 
 
+@pytest.mark.slow
 def test_without_the_endpoint_a_process_loads_nothing_of_the_sdk_and_instruments_nothing():
     assert run_probe({}) == "False False False"
 
 
+@pytest.mark.slow
 def test_with_the_endpoint_spans_are_exported_over_otlp_http():
     """A real OTLP/HTTP exchange with a collector stand-in on the loopback interface."""
     import http.server

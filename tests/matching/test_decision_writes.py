@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from matching.models import MatchSuggestion
 from tests.conftest import txt_file
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 NAMES = [("Åsa", "Sjöström"), ("Erik", "Andersson"), ("Elsa", "Lindqvist"), ("Mohammed", "Ali"),
          ("Saga", "Bergström"), ("Nils", "Öberg"), ("Ida", "Hedlund"), ("Viggo", "Nyström")]

@@ -9,9 +9,10 @@ import pytest
 from django.utils import timezone
 
 from batches.models import BatchStatus
+from batches.services import validation_deadline_move
 from huleedu.errors import Conflict, DomainError
 from matching.models import DecisionMethod, MatchLevel, StudentAssociation
-from matching.services import association_decide, validation_deadline_move, validation_timeouts_apply
+from matching.services import association_decide, validation_timeouts_apply
 from outbox.models import BatchEvent
 from tests.conftest import by_author
 

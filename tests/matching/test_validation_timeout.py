@@ -116,6 +116,7 @@ def test_a_decision_after_the_timeout_took_the_essay_is_a_409(api, teacher, awai
     assert association.method == DecisionMethod.TIMEOUT and association.student_id != other.id
 
 
+@pytest.mark.slow
 def test_fifty_teacher_decisions_racing_the_timeout_have_one_winner_each(teacher):
     school_class = SchoolClass.objects.create(owner=teacher, name="Stor klass")
     students = [

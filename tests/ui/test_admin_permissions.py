@@ -6,14 +6,14 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import Permission
 from django.test import Client
-from rest_framework.test import APIClient
 
 from batches.models import Batch
 from classroster.models import SchoolClass, Student
 from essays.models import Essay
+from tests.conftest import CommittingAPIClient, CommittingClient
 from tests.ui.test_admin import validating_batch  # noqa: F401 - the fixture
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 def staff_with(make_teacher, *codenames: str, username: str = "visa"):
@@ -37,7 +37,7 @@ VIEW_ONLY = (
 
 @pytest.fixture
 def viewer(make_teacher) -> Client:
-    client = Client()
+    client = CommittingClient()
     client.force_login(staff_with(make_teacher, *VIEW_ONLY))
     return client
 
@@ -65,7 +65,7 @@ def test_view_only_staff_cannot_force_a_decision(viewer, validating_batch):  # n
 
 
 def test_staff_with_change_permission_may_override(make_teacher, validating_batch):  # noqa: F811
-    client = Client()
+    client = CommittingClient()
     client.force_login(
         staff_with(make_teacher, *VIEW_ONLY, "change_batch", "change_studentassociation", username="andra")
     )
@@ -83,7 +83,7 @@ def test_staff_with_change_permission_may_override(make_teacher, validating_batc
 
 
 def test_admin_deletes_go_through_the_services(make_teacher, validating_batch):  # noqa: F811
-    client = Client()
+    client = CommittingClient()
     client.force_login(make_teacher("chef", staff=True))  # a superuser
     essay = Essay.objects.filter(batch=validating_batch).first()
     expected = validating_batch.expected_essay_count
@@ -113,7 +113,7 @@ def test_view_only_staff_delete_nothing(viewer, validating_batch):  # noqa: F811
 
 
 def test_roster_deletes_go_through_the_service(make_teacher, validating_batch):  # noqa: F811
-    client = Client()
+    client = CommittingClient()
     client.force_login(make_teacher("chef", staff=True))
     attributed = (
         validating_batch.associations.exclude(essay__suggestions=None).first().essay.suggestions.first()
@@ -130,7 +130,7 @@ def test_roster_deletes_go_through_the_service(make_teacher, validating_batch): 
 
 
 def test_view_only_staff_read_but_do_not_write_through_the_api(make_teacher, validating_batch):  # noqa: F811
-    viewer = APIClient()
+    viewer = CommittingAPIClient()
     viewer.force_authenticate(staff_with(make_teacher, *VIEW_ONLY))
     school_class = validating_batch.school_class
     essay = Essay.objects.filter(batch=validating_batch).first()
@@ -160,7 +160,7 @@ def test_view_only_staff_read_but_do_not_write_through_the_api(make_teacher, val
 
 
 def test_staff_with_change_permission_may_write_and_own_objects_stay_writable(make_teacher, validating_batch):  # noqa: F811
-    editor = APIClient()
+    editor = CommittingAPIClient()
     editor.force_authenticate(staff_with(make_teacher, *VIEW_ONLY, "change_schoolclass", username="red"))
     school_class = validating_batch.school_class
     assert (
@@ -168,7 +168,7 @@ def test_staff_with_change_permission_may_write_and_own_objects_stay_writable(ma
     )
     own = editor.post("/api/v1/classes/", {"name": "Staff class"}, format="json")
     assert own.status_code == 201
-    viewer = APIClient()
+    viewer = CommittingAPIClient()
     viewer.force_authenticate(staff_with(make_teacher, *VIEW_ONLY, username="visa2"))
     mine = viewer.post("/api/v1/classes/", {"name": "Mine"}, format="json").json()["class_id"]
     assert viewer.put(f"/api/v1/classes/{mine}/", {"name": "Mine 2"}, format="json").status_code == 200

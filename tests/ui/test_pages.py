@@ -12,16 +12,16 @@ from classroster.services import class_create, students_create_many
 from essays.services import essays_upload
 from huleedu.templatetags.huleedu_ui import highlight
 from matching.services import association_decide, batch_timeout_apply
-from tests.conftest import txt_file
+from tests.conftest import CommittingClient, as_committed, txt_file
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 SCRIPT = "<script>window.pwned = 1</script>"
 
 
 @pytest.fixture
 def browser_client(teacher) -> Client:
-    client = Client()
+    client = CommittingClient()
     client.force_login(teacher)
     return client
 
@@ -33,9 +33,10 @@ def regular_batch_with_suggestions(teacher, *, essays: list[tuple[str, str]]) ->
         {"first_name": "Erik", "last_name": "Andersson", "email": "erik.andersson@skola.example.se"},
         {"first_name": "Elsa", "last_name": "Lindqvist", "email": None},
     ])
-    batch = batch_register(owner=teacher, course_code="SVE1", expected_essay_count=len(essays),
-                           school_class=school_class)
-    essays_upload(batch=batch, files=[txt_file(name, text) for name, text in essays])
+    with as_committed():
+        batch = batch_register(owner=teacher, course_code="SVE1", expected_essay_count=len(essays),
+                               school_class=school_class)
+        essays_upload(batch=batch, files=[txt_file(name, text) for name, text in essays])
     batch.refresh_from_db()
     return batch
 

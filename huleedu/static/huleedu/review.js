@@ -13,6 +13,7 @@
   const batchId = root.dataset.batchId;
   const roster = JSON.parse(document.getElementById("roster-data").textContent);
   const announcer = root.querySelector("[data-announce]");
+  const toasts = root.querySelector("[data-toasts]");
   const liveState = root.querySelector("[data-live-state]");
   let lastSequence = Number(document.getElementById("review-summary").dataset.lastSequence || 0);
   let currentEssayId = null;
@@ -104,11 +105,26 @@
     announcer.classList.toggle("error", Boolean(isError));
   }
 
-  // --- decisions ----------------------------------------------------------------------------
+  // --- decisions: queued, one at a time, each with a toast and an undo -----------------------
+  //
+  // A key or click decides the essay selected *when it is pressed*. Its request joins a queue
+  // that runs one request at a time, so quick presses are never dropped and land in order; the
+  // selection moves on at once, so the next press acts on the next essay.
+
+  const queue = [];
+  let draining = false;
+
+  function cardOf(essayId) {
+    return document.querySelector(`#review-essays > [data-essay-id="${essayId}"]`);
+  }
+
+  function isQueued(essay) {
+    return Boolean(essay && essay.classList.contains("queued"));
+  }
 
   /** A pending essay that can be decided, or a decided one whose "Change" is open. */
   function canDecide(essay) {
-    if (!essay || !essay.querySelector("[data-decide]")) return false;
+    if (!essay || isQueued(essay) || !essay.querySelector("[data-decide]")) return false;
     return essay.dataset.decision === "pending" || essay.classList.contains("changing");
   }
 
@@ -117,31 +133,156 @@
     return error ? error.code : null;
   }
 
-  async function decide(essay, studentId, { allowSecondEssay = false } = {}) {
-    if (!essay || !root.dataset.decideUrl) return;
-    const url = root.dataset.decideUrl.replace("__essay__", essay.dataset.essayId);
-    const body = { student_id: studentId || null };
-    // A decided essay is changed with the version this page shows: if someone (another tab,
-    // the deadline) changed it meanwhile, the server refuses instead of overwriting.
+  function format(template, values) {
+    return template.replace(/%\((\w+)\)s/g, (_, key) => values[key] ?? "");
+  }
+
+  function filenameOf(essay) {
+    const name = essay && essay.querySelector(".filename");
+    return name ? name.textContent.trim() : "";
+  }
+
+  function studentName(studentId) {
+    if (!studentId) return root.dataset.textNoStudent;
+    const known = roster.find((student) => student.id === studentId);
+    return known ? known.name : studentId;
+  }
+
+  function enqueue(essay, job) {
+    essay.classList.add("queued");
+    queue.push({ essayId: essay.dataset.essayId, job });
+    drain();
+  }
+
+  async function drain() {
+    if (draining) return;
+    draining = true;
+    while (queue.length) {
+      const { essayId, job } = queue.shift();
+      try {
+        await job();
+      } catch (error) {
+        announce(root.dataset.textFailed + " " + String(error), true);
+      }
+      const card = cardOf(essayId);
+      if (card) card.classList.remove("queued");
+    }
+    draining = false;
+    await refresh();
+  }
+
+  /** The decision as this page last knew it: what an undo goes back to. */
+  function decisionOf(essay) {
+    const badge = essay.querySelector("[data-decided-student-id]");
+    const decided = essay.dataset.decision === "decided";
+    return { decided, studentId: decided && badge ? badge.dataset.decidedStudentId || null : null };
+  }
+
+  function decide(essay, studentId, { allowSecondEssay = false } = {}) {
+    if (!essay || !root.dataset.decideUrl || isQueued(essay)) return;
+    const essayId = essay.dataset.essayId;
     const correcting = essay.dataset.decision === "decided";
-    if (correcting) body.expected_version = Number(essay.dataset.version);
-    if (allowSecondEssay) body.allow_second_essay = true;
-    essay.classList.add("busy");
-    const result = await api("PUT", url, body);
-    essay.classList.remove("busy");
-    hideSecondEssayQuestion(essay);
-    const code = errorCode(result);
+    const before = decisionOf(essay);
+    const filename = filenameOf(essay);
+    if (!correcting && essayId === currentEssayId) {
+      const pending = (el) => el !== essay && el.dataset.decision === "pending" && !isQueued(el) && shown(el);
+      const next = nextEssay(essay, 1, pending) || nextEssay(null, 1, pending);
+      if (next) select(next);
+    }
+    enqueue(essay, async () => {
+      const card = cardOf(essayId) || essay;
+      const body = { student_id: studentId || null };
+      // A decided essay is changed with the version this page shows: if someone (another tab,
+      // the deadline) changed it meanwhile, the server refuses instead of overwriting.
+      if (correcting) body.expected_version = Number(card.dataset.version);
+      if (allowSecondEssay) body.allow_second_essay = true;
+      const result = await api("PUT", root.dataset.decideUrl.replace("__essay__", essayId), body);
+      hideSecondEssayQuestion(card);
+      const code = errorCode(result);
+      if (result.ok) {
+        card.classList.remove("changing");
+        card.dataset.version = String(result.data.version);
+        card.dataset.decision = "decided";
+        decidedToast(essayId, filename, result.data, before);
+      } else if (code === "stale_decision" || code === "already_decided" || code === "decided_by_timeout") {
+        announce(root.dataset.textStale, true);
+      } else if (code === "student_already_attributed") {
+        askAboutSecondEssay(card, studentId, result.data.error.details || {});
+      } else {
+        announce(root.dataset.textFailed + " " + errorMessage(result), true);
+      }
+    });
+  }
+
+  // --- toasts and undo -----------------------------------------------------------------------
+
+  const TOAST_SECONDS = 8;
+
+  function toast(text, undo) {
+    const box = document.createElement("div");
+    box.className = "toast";
+    const label = document.createElement("span");
+    label.textContent = text;
+    box.append(label);
+    if (undo) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.dataset.undo = "";
+      button.textContent = root.dataset.textUndo;
+      button.setAttribute("aria-label", root.dataset.textUndo + ": " + text);
+      button.addEventListener("click", () => {
+        box.remove();
+        undo();
+      });
+      box.append(button);
+    }
+    toasts.append(box);
+    setTimeout(() => box.remove(), TOAST_SECONDS * 1000);
+  }
+
+  function decidedToast(essayId, filename, decision, before) {
+    const text = format(root.dataset.textDecidedFor, { essay: filename, student: studentName(decision.student_id) });
+    toast(text, () => undoDecision(essayId, filename, decision.version, before));
+  }
+
+  /** Undo is a versioned correction back to what was there before (or, for a first decision,
+   * its withdrawal): it fails, and says so, if the decision changed meanwhile. */
+  function undoDecision(essayId, filename, version, before) {
+    const card = cardOf(essayId);
+    if (!card) return;
+    enqueue(card, async () => {
+      const base = root.dataset.decideUrl.replace("__essay__", essayId);
+      const result = before.decided
+        ? await api("PUT", base, { student_id: before.studentId, expected_version: version })
+        : await api("DELETE", base + "?expected_version=" + version);
+      if (result.ok) {
+        const back = before.decided ? studentName(before.studentId) : root.dataset.textUndecided;
+        toast(format(root.dataset.textUndone, { essay: filename, student: back }));
+        const updated = cardOf(essayId);
+        if (updated) updated.dataset.version = String(result.data.version);
+        if (updated && !before.decided) select(updated);
+      } else if (errorCode(result) === "stale_decision") {
+        announce(root.dataset.textStale, true);
+      } else if (errorCode(result) === "student_already_attributed") {
+        askAboutSecondEssay(card, before.studentId, result.data.error.details || {});
+      } else {
+        announce(root.dataset.textFailed + " " + errorMessage(result), true);
+      }
+    });
+  }
+
+  // --- a name the essay declares that is not on the roster ----------------------------------
+
+  async function addToRoster(button) {
+    button.disabled = true;
+    const body = { first_name: button.dataset.firstName, last_name: button.dataset.lastName };
+    const result = await api("POST", root.dataset.rosterStudentUrl, body);
     if (result.ok) {
-      announce(root.dataset.textDecided);
-      essay.classList.remove("changing");
-      const pending = (el) => el !== essay && el.dataset.decision === "pending";
-      const next = correcting ? null : nextEssay(essay, 1, pending) || nextEssay(null, 1, pending);
-      if (next && essay.dataset.essayId === currentEssayId) select(next);
-    } else if (code === "stale_decision" || code === "already_decided" || code === "decided_by_timeout") {
-      announce(root.dataset.textStale, true);
-    } else if (code === "student_already_attributed") {
-      askAboutSecondEssay(essay, studentId, result.data.error.details || {});
+      roster.push(pickerEntry({ id: result.data.student_id, name: result.data.full_name,
+        first: result.data.first_name, last: result.data.last_name, email: result.data.email || "", aliases: [] }));
+      toast(format(root.dataset.textAddedToRoster, { student: result.data.full_name }));
     } else {
+      button.disabled = false;
       announce(root.dataset.textFailed + " " + errorMessage(result), true);
     }
     await refresh();
@@ -237,6 +378,9 @@
   async function acceptHighConfidence(button) {
     button.disabled = true;
     const result = await api("POST", root.dataset.confirmUrl, { accept: "high_confidence" });
+    if (result.ok && result.data && result.data.decided) {
+      toast(format(root.dataset.textAcceptedAll, { count: result.data.decided }));
+    }
     if (!result.ok) {
       announce(root.dataset.textFailed + " " + errorMessage(result), true);
     } else if (result.data && result.data.skipped && result.data.skipped.length) {
@@ -257,10 +401,22 @@
   }
 
   function currentEssay() {
-    return currentEssayId ? document.querySelector(`[data-essay-id="${currentEssayId}"]`) : null;
+    return currentEssayId ? cardOf(currentEssayId) : null;
   }
 
-  function nextEssay(from, step, accept = () => true) {
+  /** Not hidden by the "needs me" filter. */
+  function shown(essay) {
+    return essay.offsetParent !== null || essay.getClientRects().length > 0;
+  }
+
+  /** On screen now: a key never acts on an essay the teacher cannot see. */
+  function inView(essay) {
+    if (!shown(essay)) return false;
+    const box = essay.getBoundingClientRect();
+    return box.bottom > 0 && box.top < window.innerHeight;
+  }
+
+  function nextEssay(from, step, accept = shown) {
     const all = essays();
     let index = from ? all.indexOf(from) : step > 0 ? -1 : all.length;
     for (index += step; index >= 0 && index < all.length; index += step) {
@@ -270,9 +426,13 @@
   }
 
   function select(essay, { focus = true, scroll = true } = {}) {
-    for (const el of document.querySelectorAll("#review-essays > .current")) el.classList.remove("current");
+    for (const el of document.querySelectorAll("#review-essays > .current")) {
+      el.classList.remove("current");
+      el.removeAttribute("aria-current");
+    }
     if (!essay) return;
     essay.classList.add("current");
+    essay.setAttribute("aria-current", "true");
     currentEssayId = essay.dataset.essayId;
     if (focus) essay.focus({ preventScroll: true });
     if (scroll) essay.scrollIntoView({ block: "nearest" });
@@ -283,15 +443,74 @@
     if (target) select(target);
   }
 
-  // --- the roster picker --------------------------------------------------------------------
+  function nextUndecided() {
+    const pending = (el) => el.dataset.decision === "pending" && !isQueued(el) && shown(el);
+    const target = nextEssay(currentEssay(), 1, pending) || nextEssay(null, 1, pending);
+    if (target) select(target);
+  }
 
-  const fold = (value) => (value || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
-  const searchable = roster.map((student) => ({ ...student, haystack: fold(student.name + " " + student.email) }));
+  /** The essay a key acts on: the selected one, and only while it is in view. */
+  function essayForKey() {
+    const essay = currentEssay();
+    if (!essay) return null;
+    if (!inView(essay)) {
+      select(essay);
+      announce(root.dataset.textNotVisible);
+      return null;
+    }
+    return essay;
+  }
+
+  // --- the roster picker --------------------------------------------------------------------
+  //
+  // Swedish collation: å, ä and ö are letters of their own (æ and ø read as ä and ö), other
+  // accents fold away (é → e). A query is matched strictly first; only when nothing matches
+  // strictly is it matched with å, ä → a and ö → o (typing "oberg" finds Öberg, but "ö" never
+  // finds an "o" while some name has an "ö"). Prefixes of a first or last name rank first, then
+  // the engine's nicknames (kalle → Karl), then names containing the query, then e-mails.
+
+  const collator = new Intl.Collator("sv", { sensitivity: "base" });
+  const svFold = (value) =>
+    (value || "").normalize("NFC").toLowerCase().replace(/æ/g, "ä").replace(/ø/g, "ö")
+      .replace(/[^åäö]/g, (ch) => ch.normalize("NFD").replace(/[\u0300-\u036f]/g, ""));
+  const looseFold = (value) => svFold(value).replace(/[åä]/g, "a").replace(/ö/g, "o");
+  const words = (value) => (value || "").split(/[\s\-]+/).filter(Boolean);
+
+  function pickerEntry(student) {
+    return { ...student, nameWords: [...words(student.first), ...words(student.last)], aliases: student.aliases || [] };
+  }
+  roster.forEach((student, index) => (roster[index] = pickerEntry(student)));
+
+  /** 0 prefix of a name, 1 nickname, 2 inside a name, 3 in the e-mail; null: no match. */
+  function wordRank(student, query, fold) {
+    const names = student.nameWords.map(fold);
+    if (names.some((name) => name.startsWith(query))) return 0;
+    if (student.aliases.some((alias) => alias.startsWith(looseFold(query)))) return 1;
+    if (names.some((name) => name.includes(query))) return 2;
+    if (fold(student.email).includes(query)) return 3;
+    return null;
+  }
+
+  function search(text, fold) {
+    const query = words(fold(text));
+    const ranked = [];
+    for (const student of roster) {
+      const ranks = query.map((word) => wordRank(student, word, fold));
+      if (ranks.some((rank) => rank === null)) continue;
+      ranked.push({ student, rank: Math.max(0, ...ranks) });
+    }
+    return ranked.sort((a, b) => a.rank - b.rank || collator.compare(a.student.name, b.student.name))
+      .map((entry) => entry.student);
+  }
+
+  function pickerMatches(text) {
+    const strict = search(text, svFold);
+    return strict.length ? strict : search(text, looseFold);
+  }
 
   function showMatches(input) {
     const results = input.closest(".picker").querySelector("[data-picker-results]");
-    const words = fold(input.value).split(/\s+/).filter(Boolean);
-    const matches = searchable.filter((s) => words.every((word) => s.haystack.includes(word))).slice(0, 8);
+    const matches = pickerMatches(input.value).slice(0, 8);
     results.replaceChildren();
     if (!matches.length) {
       const empty = document.createElement("li");
@@ -299,12 +518,15 @@
       empty.textContent = root.dataset.textNoResults;
       results.append(empty);
     }
+    const filename = filenameOf(input.closest("[data-essay-id]"));
     matches.forEach((student, index) => {
       const item = document.createElement("li");
       const button = document.createElement("button");
       button.type = "button";
       button.dataset.decide = student.id;
+      button.dataset.studentName = student.name;
       button.dataset.pickerOption = "";
+      button.setAttribute("aria-label", student.name + " — " + filename);
       if (index === 0) button.classList.add("active");
       const name = document.createElement("strong");
       name.textContent = student.name;
@@ -333,13 +555,52 @@
       options.forEach((option, index) => option.classList.toggle("active", index === next));
     } else if (event.key === "Enter") {
       event.preventDefault();
-      if (active >= 0) decide(input.closest("[data-essay-id]"), options[active].dataset.decide);
+      if (active >= 0) {
+        const essay = input.closest("[data-essay-id]");
+        select(essay, { focus: false, scroll: false });
+        decide(essay, options[active].dataset.decide);
+      }
     } else if (event.key === "Escape") {
       event.preventDefault();
       hideMatches(input);
       input.value = "";
       select(input.closest("[data-essay-id]"));
     }
+  }
+
+  // --- whole text, filter, shortcuts switch --------------------------------------------------
+
+  async function showWholeText(button) {
+    button.disabled = true;
+    try {
+      const fresh = await fetchDocument(button.dataset.wholeText);
+      const body = fresh.querySelector("[data-whole-text-body]");
+      const preview = button.closest("details").querySelector("[data-text-preview]");
+      preview.replaceWith(document.adoptNode(body));
+      button.remove();
+    } catch (error) {
+      button.disabled = false;
+      announce(root.dataset.textFailed + " " + String(error), true);
+    }
+  }
+
+  const SHORTCUTS_KEY = "huleedu.review.shortcuts";
+  const shortcutsSwitch = root.querySelector("[data-shortcuts-switch]");
+  let shortcutsOn = window.localStorage.getItem(SHORTCUTS_KEY) !== "off";
+
+  function setShortcuts(on) {
+    shortcutsOn = on;
+    shortcutsSwitch.checked = on;
+    root.classList.toggle("keys-off", !on);
+    window.localStorage.setItem(SHORTCUTS_KEY, on ? "on" : "off");
+  }
+
+  function toggleNeedsMe(button) {
+    const on = button.getAttribute("aria-pressed") !== "true";
+    button.setAttribute("aria-pressed", String(on));
+    document.getElementById("review-essays").classList.toggle("needs-me-only", on);
+    const current = currentEssay();
+    if (on && current && !shown(current)) nextUndecided();
   }
 
   // --- wiring (delegated: the live swaps replace elements) ----------------------------------
@@ -357,6 +618,12 @@
     if (yes) return decide(yes.closest("[data-essay-id]"), yes.dataset.secondEssayYes, { allowSecondEssay: true });
     const no = event.target.closest("[data-second-essay-no]");
     if (no) return hideSecondEssayQuestion(no.closest("[data-essay-id]"));
+    const add = event.target.closest("[data-add-to-roster]");
+    if (add) return addToRoster(add);
+    const whole = event.target.closest("[data-whole-text]");
+    if (whole) return showWholeText(whole);
+    const filter = event.target.closest("[data-needs-me-filter]");
+    if (filter) return toggleNeedsMe(filter);
     const action = event.target.closest(
       "[data-rematch], [data-send-for-assessment], [data-cancel-batch], [data-delete-batch]");
     if (action) {
@@ -377,6 +644,19 @@
       select(essay, { focus: false, scroll: false });
       return decide(essay, decision.dataset.decide);
     }
+    // A link to an essay ("Students claimed by more than one essay", the READY lists): the
+    // selection goes where the page goes, so the next key acts on the essay in view.
+    const link = event.target.closest('a[href^="#essay-"]');
+    if (link) {
+      const target = document.getElementById(link.getAttribute("href").slice(1));
+      if (target) {
+        event.preventDefault();
+        select(target, { scroll: false });
+        target.scrollIntoView({ block: "start" });
+        history.replaceState(null, "", link.getAttribute("href"));
+      }
+      return;
+    }
     const essay = event.target.closest("#review-essays > [data-essay-id]");
     if (essay && !event.target.closest("input, summary, a")) select(essay, { scroll: false });
   });
@@ -388,6 +668,8 @@
     moveDeadline(form);
   });
 
+  shortcutsSwitch.addEventListener("change", () => setShortcuts(shortcutsSwitch.checked));
+
   // Clicking a picker result must not take the focus from the input (and close the list) first.
   document.addEventListener("mousedown", (event) => {
     if (event.target.closest("[data-picker-results]")) event.preventDefault();
@@ -396,9 +678,10 @@
     if (event.target.matches("[data-picker-input]")) showMatches(event.target);
   });
   document.addEventListener("focusin", (event) => {
-    if (!event.target.matches("[data-picker-input]")) return;
-    select(event.target.closest("[data-essay-id]"), { focus: false, scroll: false });
-    showMatches(event.target);
+    // Selection follows the focus too (Tab into an essay's buttons, the picker, a link).
+    const essay = event.target.closest("#review-essays > [data-essay-id]");
+    if (essay && essay.dataset.essayId !== currentEssayId) select(essay, { focus: false, scroll: false });
+    if (event.target.matches("[data-picker-input]")) showMatches(event.target);
   });
   document.addEventListener("focusout", (event) => {
     if (!event.target.matches("[data-picker-input]")) return;
@@ -409,8 +692,8 @@
   document.addEventListener("keydown", (event) => {
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     if (event.target.matches("[data-picker-input]")) return pickerKeys(event, event.target);
-    if (event.target.closest("input, textarea, select")) return;
-    const essay = currentEssay();
+    // Single-letter shortcuts can be switched off (WCAG 2.1.4), and never fire while typing.
+    if (!shortcutsOn || event.target.closest("input, textarea, select")) return;
     switch (event.key) {
       case "j":
       case "ArrowDown":
@@ -422,15 +705,23 @@
         event.preventDefault();
         move(-1);
         break;
+      case "u":
+        event.preventDefault();
+        nextUndecided();
+        break;
       case "a": {
+        const essay = essayForKey();
         const top = essay && essay.dataset.suggestedStudentId;
         if (top && canDecide(essay)) decide(essay, top);
         break;
       }
-      case "n":
+      case "n": {
+        const essay = essayForKey();
         if (canDecide(essay)) decide(essay, null);
         break;
+      }
       case "p": {
+        const essay = essayForKey();
         const input = essay && essay.querySelector("[data-picker-input]");
         if (input && essay.dataset.decision === "decided" && !essay.classList.contains("changing")) {
           event.preventDefault();
@@ -446,8 +737,15 @@
     }
   });
 
+  window.addEventListener("hashchange", () => {
+    const target = location.hash.startsWith("#essay-") ? document.getElementById(location.hash.slice(1)) : null;
+    if (target) select(target, { scroll: false });
+  });
+
+  setShortcuts(shortcutsOn);
   showDeadline();
-  select(nextEssay(null, 1, (el) => el.dataset.decision === "pending") || essays()[0] || null, {
+  const fromLink = location.hash.startsWith("#essay-") ? document.getElementById(location.hash.slice(1)) : null;
+  select(fromLink || nextEssay(null, 1, (el) => el.dataset.decision === "pending") || essays()[0] || null, {
     focus: false,
     scroll: false,
   });

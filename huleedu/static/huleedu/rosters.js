@@ -62,7 +62,8 @@
     }
     importForm.hidden = !result.data.classes.length;
     showErrors(result.data.errors);
-    say(`${result.data.classes.length} classes`, result.data.errors.length ? "warn" : "success");
+    say(card.dataset.textClassesFound.replace("{n}", result.data.classes.length),
+      result.data.errors.length ? "warn" : "success");
   });
 
   importForm.addEventListener("submit", async (event) => {

@@ -14,25 +14,39 @@
   const errorBox = root.querySelector("[data-upload-error]");
   const resultsBody = root.querySelector("[data-upload-results]");
   const replaceInput = root.querySelector("[data-replace-input]");
+  const labels = JSON.parse(document.getElementById("upload-labels").textContent);
+  const addLate = root.querySelector("[data-add-late]");
   let queue = Promise.resolve();
   let replacing = null; // the essay whose new file the teacher is choosing
   // The states that take uploads, from the server's state machine (batches.models).
   const OPEN = text.uploadableStatuses.split(" ");
+  let shownStatus = root.querySelector("[data-batch-status]").dataset.batchStatus;
+  // Once the last expected essay arrived on this page, the drop zone steps aside: more files
+  // would be late essays, added only when the teacher asks for it.
+  let dropzoneFolded = false;
 
   function idempotencyKey() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
     return Date.now().toString(36) + Math.random().toString(36).slice(2);
   }
 
+  function fill(template, values) {
+    return template.replace(/\{(\w+)\}/g, (whole, key) => (key in values ? String(values[key]) : whole));
+  }
+
   function showStatus(status) {
+    if (shownStatus === "AWAITING_CONTENT" && status !== "AWAITING_CONTENT") dropzoneFolded = true;
+    shownStatus = status;
     for (const el of root.querySelectorAll("[data-batch-status]")) {
       el.dataset.batchStatus = status;
       el.className = "status status-" + status.toLowerCase();
+      el.textContent = labels.status[status] || status;
     }
     const open = OPEN.includes(status);
     root.classList.toggle("closed", !open);
-    dropzone.hidden = !open;
-    root.querySelector("[data-late-notice]").hidden = !open || status === "AWAITING_CONTENT";
+    dropzone.hidden = !open || dropzoneFolded;
+    addLate.hidden = !open || !dropzoneFolded;
+    root.querySelector("[data-late-notice]").hidden = !open || status === "AWAITING_CONTENT" || dropzoneFolded;
     const closedNotice = root.querySelector("[data-uploads-closed]");
     if (!open && closedNotice.hidden) closedNotice.hidden = false;
     const cancelBatch = root.querySelector("[data-cancel-batch]");
@@ -70,20 +84,21 @@
     let label = { PROVISIONED: text.textReceived, FAILED: text.textUnreadable, DUPLICATE: text.textDuplicate }[result.status]
       || text.textRejected;
     if (result.status === "PROVISIONED" && result.late) label = text.textReceivedLate;
-    let reason = result.reason || "";
+    // A failure by its code, in the page's language; anything else in the server's words.
+    let reason = (result.code && labels.failure[result.code]) || result.reason || "";
     if (result.status === "DUPLICATE" && result.duplicate_of) {
       row.dataset.duplicateOf = result.duplicate_of;
       reason = text.textDuplicateOf + " " + filenameOf(result.duplicate_of);
     }
-    const name = document.createElement("td");
-    name.dataset.filename = "";
-    name.textContent = result.filename;
-    row.append(name);
-    for (const value of [label, reason]) {
+    // Each cell carries its column's name: on a phone the rows are blocks (app.css, table.stack).
+    const columns = [...resultsBody.closest("table").querySelectorAll("thead th")].map((th) => th.textContent);
+    [result.filename, label, reason].forEach((value, index) => {
       const cell = document.createElement("td");
       cell.textContent = value;
+      cell.dataset.label = columns[index];
+      if (index === 0) cell.dataset.filename = "";
       row.append(cell);
-    }
+    });
     if (result.essay_id) row.dataset.uploadEssayId = result.essay_id;
     row.append(essayButtons(result.essay_id));
     resultsBody.append(row);
@@ -243,11 +258,24 @@
   const finalize = root.querySelector("[data-finalize]");
   if (finalize) {
     finalize.addEventListener("click", async () => {
+      const received = Number(root.querySelector("[data-upload-count]").textContent);
+      const expected = Number(root.querySelector("[data-expected-count]").textContent);
+      const missing = expected - received;
+      if (missing > 0) {
+        const question = missing === 1 ? text.textConfirmFinalizeOne : text.textConfirmFinalizeMany;
+        if (!window.confirm(fill(question, { received, expected, missing }))) return;
+      }
       const result = await api("POST", root.dataset.finalizeUrl);
       if (!result.ok) showError(errorMessage(result));
       await refreshBatch();
     });
   }
+
+  root.querySelector("[data-show-dropzone]").addEventListener("click", () => {
+    dropzoneFolded = false;
+    showStatus(shownStatus);
+    input.focus();
+  });
 
   connect({
     onOpen: refreshBatch,

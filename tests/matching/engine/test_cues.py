@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from matching.engine.cues import (
     EMAIL_NAME,
     FILENAME,
@@ -11,6 +13,7 @@ from matching.engine.cues import (
     NAME_PHRASE,
     SIGNATURE,
     EmailFound,
+    declared_author_names,
     email_local_cue,
     find_filename_cue,
     find_filename_cues,
@@ -132,3 +135,16 @@ def test_huge_body_is_not_tokenised() -> None:
     assert FIRST_LINE in kinds and SIGNATURE in kinds
     assert all(c.line_number is None or c.line_number < 40 or c.line_number > 1990
                for c in cues)
+
+
+@pytest.mark.parametrize(("text", "names"), [
+    ("Namn: Hugo Eriksson\nKlass: 9B\n\nText.", [("Hugo", "Eriksson")]),
+    ("Namn: Eriksson, Hugo\n\nText.", [("Hugo", "Eriksson")]),
+    ("Uppsats\nFörnamn: Anna Karin\nEfternamn: Öberg\n\nText.", [("Anna Karin", "Öberg")]),
+    ("Lärare: Lena Berg\nNamn: Maja Öberg\n\nText.", [("Maja", "Öberg")]),  # the teacher is no author
+    ("Min text\n\nLite mer.\n\nHugo E.", []),  # a signature may be anything: not offered
+    ("Namn: Hugo\n\nText.", []),  # one word is not a name to add
+    ("Namn: Hugo Eriksson 9B\n\nText.", []),
+])
+def test_declared_author_names_are_the_labelled_header_names_as_written(text, names):
+    assert declared_author_names(text) == names

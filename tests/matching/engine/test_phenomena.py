@@ -67,8 +67,7 @@ def test_first_name_and_surname_in_two_places_make_a_full_name() -> None:
 
 def test_nickname_file_has_a_source_for_every_row() -> None:
     data = Path(__file__).resolve().parents[3] / "matching" / "engine" / "data" / "nicknames.tsv"
-    rows = [r for r in data.read_text(encoding="utf-8").splitlines()
-            if r.strip() and not r.startswith("#")]
+    rows = [r for r in data.read_text(encoding="utf-8").splitlines() if r.strip() and not r.startswith("#")]
     assert rows
     for row in rows:
         kind, nick, formal, source = row.split("\t")
@@ -79,10 +78,43 @@ def test_nickname_file_has_a_source_for_every_row() -> None:
 
 def test_variant_file_has_a_source_for_every_group() -> None:
     data = Path(__file__).resolve().parents[3] / "matching" / "engine" / "data" / "variants.tsv"
-    rows = [r for r in data.read_text(encoding="utf-8").splitlines()
-            if r.strip() and not r.startswith("#")]
+    rows = [r for r in data.read_text(encoding="utf-8").splitlines() if r.strip() and not r.startswith("#")]
     assert len(rows) == len(VARIANT_GROUPS)
     for row in rows:
         spellings, source = row.split("\t")
         assert len(spellings.split(",")) >= 2 and source.strip()
     assert "muhammad" in spelling_alternatives("mohammed")
+
+
+def test_a_name_part_garbled_by_a_scan_is_suggested_for_review() -> None:
+    """Two letters lost or misread in one name part, the rest of the name exact: the
+    student is suggested, never "high" (it may be somebody else's name)."""
+    roster = [
+        RosterStudent("sixten", "Sixten", "Nordin"),
+        RosterStudent("melvin", "Melvin", "Lundmark"),
+        RosterStudent("tove", "Tove", "Berg"),
+    ]
+    for text, student in (
+        ("Elev: Sten Nordin", "sixten"),
+        ("Melvin Lundrk", "melvin"),
+        ("Elev: Sten No-\nrdin", "sixten"),
+    ):
+        result = match_batch([EssayInput("e", text + BODY)], roster)[0]
+        assert (result.student_id, result.status) == (student, "review"), text
+        assert "2 typos" in result.suggestions[0].reasons[0]
+
+
+def test_a_garbled_part_must_start_alike_and_leave_enough_of_the_name() -> None:
+    roster = [RosterStudent("sixten", "Sixten", "Nordin"), RosterStudent("bo", "Bo", "Lind")]
+    for text in ("Elev: Karl Nordin", "Elev: Bra Lind", "Elev: Sixten Nodrinn Berg"):
+        assert match_batch([EssayInput("e", text + BODY)], roster)[0].status != "high", text
+    assert match_batch([EssayInput("e", "Elev: Karl Nordin" + BODY)], roster)[0].status == "none"
+    assert match_batch([EssayInput("e", "Elev: Bra Lind" + BODY)], roster)[0].status == "none"
+
+
+def test_a_roster_name_as_written_is_not_read_as_another_garbled() -> None:
+    """ "Oskar Hussein" is Oskar Hussein; Omar Hussein is not suggested beside him."""
+    roster = [RosterStudent("oskar", "Oskar", "Hussein"), RosterStudent("omar", "Omar", "Hussein")]
+    result = match_batch([EssayInput("e", "Namn: Oskar Hussein" + BODY)], roster)[0]
+    assert [s.student_id for s in result.suggestions] == ["oskar"]
+    assert result.status == "high"

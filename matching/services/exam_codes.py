@@ -20,9 +20,10 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from batches.locks import batch_lock
-from batches.models import Batch, BatchStatus
+from batches.models import Batch, BatchStatus, status_label
 from classroster.models import ExamCode, Student
 from classroster.services import _COLUMN_ALIASES, _clean_email, _clean_name, _defuse_formula
 from essays.models import Essay
@@ -97,7 +98,7 @@ def _fold(value: str) -> str:
 def _decode(data: bytes) -> str:
     if b"\x00" in data[:4096]:
         raise DomainError(
-            "The code list is neither a CSV text file nor an Excel (.xlsx) workbook.",
+            _("The code list is neither a CSV text file nor an Excel (.xlsx) workbook."),
             code="invalid_code_list",
         )
     try:
@@ -119,7 +120,8 @@ def _csv_rows(data: bytes) -> list[list[str]]:
                 break
     except csv.Error as exc:
         raise DomainError(
-            f"The code list is not readable CSV (line {reader.line_num}): {exc}",
+            _("The code list is not readable CSV (line %(line)d): %(problem)s")
+            % {"line": reader.line_num, "problem": exc},
             code="invalid_code_list",
             details={"line": reader.line_num},
         ) from exc
@@ -140,7 +142,7 @@ def _xlsx_rows(data: bytes) -> list[list[str]]:
             total += info.file_size
             if info.file_size > 1024 * 1024 and info.file_size / max(info.compress_size, 1) > 100:
                 raise DomainError(
-                    "The .xlsx file is abnormally compressed (a zip bomb?); it was refused.",
+                    _("The .xlsx file is abnormally compressed (a zip bomb?); it was refused."),
                     code="unsafe_archive",
                 )
         if total > MAX_XLSX_UNCOMPRESSED_BYTES:
@@ -152,7 +154,7 @@ def _xlsx_rows(data: bytes) -> list[list[str]]:
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises zip, XML and KeyError types for broken files
-        raise DomainError("The .xlsx file could not be read.", code="invalid_code_list") from exc
+        raise DomainError(_("The .xlsx file could not be read."), code="invalid_code_list") from exc
     try:
         sheet = workbook.worksheets[0]
         rows: list[list[str]] = []
@@ -179,8 +181,10 @@ def _header_columns(rows: list[list[str]]) -> tuple[int, dict[str, int]]:
         if "code" in columns:
             return index, columns
     raise DomainError(
-        "The code list needs a header row naming the code column (code / kod) and a name (name / namn, "
-        "or first and last name) and/or e-mail (email / e-post) column.",
+        _(
+            "The code list needs a header row naming the code column (code / kod) and a name (name / "
+            "namn, or first and last name) and/or e-mail (email / e-post) column."
+        ),
         code="invalid_code_list_header",
         details={"found": rows[0][:20] if rows else []},
     )
@@ -228,18 +232,36 @@ def exam_codes_import(
             "A batch without a class has no roster to match codes against.", code="batch_has_no_class"
         )
     _require_open(batch)
+    result = _code_list_read(batch, data, filename)
+    with transaction.atomic():
+        # Under the batch lock: two uploads at once replace the list one after the other, and
+        # a matching run never reads half a list.
+        batch = batch_lock(batch.id)
+        _require_open(batch)
+        ExamCode.objects.filter(batch=batch).delete()
+        ExamCode.objects.bulk_create(result.codes)
+        if batch.status == BatchStatus.AWAITING_STUDENT_VALIDATION and uploaded_by is not None:
+            from matching.services.runs import matching_rematch_request  # runs reads the codes
+
+            matching_rematch_request(batch_id=batch.id, requested_by=uploaded_by)
+    return result
+
+
+def _code_list_read(batch: Batch, data: bytes, filename: str) -> CodeListImport:
+    """The file's codes, each resolved against the batch's roster, and its bad rows by line."""
     if len(data) > MAX_CODE_LIST_BYTES:
         raise PayloadTooLarge(
-            f"The code list is larger than {MAX_CODE_LIST_BYTES:,} bytes.", code="code_list_too_large"
+            _("The code list is larger than %(limit)s bytes.") % {"limit": f"{MAX_CODE_LIST_BYTES:,}"},
+            code="code_list_too_large",
         )
     if not data.strip():
-        raise DomainError("The code list is empty.", code="invalid_code_list")
+        raise DomainError(_("The code list is empty."), code="invalid_code_list")
     is_xlsx = data[:4] == b"PK\x03\x04" or filename.lower().endswith((".xlsx", ".xlsm"))
     rows = _xlsx_rows(data) if is_xlsx else _csv_rows(data)
     header_index, columns = _header_columns(rows)
     if not ({"name", "email", "first_name", "last_name"} & set(columns)):
         raise DomainError(
-            "The code list names no name or e-mail column.",
+            _("The code list names no name or e-mail column."),
             code="invalid_code_list_header",
             details={"found": rows[header_index][:20]},
         )
@@ -262,21 +284,10 @@ def exam_codes_import(
         )
     if not result.codes:
         raise DomainError(
-            "No line of the code list could be read.",
+            _("No line of the code list could be read."),
             code="invalid_code_list_rows",
             details={"errors": result.errors[:100]},
         )
-    with transaction.atomic():
-        # Under the batch lock: two uploads at once replace the list one after the other, and
-        # a matching run never reads half a list.
-        batch = batch_lock(batch.id)
-        _require_open(batch)
-        ExamCode.objects.filter(batch=batch).delete()
-        ExamCode.objects.bulk_create(result.codes)
-        if batch.status == BatchStatus.AWAITING_STUDENT_VALIDATION and uploaded_by is not None:
-            from matching.services import matching_rematch_request  # matching imports this module
-
-            matching_rematch_request(batch_id=batch.id, requested_by=uploaded_by)
     return result
 
 
@@ -465,14 +476,15 @@ def exam_codes_clear(*, batch: Batch) -> int:
     with transaction.atomic():
         batch = batch_lock(batch.id)
         _require_open(batch)
-        deleted, _ = ExamCode.objects.filter(batch=batch).delete()
+        deleted, _by_model = ExamCode.objects.filter(batch=batch).delete()
     return deleted
 
 
 def _require_open(batch: Batch) -> None:
     if batch.status in CLOSED:
         raise Conflict(
-            f"The batch is {batch.status}; its code list can no longer change.",
+            _("The batch is “%(status)s”: its code list can no longer change.")
+            % {"status": status_label(batch.status)},
             code="batch_closed",
             details={"status": batch.status},
         )
