@@ -54,16 +54,22 @@ def _group_send(group: str, message: dict[str, Any]) -> None:
         logger.exception("could not tell live sockets that a session ended")
 
 
-def on_logged_out(sender: Any, request: HttpRequest | None, user: AbstractBaseUser | None,
-                  **kwargs: Any) -> None:
+def on_logged_out(
+    sender: Any, request: HttpRequest | None, user: AbstractBaseUser | None, **kwargs: Any
+) -> None:
     session = getattr(request, "session", None)
     session_key = getattr(session, "session_key", None)
     if session_key:
         _group_send(session_group(session_key), {"type": "session.ended"})
 
 
-def on_user_saved(sender: type[AbstractBaseUser], instance: AbstractBaseUser, raw: bool = False,
-                  update_fields: Any = None, **kwargs: Any) -> None:
+def on_user_saved(
+    sender: type[AbstractBaseUser],
+    instance: AbstractBaseUser,
+    raw: bool = False,
+    update_fields: Any = None,
+    **kwargs: Any,
+) -> None:
     """A changed password revokes the user's API tokens, and their sockets check their session
     (whose password hash no longer matches)."""
     if raw or instance.pk is None:

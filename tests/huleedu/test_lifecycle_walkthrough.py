@@ -16,8 +16,9 @@ pytestmark = pytest.mark.slow
 
 def lifecycle_walkthrough():
     sys.path.insert(0, str(ROOT / "scripts"))
-    spec = importlib.util.spec_from_file_location("lifecycle_walkthrough",
-                                                  ROOT / "scripts" / "lifecycle_walkthrough.py")
+    spec = importlib.util.spec_from_file_location(
+        "lifecycle_walkthrough", ROOT / "scripts" / "lifecycle_walkthrough.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
