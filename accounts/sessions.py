@@ -6,7 +6,6 @@ Connected in ``AccountsConfig.ready()``.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
 from types import SimpleNamespace
@@ -19,8 +18,6 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.http import HttpRequest
 from rest_framework.authtoken.models import Token
-
-from huleedu.server import server_loop
 
 logger = logging.getLogger(__name__)
 
@@ -51,26 +48,28 @@ def _group_send(group: str, message: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    loop = server_loop()
     try:
-        if loop is not None:  # in a web process: hand it to daphne's loop and return
-            asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop)
-        else:
-            async_to_sync(layer.group_send)(group, message)
+        async_to_sync(layer.group_send)(group, message)
     except Exception:  # the periodic re-check closes the socket anyway
         logger.exception("could not tell live sockets that a session ended")
 
 
-def on_logged_out(sender: Any, request: HttpRequest | None, user: AbstractBaseUser | None,
-                  **kwargs: Any) -> None:
+def on_logged_out(
+    sender: Any, request: HttpRequest | None, user: AbstractBaseUser | None, **kwargs: Any
+) -> None:
     session = getattr(request, "session", None)
     session_key = getattr(session, "session_key", None)
     if session_key:
         _group_send(session_group(session_key), {"type": "session.ended"})
 
 
-def on_user_saved(sender: type[AbstractBaseUser], instance: AbstractBaseUser, raw: bool = False,
-                  update_fields: Any = None, **kwargs: Any) -> None:
+def on_user_saved(
+    sender: type[AbstractBaseUser],
+    instance: AbstractBaseUser,
+    raw: bool = False,
+    update_fields: Any = None,
+    **kwargs: Any,
+) -> None:
     """A changed password revokes the user's API tokens, and their sockets check their session
     (whose password hash no longer matches)."""
     if raw or instance.pk is None:

@@ -142,7 +142,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "huleedu.urls"
-WSGI_APPLICATION = None
+WSGI_APPLICATION = "huleedu.wsgi.application"
 ASGI_APPLICATION = "huleedu.asgi.application"
 
 TEMPLATES = [
@@ -161,17 +161,6 @@ TEMPLATES = [
     },
 ]
 
-# daphne serves HTTP on long-lived threads in two lanes per process (huleedu/asgi.py,
-# huleedu/lanes.py): WEB_THREADS for decisions, polls and everything short, WEB_BULK_THREADS
-# for uploads, essay lists, accept-alls and class set-up (0: one pool for every request). Each
-# thread keeps its database connection for DATABASE_CONN_MAX_AGE seconds, so a process holds
-# at most WEB_THREADS + WEB_BULK_THREADS connections for requests.
-WEB_THREADS = env_int("HULEEDU_WEB_THREADS", 6)
-WEB_BULK_THREADS = env_int("HULEEDU_WEB_BULK_THREADS", 2)
-# How long (ms) a request thread may keep the GIL while another wants it. Python's 5 ms suits
-# long computations; here a decision waits for the GIL after each of its SQL round trips, and
-# a busy neighbour (an upload, an essay list) would make it wait up to 5 ms each time.
-WEB_GIL_SWITCH_INTERVAL_MS = env_int("HULEEDU_WEB_GIL_SWITCH_MS", 1)
 DATABASES = {
     "default": dj_database_url.parse(
         DATABASE_URL,
@@ -179,9 +168,21 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Django's psycopg pool, for an ASGI server that runs each request on a new thread (which
+# would otherwise open a connection per request). gunicorn's threads keep theirs; the
+# benchmark's daphne-for-HTTP comparison sets it (docs/operations.md, "Serving HTTP").
+if env_int("DATABASE_POOL_MAX_SIZE", 0) > 0:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 2,
+        "max_size": env_int("DATABASE_POOL_MAX_SIZE", 0),
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded server writes from several threads; wait for the lock instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # It serves through Django's ASGI handler, which runs each request on a thread of its own:
+    # a connection kept past the request would outlive its thread.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -1,26 +1,28 @@
-"""What one request costs a web process, at rest: daphne CPU and latency per kind of request.
+"""What one request costs a web process, at rest: its CPU and latency per kind of request.
 
     .venv/bin/python bench/load/request_cost.py [--repeat 300]
 
 It starts what ``run_load.py`` starts, on loopback only (a fresh PostgreSQL database and
-Redis db, here one daphne and one qcluster), takes a few teachers' batches up to their
+Redis db, here one web process and one qcluster), takes a few teachers' batches up to their
 suggestions, then sends each kind of request one at a time, ``--repeat`` times, and reads
-daphne's own CPU time from /proc before and after. /proc counts CPU in clock ticks (10 ms on
+the web process's own CPU time from /proc before and after. /proc counts CPU in clock ticks (10 ms on
 most kernels), so the per-request figure is only as fine as a tick divided by ``--repeat``:
 0.03 ms at the default, printed with the figures. CPU per request is what a request costs
 the web process whatever else the machine does; the latency is what it waits for with
 nobody else around. Under load both grow with the CPU the other requests take, so this is
 the figure to watch when changing a hot path.
 
-Kinds: ``healthz`` (the server stack alone: Twisted, the hand-over to a thread, the middleware), ``poll``
+Kinds: ``healthz`` (the server stack alone: the HTTP server and the middleware), ``poll``
 (GET a batch), ``decision`` (PUT an association; each batch keeps one essay undecided so
 that it stays open) and ``list_essays`` (GET a batch's 30 essays with their suggestions).
 The machine's speed is printed too (``sum(range(10**7))``): figures from machines of
 different speeds are not comparable.
 
 ``--beside-lists K`` measures the same requests while K other clients fetch essay lists
-without pause on the same daphne: what a short request waits behind heavy ones sharing its
-process (the GIL, the event loop). Daphne's CPU then includes theirs and is not reported.
+without pause on the same web process: what a short request waits behind heavy ones sharing
+its process (the GIL). Its CPU then includes theirs and is not reported.
+
+``--server daphne`` measures daphne with Django's ASGI handler instead of gunicorn.
 """
 
 from __future__ import annotations
@@ -142,15 +144,15 @@ def measure(stack: Stack, send: Callable[[int], httpx.Response], repeat: int) ->
     for i in range(min(30, repeat)):  # warm: connections, caches, the first compile of each statement
         send(i).raise_for_status()
     latencies = []
-    cpu_before = cpu_seconds_by_role(stack)["daphne"]
+    cpu_before = cpu_seconds_by_role(stack)["web"]
     for i in range(repeat):
         started = time.perf_counter()
         send(i).raise_for_status()
         latencies.append((time.perf_counter() - started) * 1000)
-    cpu_ms = (cpu_seconds_by_role(stack)["daphne"] - cpu_before) * 1000 / repeat
+    cpu_ms = (cpu_seconds_by_role(stack)["web"] - cpu_before) * 1000 / repeat
     cuts = statistics.quantiles(latencies, n=100)
-    return {"n": repeat, "daphne_cpu_ms": round(cpu_ms, 2),
-            "daphne_cpu_resolution_ms": cpu_resolution_ms(repeat), "p50_ms": round(cuts[49], 1),
+    return {"n": repeat, "web_cpu_ms": round(cpu_ms, 2),
+            "web_cpu_resolution_ms": cpu_resolution_ms(repeat), "p50_ms": round(cuts[49], 1),
             "p95_ms": round(cuts[94], 1), "p99_ms": round(cuts[98], 1)}
 
 
@@ -164,12 +166,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="a maintenance database to create the benchmark's database from")
     parser.add_argument("--database", default="huleedu_cost", help="dropped and created afresh")
     parser.add_argument("--redis-url", default=f"redis://{LOOPBACK}:6379/4", help="this db is flushed")
-    parser.add_argument("--port", type=int, default=8151, help="daphne's loopback port")
+    parser.add_argument("--port", type=int, default=8151, help="the web process's loopback port")
+    parser.add_argument("--server", choices=("gunicorn", "daphne"), default="gunicorn")
     parser.add_argument("--json-out", type=Path, default=None)
     args = parser.parse_args(argv)
     config = parse_args(["--web", "1", "--qclusters", "1", "--batches", "1", "--database", args.database,
                          "--first-port", str(args.port), "--postgres-url", args.postgres_url,
-                         "--redis-url", args.redis_url])
+                         "--redis-url", args.redis_url, "--server", args.server])
     signal.signal(signal.SIGTERM, _raise_interrupt)
     speed = machine_speed_seconds()
     stack = Stack(config)
@@ -183,22 +186,24 @@ def main(argv: list[str] | None = None) -> int:
             kinds = request_kinds(client, batches)
             with EssayListLoops(args.beside_lists, client, batches):
                 results = {kind: measure(stack, kinds[kind], args.repeat) for kind in args.kinds.split(",")}
-            if args.beside_lists:  # their CPU is in daphne's too
+            if args.beside_lists:  # their CPU is in the web process's too
                 for row in results.values():
-                    row["daphne_cpu_ms"] = None
+                    row["web_cpu_ms"] = None
     finally:
         stack.stop()
         stack.cleanup(keep_logs=False)
-    print(f"machine: sum(range(10**7)) in {speed:.3f} s; one daphne, requests one at a time; "
+    print(f"machine: sum(range(10**7)) in {speed:.3f} s; one {args.server} web process, "
+          "requests one at a time; "
           f"CPU figures in steps of {cpu_resolution_ms(args.repeat)} ms"
           + (f"; beside {args.beside_lists} clients fetching essay lists" if args.beside_lists else ""))
-    print(f"{'kind':<14}{'n':>6}{'daphne CPU ms':>15}{'p50':>8}{'p95':>8}{'p99':>8}")
+    print(f"{'kind':<14}{'n':>6}{'web CPU ms':>15}{'p50':>8}{'p95':>8}{'p99':>8}")
     for kind, row in results.items():
-        cpu = "-" if row["daphne_cpu_ms"] is None else f"{row['daphne_cpu_ms']:.2f}"
+        cpu = "-" if row["web_cpu_ms"] is None else f"{row['web_cpu_ms']:.2f}"
         print(f"{kind:<14}{row['n']:>6}{cpu:>15}{row['p50_ms']:>8.1f}"
               f"{row['p95_ms']:>8.1f}{row['p99_ms']:>8.1f}")
     if args.json_out:
-        report = {"machine_sum_range_seconds": speed, "beside_lists": args.beside_lists, "kinds": results}
+        report = {"machine_sum_range_seconds": speed, "server": args.server,
+                  "beside_lists": args.beside_lists, "kinds": results}
         args.json_out.write_text(json.dumps(report, indent=2))
     return 0
 

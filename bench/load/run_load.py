@@ -7,7 +7,9 @@ stops what it started::
 
 * a fresh PostgreSQL database (``huleedu_load``, dropped and created) and a flushed Redis
   database (db 3), both on 127.0.0.1;
-* ``--web`` daphne processes (default 2, ports 8101, 8102, ...) and ``--qclusters``
+* ``--web`` web processes (default 2, ports 8101, 8102, ...): gunicorn, one worker each, as
+  in production, with one daphne for the WebSocket on the next port (``--server daphne``:
+  daphne serving HTTP through Django's ASGI handler and a connection pool instead), and ``--qclusters``
   ``manage.py qcluster`` processes (``--qcluster-workers`` worker processes each), with
   ``HULEEDU_TASKS_INLINE=0`` so every follow-up task travels through Redis to a qcluster, and
   ``PROMETHEUS_MULTIPROC_DIR`` set so ``/metrics`` sums all of them;
@@ -28,7 +30,7 @@ Two ways to drive them:
   teachers all hand in the same national test: this measures what a teacher waits for at a
   load the machine can carry (choose R so that it can; the report gives the CPU use).
 
-Requests round-robin over the daphne ports (a load balancer without sticky sessions), at most
+Requests round-robin over the web ports (a load balancer without sticky sessions), at most
 ``--concurrency`` in flight. The run is bounded by ``--max-requests`` and ``--max-seconds``.
 It prints throughput, client-side latency percentiles per kind of request (with how late the
 client's own event loop ran, which each of them includes), the server-side
@@ -100,6 +102,7 @@ class Config:
     think_seconds: tuple[float, float] = (2.0, 8.0)
     glance_seconds: tuple[float, float] = (5.0, 20.0)
     split_routes: bool = False
+    server: str = "gunicorn"
 
     @property
     def paced(self) -> bool:
@@ -118,7 +121,10 @@ class Config:
 def parse_args(argv: list[str] | None = None) -> Config:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--batches", type=int, default=100, help="teachers = batches (default 100)")
-    parser.add_argument("--web", type=int, default=2, help="daphne processes (default 2)")
+    parser.add_argument("--web", type=int, default=2, help="web processes (default 2)")
+    parser.add_argument("--server", choices=("gunicorn", "daphne"), default="gunicorn",
+                        help="HTTP server: gunicorn (production; default) or daphne with Django's ASGI "
+                             "handler and a database connection pool")
     parser.add_argument("--first-port", type=int, default=8101)
     parser.add_argument("--qclusters", type=int, default=1, help="qcluster processes (default 1)")
     parser.add_argument("--qcluster-workers", type=int, default=1,
@@ -144,7 +150,7 @@ def parse_args(argv: list[str] | None = None) -> Config:
                         help="human pace: MIN,MAX seconds a teacher takes per hand decision")
     parser.add_argument("--split-routes", action="store_true",
                         help="route as a balancer with two pools would: uploads, essay lists, "
-                             "accept-alls and class set-up to the last daphne, the rest to the others")
+                             "accept-alls and class set-up to the last web process, the rest to the others")
     parser.add_argument("--json-out", type=Path, default=None, help="also write the report as JSON")
     parser.add_argument("--keep-logs", action="store_true", help="keep the servers' log directory")
     args = parser.parse_args(argv)
@@ -163,7 +169,7 @@ def parse_args(argv: list[str] | None = None) -> Config:
         seed=args.seed, log_level=args.log_level, relay_grace_seconds=args.relay_grace_seconds,
         json_out=args.json_out, keep_logs=args.keep_logs, ramp_seconds=max(0.0, args.ramp_seconds),
         review_seconds=max(0.0, args.review_seconds), think_seconds=args.think_seconds,
-        split_routes=args.split_routes,
+        split_routes=args.split_routes, server=args.server,
     )
 
 
@@ -182,7 +188,7 @@ def _seconds_range(text: str) -> tuple[float, float]:
 
 
 class Stack:
-    """Fresh database and Redis db, then the daphne and qcluster processes; stopped on exit."""
+    """Fresh database and Redis db, then the web and qcluster processes; stopped on exit."""
 
     def __init__(self, config: Config) -> None:
         self.config = config
@@ -231,11 +237,22 @@ class Stack:
         self.processes.append((name, process))
 
     def start(self) -> None:
-        # Web processes serve on a fixed pool of threads and qcluster workers are long-lived
-        # processes: both keep their database connections (the application's default).
+        # gunicorn's threads and qcluster workers are long-lived: both keep their database
+        # connections (the application's default). Under daphne, Django's ASGI handler runs
+        # each request on a thread of its own, so connections come from a pool instead.
         for port in self.config.ports:
-            self._spawn(f"daphne-{port}", [sys.executable, "-m", "daphne", "-b", LOOPBACK, "-p", str(port),
-                                           "huleedu.asgi:application"], self.env(conn_max_age=60))
+            if self.config.server == "gunicorn":
+                self._spawn(f"web-{port}", [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py",
+                                            "-b", f"{LOOPBACK}:{port}", "--workers", "1"],
+                            self.env(conn_max_age=60))
+            else:
+                self._spawn(f"web-{port}", [sys.executable, "-m", "daphne", "-b", LOOPBACK, "-p", str(port),
+                                            "huleedu.asgi:application"],
+                            {**self.env(conn_max_age=0), "DATABASE_POOL_MAX_SIZE": "8"})
+        if self.config.server == "gunicorn":  # the teachers' WebSocket, as the proxy routes /ws/
+            port = self.config.first_port + self.config.web
+            self._spawn(f"ws-{port}", [sys.executable, "-m", "daphne", "-b", LOOPBACK, "-p", str(port),
+                                       "huleedu.asgi:application"], self.env(conn_max_age=0))
         for number in range(self.config.qclusters):
             self._spawn(f"qcluster-{number}", [sys.executable, "manage.py", "qcluster"],
                         self.env(conn_max_age=60))
@@ -371,7 +388,7 @@ def _machine_cpu_ticks() -> tuple[int, int]:
 
 
 def cpu_seconds_by_role(stack: Stack) -> dict[str, float]:
-    """CPU seconds used so far by the daphne and the qcluster processes (with the workers
+    """CPU seconds used so far by the web, WebSocket and qcluster processes (with the workers
     qcluster forks: each was started in its own process group) and by PostgreSQL (every
     ``postgres`` process; the postmaster's waited-for children count the backends that
     ended). Read from /proc; the difference of two readings is what a stretch of load cost."""
@@ -436,11 +453,11 @@ BULK_KINDS = frozenset({"upload", "list_essays", "bulk_confirm", "create_class"}
 
 
 class LoadClient:
-    """HTTP over the daphne ports, round-robin, bounded in flight, timing every request.
+    """HTTP over the web ports, round-robin, bounded in flight, timing every request.
 
     With ``split_routes`` the ports are two pools, as behind a balancer that routes by path:
-    the bulk requests go to the last daphne, the short interactive ones (decisions, polls,
-    registrations) to the others, so that a decision never shares a GIL with an upload.
+    the bulk requests go to the last web process, the short interactive ones (decisions, polls,
+    registrations) to the others, so that a decision never shares a process with an upload.
     """
 
     def __init__(self, config: Config, kind_suffix: str = "") -> None:
@@ -765,7 +782,8 @@ def build_report(config: Config, load: dict[str, Any], verdict: dict[str, Any],
     essays = ready * ESSAYS_PER_BATCH
     minutes = load["load_seconds"] / 60
     return {
-        "config": {"batches": config.batches, "web": config.web, "qclusters": config.qclusters,
+        "config": {"batches": config.batches, "web": config.web, "server": config.server,
+                   "qclusters": config.qclusters,
                    "relay_grace_seconds": config.relay_grace_seconds,
                    "qcluster_workers": config.qcluster_workers, "concurrency": config.concurrency,
                    "files_per_upload": config.files_per_upload, "cpus": os.cpu_count(),
@@ -833,7 +851,7 @@ def clean(report: dict[str, Any], expected_batches: int) -> bool:
 
 def print_report(report: dict[str, Any], ok: bool) -> None:
     c = report["config"]
-    print(f"\n== HuleEdu load: {c['batches']} batches x {ESSAYS_PER_BATCH} essays, {c['web']} daphne, "
+    print(f"\n== HuleEdu load: {c['batches']} batches x {ESSAYS_PER_BATCH} essays, {c['web']} {c['server']}, "
           f"{c['qclusters']} qcluster x {c['qcluster_workers']} worker(s), {c['concurrency']} in flight, "
           f"{c['cpus']} CPUs, {c['routing']} routing ==")
     print(f"setup (classes): {report['setup_seconds']} s   load: {report['load_seconds']} s   "
@@ -892,7 +910,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"preparing {config.database} and {config.redis_url} ...", flush=True)
         stack.prepare_stores()
         *teachers, probe = make_teachers(config, stack.seed_teachers(config.batches + 1))
-        print(f"starting {config.web} daphne and {config.qclusters} qcluster process(es) ...", flush=True)
+        print(f"starting {config.web} {config.server}, {config.qclusters} qcluster(s) ...", flush=True)
         stack.start()
         sampler.start()
         print(f"running {config.batches} teachers ...", flush=True)

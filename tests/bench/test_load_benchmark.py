@@ -2,7 +2,8 @@
 mean something.
 
 Three teachers at human pace through the whole stack the benchmark starts (its own PostgreSQL
-database, a Redis db of its own, two daphne and one qcluster process on free loopback ports),
+database, a Redis db of its own, two gunicorn web processes, the WebSocket's daphne and one
+qcluster process on free loopback ports),
 and the request-cost benchmark with five requests of each kind. Timing is not asserted here:
 figures come from running the benchmarks, not from a test.
 """
@@ -25,19 +26,25 @@ SCRIPT = ROOT / "bench" / "load" / "run_load.py"
 pytestmark = pytest.mark.slow
 
 
-def two_free_ports() -> int:
-    """A port p such that p and p + 1 are free now (the benchmark's two daphne processes)."""
+def free_ports(count: int) -> int:
+    """A port p such that p ... p + count - 1 are free now (the web processes and the
+    WebSocket's daphne after them)."""
     for _ in range(50):
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
-        with socket.socket() as neighbour:
-            try:
-                neighbour.bind(("127.0.0.1", port + 1))
-            except OSError:
-                continue
-        return port
-    raise RuntimeError("no two adjacent free ports")
+        if all(_free(port + offset) for offset in range(1, count)):
+            return port
+    raise RuntimeError(f"no {count} adjacent free ports")
+
+
+def _free(port: int) -> bool:
+    with socket.socket() as neighbour:
+        try:
+            neighbour.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def stores() -> tuple[str, str]:
@@ -60,7 +67,7 @@ def test_three_teachers_at_human_pace_reach_ready_with_a_clean_verdict(tmp_path:
     run = subprocess.run(
         [sys.executable, str(SCRIPT), "--batches", "3", "--qclusters", "1", "--ramp-seconds", "2",
          "--review-seconds", "2", "--think-seconds", "0.1,0.3", "--database", "huleedu_load_smoke",
-         "--postgres-url", postgres, "--redis-url", redis_url, "--first-port", str(two_free_ports()),
+         "--postgres-url", postgres, "--redis-url", redis_url, "--first-port", str(free_ports(3)),
          "--max-seconds", "240", "--json-out", str(report_path)],
         cwd=ROOT, capture_output=True, text=True, timeout=420,
     )
@@ -83,7 +90,7 @@ def test_three_teachers_at_human_pace_reach_ready_with_a_clean_verdict(tmp_path:
     assert loop_lag["n"] > 0 and 0 <= loop_lag["p50"] <= loop_lag["p95"] <= loop_lag["max"]
     assert report["config"]["pace"]["ramp_seconds"] == 2.0
     assert 1 <= report["peak_open_batches"] <= 4
-    assert {"daphne", "qcluster", "postgres"} <= {
+    assert {"web", "ws", "qcluster", "postgres"} <= {
         key.removesuffix("_cpu_seconds") for key in report["cpu"] if key.endswith("_cpu_seconds")}
     assert report["matching_job_seconds"]["initiated_to_suggestions"]["n"] == 4
 
@@ -97,7 +104,7 @@ def test_request_cost_reports_every_kind_of_request(tmp_path: Path) -> None:
     run = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "load" / "request_cost.py"), "--repeat", str(repeat),
          "--database", "huleedu_cost_smoke", "--postgres-url", postgres, "--redis-url", redis_url,
-         "--port", str(two_free_ports()), "--json-out", str(report_path)],
+         "--port", str(free_ports(2)), "--json-out", str(report_path)],
         cwd=ROOT, capture_output=True, text=True, timeout=300,
     )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
@@ -105,9 +112,9 @@ def test_request_cost_reports_every_kind_of_request(tmp_path: Path) -> None:
     assert set(report["kinds"]) == {"healthz", "poll", "decision", "list_essays"}
     for kind, row in report["kinds"].items():
         assert row["n"] == repeat, kind
-        assert row["daphne_cpu_ms"] >= row["daphne_cpu_resolution_ms"] > 0, (kind, row)
+        assert row["web_cpu_ms"] >= row["web_cpu_resolution_ms"] > 0, (kind, row)
         assert 0 < row["p50_ms"] <= row["p99_ms"], (kind, row)
-    assert "daphne CPU ms" in run.stdout
+    assert "web CPU ms" in run.stdout and "gunicorn" in run.stdout
 
 
 def test_request_cost_beside_essay_lists_reports_latency_but_not_cpu(tmp_path: Path) -> None:
@@ -117,13 +124,13 @@ def test_request_cost_beside_essay_lists_reports_latency_but_not_cpu(tmp_path: P
         [sys.executable, str(ROOT / "bench" / "load" / "request_cost.py"), "--repeat", "10",
          "--kinds", "decision", "--beside-lists", "2",
          "--database", "huleedu_cost_smoke", "--postgres-url", postgres, "--redis-url", redis_url,
-         "--port", str(two_free_ports()), "--json-out", str(report_path)],
+         "--port", str(free_ports(2)), "--json-out", str(report_path)],
         cwd=ROOT, capture_output=True, text=True, timeout=300,
     )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     report = json.loads(report_path.read_text())
     assert report["beside_lists"] == 2 and set(report["kinds"]) == {"decision"}
     decision = report["kinds"]["decision"]
-    assert decision["n"] == 10 and decision["daphne_cpu_ms"] is None  # the lists' CPU is in daphne's too
+    assert decision["n"] == 10 and decision["web_cpu_ms"] is None  # the lists' CPU is in the web's too
     assert 0 < decision["p50_ms"] <= decision["p99_ms"]
     assert "beside 2 clients fetching essay lists" in run.stdout

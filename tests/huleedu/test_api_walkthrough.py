@@ -1,5 +1,6 @@
 """The integrator's walkthrough (scripts/api_walkthrough.py) against real servers: the embedded
-one-command app, and daphne + a separate qcluster on PostgreSQL and Redis."""
+one-command app, and the production topology (gunicorn, daphne, a separate qcluster) on
+PostgreSQL and Redis."""
 
 from __future__ import annotations
 
@@ -33,5 +34,5 @@ def test_walkthrough_on_the_embedded_default(tmp_path):
 @pytest.mark.django_db(transaction=True)
 def test_walkthrough_on_postgres_redis_with_a_separate_qcluster(tmp_path, make_teacher):
     make_teacher("integrator")
-    with deployed_servers(tmp_path) as url:
-        check(walkthrough().run(url, "integrator", "pw-integrator"))
+    with deployed_servers(tmp_path) as deployment:
+        check(walkthrough().run(deployment.url, "integrator", "pw-integrator"))

@@ -1,4 +1,5 @@
-"""Real worker processes for tests: a django-q2 qcluster on the test database and Redis."""
+"""Real server processes for tests: a django-q2 qcluster, the embedded server and the production
+topology (gunicorn, daphne, qcluster) on the test database and Redis."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import connection
@@ -126,15 +128,28 @@ def embedded_server(tmp_path: Path) -> Iterator[str]:
         stop_process(server)
 
 
+@dataclass(frozen=True)
+class Deployment:
+    """Where the production topology serves: HTTP (gunicorn) and the WebSocket (daphne), on the
+    two addresses a proxy routes ``/`` and ``/ws/`` to."""
+
+    url: str
+    ws_url: str
+
+
 @contextmanager
-def deployed_servers(tmp_path: Path) -> Iterator[str]:
-    """daphne and a separate qcluster on the test run's PostgreSQL and Redis; yields the URL."""
-    port = free_port()
-    server = serve_http(["-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "huleedu.asgi:application"],
-                        worker_env(), port, tmp_path / "daphne.log")
+def deployed_servers(tmp_path: Path) -> Iterator[Deployment]:
+    """The production topology on the test run's PostgreSQL and Redis: gunicorn for HTTP, daphne
+    for the WebSocket and a separate qcluster."""
+    http_port, ws_port = free_port(), free_port()
+    web = serve_http(["-m", "gunicorn", "-c", "gunicorn.conf.py", "-b", f"127.0.0.1:{http_port}",
+                      "--workers", "2"], worker_env(), http_port, tmp_path / "gunicorn.log")
+    sockets = serve_http(["-m", "daphne", "-b", "127.0.0.1", "-p", str(ws_port), "huleedu.asgi:application"],
+                         worker_env(DATABASE_CONN_MAX_AGE="0"), ws_port, tmp_path / "daphne.log")
     worker = QCluster(tmp_path / "qcluster.log").start()
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield Deployment(url=f"http://127.0.0.1:{http_port}", ws_url=f"ws://127.0.0.1:{ws_port}")
     finally:
         worker.stop()
-        stop_process(server)
+        stop_process(sockets)
+        stop_process(web)

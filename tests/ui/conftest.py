@@ -68,9 +68,10 @@ def asgi_server(django_db_setup: None) -> Iterator[str]:
             [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "huleedu.asgi:application"],
             # The test settings: the server checks the passwords the tests' teachers were given
             # with the tests' fast hasher. Every browser test signs in from this one address: its
-            # sign-in budget is the suite's.
+            # sign-in budget is the suite's. Django's ASGI handler serves each request on a thread
+            # of its own, so no connection is kept past it.
             cwd=ROOT, env=worker_env(HULEEDU_TASKS_INLINE="1", DJANGO_SETTINGS_MODULE="tests.settings",
-                                     HULEEDU_LOGIN_RATE_PER_ADDRESS="1000/5m"),
+                                     HULEEDU_LOGIN_RATE_PER_ADDRESS="1000/5m", DATABASE_CONN_MAX_AGE="0"),
             stdout=log_handle, stderr=subprocess.STDOUT, start_new_session=True,
         )
         try:

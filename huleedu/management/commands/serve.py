@@ -1,16 +1,20 @@
 """Run the whole product in one process: migrate, seed the demo, serve HTTP + WebSocket.
 
-In the embedded default (no REDIS_URL) tasks run in-process right after commit; the periodic
-jobs that django-q2's scheduler runs in production (outbox relay, validation timeouts) are
-ticked here on daphne's own event loop, so live pushes from them reach open pages.
+daphne serves HTTP through Django's own ASGI handler and the teachers' WebSocket through
+Channels (``huleedu.asgi``). In the embedded default (no REDIS_URL) tasks run in-process right
+after commit and the channel layer lives in this process; the periodic jobs that django-q2's
+scheduler runs in production (outbox relay, validation timeouts) are started on daphne's event
+loop once it serves, so live pushes from them reach open pages like those of a request.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable, Coroutine
 from typing import Any
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
@@ -49,26 +53,25 @@ class Command(BaseCommand):
         from daphne.endpoints import build_endpoint_description_strings
         from daphne.server import Server
 
+        periodic = self._periodic_jobs(options["tick_seconds"]) if settings.TASKS_INLINE else None
         server = Server(
             application=get_default_application(),
             endpoints=build_endpoint_description_strings(host=options["host"], port=options["port"]),
             websocket_timeout=86400,
+            # Called on the serving loop just before it runs: the jobs start there.
+            ready_callable=(lambda: asyncio.ensure_future(periodic())) if periodic else None,
         )
-        if settings.TASKS_INLINE:
-            self._start_periodic_jobs(options["tick_seconds"])
         self.stdout.write(f"HuleEdu on http://{options['host']}:{options['port']}/")
         server.run()
 
-    def _start_periodic_jobs(self, every: float) -> None:
-        from asgiref.sync import sync_to_async
-        from twisted.internet import reactor
-
-        async def loop() -> None:
+    def _periodic_jobs(self, every: float) -> Callable[[], Coroutine[Any, Any, None]]:
+        async def tick_forever() -> None:
             while True:
                 try:
+                    # In a worker thread; its pushes come back to this loop (async_to_sync).
                     await sync_to_async(periodic_jobs_tick)()
                 except Exception:
                     logger.exception("periodic jobs failed")
                 await asyncio.sleep(every)
 
-        reactor.callWhenRunning(lambda: asyncio.ensure_future(loop()))
+        return tick_forever
