@@ -20,3 +20,11 @@ timeout = 60
 graceful_timeout = 30
 # Behind the proxy: keep its connections open between requests.
 keepalive = 5
+
+
+def post_worker_init(worker: object) -> None:
+    """Each worker sends its live pushes from a thread of its own, so a request never waits
+    for Redis to take them (huleedu.live_push)."""
+    from huleedu.live_push import live_push_sender_start
+
+    live_push_sender_start()

@@ -11,13 +11,13 @@ import logging
 from types import SimpleNamespace
 from typing import Any
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.contrib.auth import get_user
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.http import HttpRequest
 from rest_framework.authtoken.models import Token
+
+from huleedu import live_push
 
 logger = logging.getLogger(__name__)
 
@@ -45,13 +45,8 @@ def session_still_signs_in(session_key: str, user_pk: object) -> bool:
 
 
 def _group_send(group: str, message: dict[str, Any]) -> None:
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    try:
-        async_to_sync(layer.group_send)(group, message)
-    except Exception:  # the periodic re-check closes the socket anyway
-        logger.exception("could not tell live sockets that a session ended")
+    # A failure is logged; the sockets' periodic re-check closes them anyway.
+    live_push.group_send(group, message)
 
 
 def on_logged_out(

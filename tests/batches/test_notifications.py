@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.sessions import teacher_group
 from batches.notifications import notify_event
 from batches.services import batch_register
+from huleedu import live_push
 from outbox.models import BatchEvent
 
 pytestmark = pytest.mark.django_db
@@ -45,6 +46,29 @@ def test_pushes_from_a_request_thread_arrive_in_the_order_they_were_made(teacher
         return [(await layer.receive(channel))["sequence"] for _ in range(40)]
 
     assert async_to_sync(receive_all)() == list(range(1, 41))
+
+
+def test_a_web_workers_sender_thread_sends_in_order_without_holding_up_the_request(teacher):
+    """In a web worker the request hands its pushes to the process's sender thread (one loop, its
+    connection kept) and returns; the pushes still leave in the order they were made."""
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(teacher_group(teacher.id), channel)
+    live_push.live_push_sender_start()
+    try:
+        sent = [live_push.group_send(teacher_group(teacher.id), {"type": "batch.event", "sequence": n})
+                for n in range(1, 41)]
+        assert all(future is not None for future in sent)  # handed over, not sent in this thread
+        for future in sent:
+            future.result(timeout=30)
+
+        async def receive_all() -> list[int]:
+            return [(await layer.receive(channel))["sequence"] for _ in range(40)]
+
+        assert async_to_sync(receive_all)() == list(range(1, 41))
+    finally:
+        live_push.live_push_sender_stop()
+    assert live_push.group_send(teacher_group(teacher.id), {"type": "batch.event", "sequence": 0}) is None
 
 
 def test_a_push_carries_the_event_for_the_owners_group_only(make_teacher):
@@ -92,4 +116,4 @@ def test_a_failing_channel_layer_loses_no_change(teacher, settings, caplog):
         notify_event(decided(batch, 1))
     finally:
         channel_layers.backends.clear()
-    assert "live notification failed" in caplog.text
+    assert "live push failed" in caplog.text
