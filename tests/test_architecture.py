@@ -5,6 +5,7 @@ function of the product is over 60 lines."""
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -54,3 +55,24 @@ def test_the_walk_finds_a_long_function(tmp_path: Path) -> None:
     (tmp_path / "long.py").write_text(f"def too_long() -> None:\n{body}\n", encoding="utf-8")
     (tmp_path / "short.py").write_text("def short() -> None:\n    pass\n", encoding="utf-8")
     assert [f.split(" ", 1)[1] for f in long_functions(tmp_path)] == [f"too_long ({MAX_LINES + 1} lines)"]
+
+
+# What the product must not lean on: Django's internal row loading and state, a hand-made
+# serving layer, interpreter tuning, or patches of Twisted (daphne's server).
+NOT_IN_PRODUCT_CODE = re.compile(
+    r"(?<!refresh)_from_db\b|(?<!refresh_)\bfrom_db\(|\._state\b|\ba2wsgi\b|setswitchinterval|\btwisted\b"
+)
+
+
+def test_the_product_uses_no_library_internals_or_serving_tricks() -> None:
+    found = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for package in PRODUCT_PACKAGES
+        for path in sorted((ROOT / package).rglob("*.py"))
+        if "migrations" not in path.parts
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if NOT_IN_PRODUCT_CODE.search(line)
+    ]
+    assert found == []
+    assert NOT_IN_PRODUCT_CODE.search("obj._state.db")  # the pattern does find what it forbids
+    assert not NOT_IN_PRODUCT_CODE.search("batch.refresh_from_db()")
