@@ -18,7 +18,8 @@ threads = 4
 # A worker that stops answering its heartbeat for this long is replaced.
 timeout = 60
 graceful_timeout = 30
-# Behind the proxy: keep its connections open between requests.
+# Behind the proxy: keep its connections open between requests. The proxy's idle timeout for
+# these connections must be shorter, or it may send a request on one gunicorn is closing.
 keepalive = 5
 
 

@@ -463,8 +463,10 @@ class LoadClient:
     def __init__(self, config: Config, kind_suffix: str = "") -> None:
         self.config = config
         self.kind_suffix = kind_suffix
+        # Idle connections are dropped before gunicorn's own keep-alive (5 s) closes them, as a
+        # proxy in front of it must: reusing one as the server closes it is a lost request.
         limits = httpx.Limits(max_connections=config.concurrency,
-                              max_keepalive_connections=config.concurrency)
+                              max_keepalive_connections=config.concurrency, keepalive_expiry=2.0)
         self.clients = [httpx.AsyncClient(base_url=f"http://{LOOPBACK}:{port}", limits=limits, timeout=120)
                         for port in config.ports]
         split = config.split_routes and len(self.clients) > 1
