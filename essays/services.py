@@ -222,6 +222,13 @@ def originals_delete(names: list[str]) -> None:
             default_storage.delete(name)
 
 
+def original_delete_after_commit(essay: Essay) -> None:
+    """The essay row is going (once its transaction commits): so is its uploaded original."""
+    name = essay.original_file.name
+    if name:
+        transaction.on_commit(lambda: originals_delete([name]))
+
+
 def originals_erase_after_cancel(event: BatchEvent) -> None:
     """``batch.cancelled``: the batch goes nowhere, so its uploaded originals are erased (its
     essays' text stays until the batch is deleted). Idempotent: a second run finds nothing."""
