@@ -165,14 +165,11 @@ def awaiting_validation(teacher, school_class, committed) -> Callable:
 
 
 @pytest.fixture
-def committed(django_capture_on_commit_callbacks) -> Callable:
+def committed(db) -> Callable:
     """Run what a block schedules for after commit (tasks, pushes) as it would run once the
-    block commits, inside the test's own transaction: no ``transaction=True`` needed."""
-
-    def block():
-        return django_capture_on_commit_callbacks(execute=True)
-
-    return block
+    block commits, inside the test's own transaction: no ``transaction=True`` needed
+    (``as_committed``, as a fixture)."""
+    return as_committed
 
 
 @pytest.fixture
