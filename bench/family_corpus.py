@@ -291,15 +291,23 @@ def ocr_name(rng: random.Random, first: str, last: str) -> tuple[str, str]:
     return " ".join(words).replace(" \n", "\n"), layout
 
 
-def nickname_name(rng: random.Random, student: dict) -> str | None:
-    """The name with a short form of the given name, or a later given name alone."""
+def nickname_name(rng: random.Random, student: dict, roster: list[dict]) -> str | None:
+    """The name with a short form of the given name, or a later given name alone.
+
+    Never a classmate's whole name: "Alfred Kjellberg" written by Helena Alfred Kjellberg
+    when Alfred Kjellberg is in the class names Alfred, for a teacher as for the original
+    service's cases (the exact full name wins), so no engine could be right there."""
     given = student["first_name"].split()
     if len(given) > 1 and rng.random() < 0.5:
-        return f"{given[1]} {student['last_name']}"
-    forms = NICKNAME_FORMS.get(given[0])
-    if not forms:
-        return f"{given[1]} {student['last_name']}" if len(given) > 1 else None
-    return f"{rng.choice(forms)} {student['last_name']}"
+        written = f"{given[1]} {student['last_name']}"
+    else:
+        forms = NICKNAME_FORMS.get(given[0])
+        if not forms:
+            written = f"{given[1]} {student['last_name']}" if len(given) > 1 else None
+        else:
+            written = f"{rng.choice(forms)} {student['last_name']}"
+    whole_names = {f"{s['first_name']} {s['last_name']}" for s in roster if s is not student}
+    return None if written in whole_names else written
 
 
 def translit_name(rng: random.Random, student: dict) -> str | None:
@@ -463,7 +471,7 @@ def family_essay(
             head, tail = [f"Namn: {given}"], []
             filename = f"{last.replace(' ', '_')}.docx"
     elif family == "nickname":
-        written = nickname_name(rng, author)
+        written = nickname_name(rng, author, roster)
         if written is None:
             return None
         head, tail = _place(rng, written)

@@ -194,6 +194,9 @@ def _apply_prior(
         viable = [c for c in pool if c.confidence >= cal.REVIEW_MIN]
         if not viable or not all(c.score.weak_cue for c in viable):
             continue  # a stronger, non-weak candidate is in play: no shortcut
+        if any(c.score.exact_identity for c in pool):
+            continue  # the essay names a student exactly, even one already taken: "anna
+            # andersson" is not Hanna Andersson because Anna has an essay already
         free = [c for c in viable if c.student not in unavailable]
         if len(free) == 1 and not free[0].blocked:
             weak_claims.setdefault(free[0].student, []).append(essay)

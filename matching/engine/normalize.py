@@ -292,6 +292,10 @@ def translit_keys(folded: str) -> tuple[str, ...]:
     if len(folded) < MIN_RULE_KEY_WORD or not folded.isalpha():
         return ()
     key = _skeleton(folded)
+    if folded[:2] in ("je", "ye"):  # Russian Е at the start: Jevgenij/Evgeny, Jelena/Elena
+        bare = _skeleton(folded[1:])
+        if bare and bare != key:
+            return (key, bare)
     somali = folded
     if somali[0] == "c" and len(somali) > 1 and somali[1] in _VOWELS:
         somali = somali[1:]

@@ -170,9 +170,11 @@ class RosterIndex:
         okey = ocr_key(token)
         scanned = self.ocr_map.get(okey) if okey else None
         typos = self._typos(token, self.vocab) if token.isalpha() else None
-        if not scanned and not typos:
-            # the roster's own spellings and aliases: one hit per entry (a name part has
-            # one entry per spelling, and an alias never repeats the roster's own)
+        # the roster's own spelling or a nickname: what the rules could add is weaker
+        settled = exact is not None and any(a != VARIANT for _s, _r, _p, a in exact)
+        if not scanned and not typos and (settled or not exact):
+            # the roster's own spellings (one hit per entry: a name part has one entry
+            # per spelling, and an alias never repeats the roster's own), or the rules
             if exact:
                 result = tuple([Hit(s, r, p, 0, a) for s, r, p, a in exact])
             else:
@@ -187,6 +189,13 @@ class RosterIndex:
                 for s, r, p, a in self.token_map[choice]:
                     if not a:
                         _keep(found, Hit(s, r, p, 1))
+            if not settled:
+                # A typo or listed variant of one student's name may be another's by the
+                # transliteration rules ("Mohamed": Mohammed's variant, and Maxamed in
+                # Somali spelling): both readings stay, and the rest of the cue decides.
+                for s, r, p, _a in self._translit_hits(token):
+                    if (s, r, p) not in found:
+                        found[(s, r, p)] = Hit(s, r, p, 0, SPELLING)
             result = tuple(found.values())
         if len(self._cache) < 200_000:
             self._cache[token] = result
@@ -199,12 +208,8 @@ class RosterIndex:
         word ("Husein" for Hossein), so Erik/Erika or Nilsson/Nielsen never meet through a
         skeleton."""
         found: dict[tuple[int, str, int], Hit] = {}
-        tkeys = translit_keys(token)
-        if tkeys:
-            translit_map = self.translit_map
-            for tkey in tkeys:
-                for s, r, p, _a in translit_map.get(tkey, ()):
-                    _keep(found, Hit(s, r, p, 0, SPELLING))
+        for s, r, p, _a in self._translit_hits(token):
+            _keep(found, Hit(s, r, p, 0, SPELLING))
         if not found and okey and len(token) >= 5 and token not in FILLER_WORDS:
             # two steps from the roster: only for one name word, never a glued name
             # ("final" is not "Elin Ali" glued with two scan errors)
@@ -213,6 +218,14 @@ class RosterIndex:
                     if r in (GIVEN, SURNAME):
                         _keep(found, Hit(s, r, p, 2))
         return tuple(found.values())
+
+    def _translit_hits(self, token: str) -> list[Entry]:
+        """The entries whose transliteration skeleton is one of the token's."""
+        tkeys = translit_keys(token)
+        if not tkeys:
+            return []
+        translit_map = self.translit_map
+        return [entry for tkey in tkeys for entry in translit_map.get(tkey, ())]
 
     def lookup_exact(self, token: str) -> tuple[Hit, ...]:
         """Roster spellings, aliases and rule skeletons only (no typo): for glued pairs."""

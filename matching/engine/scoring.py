@@ -122,6 +122,28 @@ class CueScore:
         return self.source if isinstance(self.source, Evidence) else _evidence(*self.source)
 
     @property
+    def misspelled_full_name(self) -> bool:
+        """This student's full name in an author position, only misspelled: at most two
+        typos or scan errors in all ("Valter Sunel1", "H4ns Ekström"), or other
+        transliterations of its words ("Sameer Nasari" for Samir Nazari), no nickname and
+        no word left over.
+
+        It says at least what the initials say ("V.S.", "S.N."), so the batch's remaining
+        students can decide it as they decide those. A word two edits off that no look-up
+        rule explains is a rough part (``_read_rough_part``), perhaps somebody else's
+        name: it never counts here."""
+        if self.fit_shape != "full" or self.alias in (PET, SHORT) or isinstance(self.source, Evidence):
+            return False
+        cue, fit = self.source
+        late_line = cue.kind == NAME_LINE and cue.position >= cal.NAME_LINE_EARLY_LINES
+        if cue.kind in _PARTIAL_SLOTS or late_line:
+            return False
+        al, names = fit.aligned, fit.names
+        if al is None or names is None or al.rough or al.extra or al.middle or fit.edits > 2:
+            return False
+        return 0 in al.given and len(al.surname) == len(names.surname)
+
+    @property
     def place(self) -> tuple[str, int | None, str]:
         """(kind, line number, quoted text): two scores from the same place are one."""
         if isinstance(self.source, Evidence):
@@ -158,6 +180,8 @@ class StudentScore:
         what the batch's remaining students can decide. A surname alone is not one:
         siblings share it, and a sibling need not be on this roster."""
         best = self.best
+        if best.fit_shape == "full":
+            return best.misspelled_full_name
         return (
             best.fit_shape in PRIOR_SHAPES
             and not best.partial

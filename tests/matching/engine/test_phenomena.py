@@ -54,6 +54,22 @@ def test_transliteration_rules_meet_spellings_no_table_lists() -> None:
     assert _top("Namn: Mohamed Cali" + BODY)[0] == "maxamed"
 
 
+def test_a_russian_initial_e_is_written_with_or_without_its_j() -> None:
+    assert set(translit_keys("jevgenij")) & set(translit_keys("evgeny"))
+    assert set(translit_keys("jelena")) & set(translit_keys("elena"))
+    roster = [RosterStudent("j", "Jevgenij", "Kidane"), RosterStudent("o", "Omar", "Kidane")]
+    result = match_batch([EssayInput("e", "Name: Evgeny Kidane" + BODY)], roster)[0]
+    assert result.student_id == "j"
+
+
+def test_a_typo_of_one_name_can_be_another_students_transliteration() -> None:
+    # "Mohamed" is one letter from Mohammed Berg's given name and Maxamed Holmgren's in
+    # Somali spelling: the surname decides, so the look-up keeps both readings.
+    roster = [RosterStudent("b", "Mohammed", "Berg"), RosterStudent("h", "Maxamed", "Holmgren")]
+    result = match_batch([EssayInput("e", "Student: Mohamed Holmgren" + BODY)], roster)[0]
+    assert result.student_id == "h"
+
+
 def test_compound_written_apart_is_glued() -> None:
     assert _top("Namn: Abdi Rahman Warsame" + BODY) == ("abdi", "high")
 
