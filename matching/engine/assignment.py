@@ -94,7 +94,10 @@ def apply_margin(candidates: list[Candidate]) -> list[tuple[Candidate, float]]:
         second = ordered[1].effective
         if ordered[0].score.exact_identity and not ordered[1].score.exact_identity:
             second -= cal.EXACT_MATCH_ADVANTAGE
-        top -= max(0.0, second - (top - cal.MARGIN_WINDOW))
+        # A close runner-up makes the best one uncertain, never invisible: a cue that
+        # two students fit alike ("K.S." for Katherine and Kristoffer Strömberg) stays
+        # at review with both shown, for the teacher to pick.
+        top = max(top - max(0.0, second - (top - cal.MARGIN_WINDOW)), min(top, cal.REVIEW_MIN))
     out = [(ordered[0], max(top, 0.0))]
     for cand in ordered[1:]:
         out.append((cand, min(cand.effective, max(top, 0.0))))

@@ -163,3 +163,11 @@ def test_typo_between_two_students_is_review() -> None:
     result = match_batch([EssayInput("e1", "Namn: Eva Anderssn" + BODY)], roster)[0]
     assert result.status == "review"
     assert {s.student_id for s in result.suggestions} == {"a", "b"}
+
+
+def test_initials_two_students_share_are_shown_for_both_not_dropped() -> None:
+    roster = [RosterStudent("k1", "Katherine", "Strömberg"), RosterStudent("k2", "Kristoffer", "Strömberg"),
+              RosterStudent("a", "Alva", "Berg")]
+    result = match_batch([EssayInput("e", "Student: K.S." + BODY)], roster)[0]
+    assert result.status == "review"
+    assert {s.student_id for s in result.suggestions} == {"k1", "k2"}
