@@ -8,14 +8,15 @@ both on one address, and its pushes reach open sockets without Redis.
 
 from __future__ import annotations
 
+import json
 import re
 
 import httpx
 import pytest
 from django.test import Client
+from websockets.sync.client import ClientConnection, connect
 
 from tests.support.processes import deployed_servers, embedded_server
-from tests.support.websocket import WebSocket
 
 pytestmark = pytest.mark.slow
 
@@ -30,10 +31,15 @@ def origin_of(ws_url: str) -> str:
     return ws_url.replace("ws://", "http://", 1)
 
 
-def wait_for_batch_event(socket: WebSocket, batch_id: str) -> dict:
+def teacher_socket(ws_url: str, *, origin: str, cookie: str) -> ClientConnection:
+    """The teacher's socket as a browser opens it: same origin, session cookie."""
+    return connect(f"{ws_url}/ws/teacher/", origin=origin, additional_headers={"Cookie": cookie},
+                   open_timeout=10)
+
+
+def wait_for_batch_event(socket: ClientConnection, batch_id: str) -> dict:
     while True:
-        message = socket.receive_json(timeout=15)
-        assert message is not None, "the socket closed before the push"
+        message = json.loads(socket.recv(timeout=15))  # ConnectionClosed if it closed first
         if message.get("batch_id") == batch_id:
             return message
 
@@ -44,25 +50,21 @@ def test_a_change_over_http_reaches_the_teachers_socket_on_the_websocket_server(
     from rest_framework.authtoken.models import Token
 
     token = Token.objects.create(user=teacher).key
-    with deployed_servers(tmp_path) as deployment:
-        socket = WebSocket(
-            f"{deployment.ws_url}/ws/teacher/",
-            origin=origin_of(deployment.ws_url),
-            cookie=session_cookie(teacher),
+    with (
+        deployed_servers(tmp_path) as deployment,
+        teacher_socket(deployment.ws_url, origin=origin_of(deployment.ws_url),
+                       cookie=session_cookie(teacher)) as socket,
+    ):
+        assert socket.response.status_code == 101
+        registered = httpx.post(
+            f"{deployment.url}/api/v1/batches/",
+            headers={"Authorization": f"Token {token}"},
+            json={"course_code": "SVE1", "expected_essay_count": 2},
         )
-        try:
-            assert socket.status == 101
-            registered = httpx.post(
-                f"{deployment.url}/api/v1/batches/",
-                headers={"Authorization": f"Token {token}"},
-                json={"course_code": "SVE1", "expected_essay_count": 2},
-            )
-            assert registered.status_code == 201
-            assert registered.headers["server"].startswith("gunicorn")  # HTTP went to the WSGI server
-            pushed = wait_for_batch_event(socket, registered.json()["batch_id"])
-            assert pushed["type"] == "batch.event" and pushed["sequence"] >= 1
-        finally:
-            socket.close()
+        assert registered.status_code == 201
+        assert registered.headers["server"].startswith("gunicorn")  # HTTP went to the WSGI server
+        pushed = wait_for_batch_event(socket, registered.json()["batch_id"])
+        assert pushed["type"] == "batch.event" and pushed["sequence"] >= 1
 
 
 @pytest.mark.django_db(transaction=True)
@@ -102,19 +104,18 @@ def test_the_embedded_server_serves_pages_and_live_push_on_one_address(tmp_path)
         )
         assert signed_in.status_code == 302
         cookie = "; ".join(f"{name}={value}" for name, value in page.cookies.items())
-        socket = WebSocket(f"{url.replace('http://', 'ws://')}/ws/teacher/", origin=url, cookie=cookie)
         # The API client signs in with a token, not the page's session (which would need CSRF).
-        with httpx.Client(base_url=url, timeout=30) as api:
-            try:
-                assert socket.status == 101
-                credentials = {"username": "demo", "password": "demo"}
-                token = api.post("/api/v1/auth/token/", json=credentials).json()["token"]
-                registered = api.post(
-                    "/api/v1/batches/",
-                    headers={"Authorization": f"Token {token}"},
-                    json={"course_code": "SVE1", "expected_essay_count": 2},
-                )
-                assert registered.status_code == 201
-                wait_for_batch_event(socket, registered.json()["batch_id"])
-            finally:
-                socket.close()
+        with (
+            teacher_socket(url.replace("http://", "ws://"), origin=url, cookie=cookie) as socket,
+            httpx.Client(base_url=url, timeout=30) as api,
+        ):
+            assert socket.response.status_code == 101
+            credentials = {"username": "demo", "password": "demo"}
+            token = api.post("/api/v1/auth/token/", json=credentials).json()["token"]
+            registered = api.post(
+                "/api/v1/batches/",
+                headers={"Authorization": f"Token {token}"},
+                json={"course_code": "SVE1", "expected_essay_count": 2},
+            )
+            assert registered.status_code == 201
+            wait_for_batch_event(socket, registered.json()["batch_id"])
