@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import itertools
 import json
 import os
@@ -276,9 +277,15 @@ class Stack:
             raise RuntimeError(f"not ready after {timeout:.0f}s: {sorted(pending)}; logs in {self.workdir}")
 
     def stop(self) -> None:
-        for _, process in self.processes:
+        for name, process in self.processes:
             if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
+                # A qcluster's first process stops its workers itself on SIGTERM, in a second or
+                # two; SIGTERM to its whole group reaches the workers first, and it then waits on
+                # them until killed. The web servers' groups stop on it at once.
+                if name.startswith("qcluster"):
+                    process.send_signal(signal.SIGTERM)
+                else:
+                    os.killpg(process.pid, signal.SIGTERM)
         deadline = time.monotonic() + 20
         for _, process in self.processes:
             try:
@@ -286,6 +293,8 @@ class Stack:
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
+            with contextlib.suppress(ProcessLookupError):  # whatever outlived its group's leader
+                os.killpg(process.pid, signal.SIGKILL)
         self.processes.clear()
 
     def cleanup(self, keep_logs: bool) -> None:
