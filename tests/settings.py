@@ -8,11 +8,17 @@ too).
 import os
 import tempfile
 
+from tests.support.parallel import worker_redis_environment
+
 os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-" + "k3y-for-the-test-suite-never-deployed-" * 2)
 
 # Uploaded originals go to a directory of this run (exported: the daphne the browser tests
 # start stores and serves the same files).
 os.environ.setdefault("HULEEDU_MEDIA_ROOT", tempfile.mkdtemp(prefix="huleedu-test-media-"))
+
+# Parallel runs (pytest-xdist): a Redis database of this worker's own, exported so that the
+# servers and workers its tests start use it too (tests/support/parallel.py).
+os.environ.update(worker_redis_environment(os.environ))
 
 from huleedu.settings import *  # noqa: F403
 
