@@ -8,6 +8,22 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On several processes (pytest-xdist, scripts/test) the tests that take longest go out first:
+    those that start servers and workers, then the browser tests, side by side so that each
+    worker keeps its Chromium from one to the next; the many short ones fill in around them. A
+    run on one process keeps pytest-django's order."""
+    if not hasattr(config, "workerinput"):
+        return
+
+    def cost_rank(item: pytest.Item) -> int:
+        if item.get_closest_marker("slow"):
+            return 0
+        return 1 if item.get_closest_marker("browser") else 2
+
+    items.sort(key=cost_rank)  # stable: the order within each rank is kept
+
+
 @pytest.fixture(autouse=True)
 def _own_throttle_counters(settings) -> None:
     """Each test counts sign-in attempts from scratch: its own cache key prefix (in Redis too,

@@ -24,11 +24,12 @@ Two ways to drive them:
   mostly time spent queueing for a CPU;
 * human pace (``--ramp-seconds R``): teachers start uploading at random over R seconds; each
   opens the review at a random moment between 0.8 R and R + ``--review-seconds`` W (not
-  before their own upload), looks at the suggestions for 5-20 seconds before accepting the
-  high-confidence ones, and takes ``--think-seconds`` per essay they decide by hand. Reviews
-  overlap the last uploads and the open batches pile up towards N, as when a district's
-  teachers all hand in the same national test: this measures what a teacher waits for at a
-  load the machine can carry (choose R so that it can; the report gives the CPU use).
+  before their own upload), looks at the suggestions for 5-20 seconds (``--glance-seconds``)
+  before accepting the high-confidence ones, and takes ``--think-seconds`` per essay they
+  decide by hand. Reviews overlap the last uploads and the open batches pile up towards N, as
+  when a district's teachers all hand in the same national test: this measures what a teacher
+  waits for at a load the machine can carry (choose R so that it can; the report gives the CPU
+  use).
 
 Requests round-robin over the web ports (a load balancer without sticky sessions), at most
 ``--concurrency`` in flight. The run is bounded by ``--max-requests`` and ``--max-seconds``.
@@ -43,6 +44,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import itertools
 import json
 import os
@@ -148,6 +150,9 @@ def parse_args(argv: list[str] | None = None) -> Config:
                         help="human pace: reviews start at random up to this long after the ramp")
     parser.add_argument("--think-seconds", type=_seconds_range, default=(2.0, 8.0),
                         help="human pace: MIN,MAX seconds a teacher takes per hand decision")
+    parser.add_argument("--glance-seconds", type=_seconds_range, default=(5.0, 20.0),
+                        help="human pace: MIN,MAX seconds a teacher looks at the suggestions before "
+                             "accepting the high-confidence ones")
     parser.add_argument("--split-routes", action="store_true",
                         help="route as a balancer with two pools would: uploads, essay lists, "
                              "accept-alls and class set-up to the last web process, the rest to the others")
@@ -169,6 +174,7 @@ def parse_args(argv: list[str] | None = None) -> Config:
         seed=args.seed, log_level=args.log_level, relay_grace_seconds=args.relay_grace_seconds,
         json_out=args.json_out, keep_logs=args.keep_logs, ramp_seconds=max(0.0, args.ramp_seconds),
         review_seconds=max(0.0, args.review_seconds), think_seconds=args.think_seconds,
+        glance_seconds=args.glance_seconds,
         split_routes=args.split_routes, server=args.server,
     )
 
@@ -276,9 +282,15 @@ class Stack:
             raise RuntimeError(f"not ready after {timeout:.0f}s: {sorted(pending)}; logs in {self.workdir}")
 
     def stop(self) -> None:
-        for _, process in self.processes:
+        for name, process in self.processes:
             if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
+                # A qcluster's first process stops its workers itself on SIGTERM, in a second or
+                # two; SIGTERM to its whole group reaches the workers first, and it then waits on
+                # them until killed. The web servers' groups stop on it at once.
+                if name.startswith("qcluster"):
+                    process.send_signal(signal.SIGTERM)
+                else:
+                    os.killpg(process.pid, signal.SIGTERM)
         deadline = time.monotonic() + 20
         for _, process in self.processes:
             try:
@@ -286,6 +298,8 @@ class Stack:
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
+            with contextlib.suppress(ProcessLookupError):  # whatever outlived its group's leader
+                os.killpg(process.pid, signal.SIGKILL)
         self.processes.clear()
 
     def cleanup(self, keep_logs: bool) -> None:

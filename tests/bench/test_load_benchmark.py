@@ -14,11 +14,13 @@ import json
 import socket
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
+
+from tests.support.parallel import bench_redis_url
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "bench" / "load" / "run_load.py"
@@ -47,9 +49,25 @@ def _free(port: int) -> bool:
     return True
 
 
-def stores() -> tuple[str, str]:
+@dataclass(frozen=True)
+class Stores:
     """Where the benchmark may create its database and flush a Redis db: the servers the test
-    run uses, with a maintenance database and a Redis db nobody else uses."""
+    run uses, with a maintenance database to create it from."""
+
+    postgres_url: str
+    database: str  # dropped and created afresh by the benchmark
+    redis_url: str  # flushed by the benchmark
+
+    def args(self) -> list[str]:
+        return ["--postgres-url", self.postgres_url, "--database", self.database,
+                "--redis-url", self.redis_url]
+
+
+@pytest.fixture
+def stores(django_db_setup: None) -> Stores:
+    """A database and a Redis db nobody else uses, also when tests run in parallel: named after
+    this worker's test database (pytest-django names it per worker), and the Redis db eight
+    above this worker's own (tests/support/parallel.py)."""
     database = settings.DATABASES["default"]
     if database["ENGINE"] != "django.db.backends.postgresql" or not settings.REDIS_URL:
         pytest.skip("the load benchmark runs on PostgreSQL and Redis")
@@ -57,17 +75,17 @@ def stores() -> tuple[str, str]:
     password = f":{database['PASSWORD']}" if database.get("PASSWORD") else ""
     host, port = database.get("HOST") or "127.0.0.1", database.get("PORT") or 5432
     postgres = f"postgres://{user}{password}@{host}:{port}/postgres"
-    redis_url = urlunsplit(urlsplit(settings.REDIS_URL)._replace(path="/9"))
-    return postgres, redis_url
+    return Stores(postgres, f"{database['NAME']}_bench", bench_redis_url(settings.REDIS_URL))
 
 
-def test_three_teachers_at_human_pace_reach_ready_with_a_clean_verdict(tmp_path: Path) -> None:
-    postgres, redis_url = stores()
+def test_three_teachers_at_human_pace_reach_ready_with_a_clean_verdict(tmp_path: Path,
+                                                                      stores: Stores) -> None:
     report_path = tmp_path / "report.json"
     run = subprocess.run(
         [sys.executable, str(SCRIPT), "--batches", "3", "--qclusters", "1", "--ramp-seconds", "2",
-         "--review-seconds", "2", "--think-seconds", "0.1,0.3", "--database", "huleedu_load_smoke",
-         "--postgres-url", postgres, "--redis-url", redis_url, "--first-port", str(free_ports(3)),
+         "--review-seconds", "2", "--think-seconds", "0.1,0.3", "--glance-seconds", "0.2,0.5",
+         *stores.args(),
+         "--first-port", str(free_ports(3)),
          "--max-seconds", "240", "--json-out", str(report_path)],
         cwd=ROOT, capture_output=True, text=True, timeout=420,
     )
@@ -89,22 +107,21 @@ def test_three_teachers_at_human_pace_reach_ready_with_a_clean_verdict(tmp_path:
     loop_lag = report["client_loop_lag_ms"]
     assert loop_lag["n"] > 0 and 0 <= loop_lag["p50"] <= loop_lag["p95"] <= loop_lag["max"]
     assert report["config"]["pace"]["ramp_seconds"] == 2.0
+    assert report["config"]["pace"]["glance_seconds"] == [0.2, 0.5]
     assert 1 <= report["peak_open_batches"] <= 4
     assert {"web", "ws", "qcluster", "postgres"} <= {
         key.removesuffix("_cpu_seconds") for key in report["cpu"] if key.endswith("_cpu_seconds")}
     assert report["matching_job_seconds"]["initiated_to_suggestions"]["n"] == 4
 
 
-def test_request_cost_reports_every_kind_of_request(tmp_path: Path) -> None:
+def test_request_cost_reports_every_kind_of_request(tmp_path: Path, stores: Stores) -> None:
     # /proc counts CPU in 10 ms ticks: 5 health checks of ~2 ms each can read as 0 or 20 ms.
     # 40 requests of each kind put even the cheapest over several ticks.
     repeat = 40
-    postgres, redis_url = stores()
     report_path = tmp_path / "cost.json"
     run = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "load" / "request_cost.py"), "--repeat", str(repeat),
-         "--database", "huleedu_cost_smoke", "--postgres-url", postgres, "--redis-url", redis_url,
-         "--port", str(free_ports(2)), "--json-out", str(report_path)],
+         *stores.args(), "--port", str(free_ports(2)), "--json-out", str(report_path)],
         cwd=ROOT, capture_output=True, text=True, timeout=300,
     )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
@@ -117,14 +134,13 @@ def test_request_cost_reports_every_kind_of_request(tmp_path: Path) -> None:
     assert "web CPU ms" in run.stdout and "gunicorn" in run.stdout
 
 
-def test_request_cost_beside_essay_lists_reports_latency_but_not_cpu(tmp_path: Path) -> None:
-    postgres, redis_url = stores()
+def test_request_cost_beside_essay_lists_reports_latency_but_not_cpu(tmp_path: Path,
+                                                                    stores: Stores) -> None:
     report_path = tmp_path / "beside.json"
     run = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "load" / "request_cost.py"), "--repeat", "10",
          "--kinds", "decision", "--beside-lists", "2",
-         "--database", "huleedu_cost_smoke", "--postgres-url", postgres, "--redis-url", redis_url,
-         "--port", str(free_ports(2)), "--json-out", str(report_path)],
+         *stores.args(), "--port", str(free_ports(2)), "--json-out", str(report_path)],
         cwd=ROOT, capture_output=True, text=True, timeout=300,
     )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]

@@ -62,7 +62,9 @@ def asgi_server(django_db_setup: None) -> Iterator[str]:
         pytest.skip("browser tests need PostgreSQL and Redis (DATABASE_URL, REDIS_URL): see scripts/test")
     ARTIFACTS.mkdir(exist_ok=True)
     port = _free_port()
-    log = ARTIFACTS / "daphne.log"
+    # One daphne per test process: under pytest-xdist each worker writes a log of its own.
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    log = ARTIFACTS / (f"daphne-{worker}.log" if worker else "daphne.log")
     with open(log, "wb") as log_handle:
         process = subprocess.Popen(
             [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "huleedu.asgi:application"],
