@@ -44,18 +44,14 @@ def session_still_signs_in(session_key: str, user_pk: object) -> bool:
     return bool(user.is_authenticated and user.pk == user_pk)
 
 
-def _group_send(group: str, message: dict[str, Any]) -> None:
-    # A failure is logged; the sockets' periodic re-check closes them anyway.
-    live_push.group_send(group, message)
-
-
 def on_logged_out(
     sender: Any, request: HttpRequest | None, user: AbstractBaseUser | None, **kwargs: Any
 ) -> None:
     session = getattr(request, "session", None)
     session_key = getattr(session, "session_key", None)
     if session_key:
-        _group_send(session_group(session_key), {"type": "session.ended"})
+        # Best effort (a failure is logged): the sockets' periodic re-check closes them anyway.
+        live_push.group_send(session_group(session_key), {"type": "session.ended"})
 
 
 def on_user_saved(
@@ -76,4 +72,4 @@ def on_user_saved(
         return
     Token.objects.filter(user_id=instance.pk).delete()
     user_pk = instance.pk
-    transaction.on_commit(lambda: _group_send(teacher_group(user_pk), {"type": "session.check"}))
+    transaction.on_commit(lambda: live_push.group_send(teacher_group(user_pk), {"type": "session.check"}))
