@@ -293,13 +293,11 @@ class Stack:
                     os.killpg(process.pid, signal.SIGTERM)
         deadline = time.monotonic() + 20
         for _, process in self.processes:
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-            with contextlib.suppress(ProcessLookupError):  # whatever outlived its group's leader
-                os.killpg(process.pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):  # a leader past the deadline, or
+                os.killpg(process.pid, signal.SIGKILL)  # whatever outlived its group's leader
+            process.wait()
         self.processes.clear()
 
     def cleanup(self, keep_logs: bool) -> None:
