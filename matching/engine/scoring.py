@@ -123,10 +123,11 @@ class CueScore:
 
     @property
     def misspelled_full_name(self) -> bool:
-        """This student's full name in an author position, only misspelled: at most two
+        """This student's full name in an author position, at worst misspelled: at most two
         typos or scan errors in all ("Valter Sunel1", "H4ns Ekström"), or other
         transliterations of its words ("Sameer Nasari" for Samir Nazari), no nickname and
-        no word left over.
+        no word left over (a second given name may be missing). Written exactly, it is
+        usually "high" by itself and never reaches the remaining students.
 
         It says at least what the initials say ("V.S.", "S.N."), so the batch's remaining
         students can decide it as they decide those. A word two edits off that no look-up
