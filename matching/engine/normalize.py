@@ -6,8 +6,9 @@ Both sides of a comparison go through the same functions, so "ÅSA SJÖSTRÖM",
 * ``fold`` lower-cases (``casefold``), decomposes (NFKD) and drops combining marks, so
   diacritics vanish (é → e, ö → o, å → a, č → c); a few letters that do not decompose
   get an explicit ASCII spelling (ß → ss, æ → ae, ø → o, ł → l, đ → d).
-* ``spelling_variants`` adds the *Swedish/German transliterations* that people type
-  when they have no å/ä/ö key (å → aa, ä → ae, ö → oe, ü → ue). Only the roster side
+* ``spelling_variants`` adds the *transliterations* that people type when they have no
+  key for the letter: Swedish/German (å → aa, ä → ae, ö → oe, ü → ue) and the digraphs
+  of South Slavic and Turkish names (š → sh, ž → zh, č/ć → ch, đ → dj, ş → sh, ç → ch). Only the roster side
   gets these variants: the text side is just folded, so a typed "Naeslund" meets the
   roster's "Näslund" without the text having to guess what "ae" stood for.
 * ``tokens`` splits a line into word tokens with their character offsets (so evidence
@@ -47,7 +48,10 @@ _SPECIAL_LETTERS = str.maketrans(
     }
 )
 
-# Transliterations typed instead of the letter (in addition to plain folding).
+# Transliterations typed instead of the letter (in addition to plain folding): the
+# Scandinavian and German ones, and the digraphs that Bosnian, Croatian, Serbian and
+# Turkish names take in English or Swedish spelling (Šehić → Shehic, Đorđe → Djordje,
+# Şahin → Shahin, Çelik → Chelik).
 _TRANSLITERATIONS: dict[str, tuple[str, ...]] = {
     "å": ("a", "aa"),
     "ä": ("a", "ae"),
@@ -55,6 +59,13 @@ _TRANSLITERATIONS: dict[str, tuple[str, ...]] = {
     "ø": ("o", "oe"),
     "ü": ("u", "ue"),
     "æ": ("ae", "a"),
+    "š": ("s", "sh"),
+    "ž": ("z", "zh"),
+    "č": ("c", "ch"),
+    "ć": ("c", "ch"),
+    "đ": ("d", "dj"),
+    "ş": ("s", "sh"),
+    "ç": ("c", "ch"),
 }
 
 # Words that often stand next to a name in a header line or filename without being
@@ -123,7 +134,7 @@ def collapse_whitespace(text: str) -> str:
 
 @lru_cache(maxsize=16384)
 def spelling_variants(word: str) -> frozenset[str]:
-    """All folded spellings of one name word, including å/ä/ö/ü transliterations.
+    """All folded spellings of one name word, including transliterations (å → aa, š → sh).
 
     ``"Näslund"`` → ``{"naslund", "naeslund"}``; ``"Åkesson"`` → ``{"akesson",
     "aakesson"}``. The number of combinations is capped so a pathological input cannot

@@ -35,6 +35,14 @@ def test_spelling_variants_include_transliterations() -> None:
     assert spelling_variants("André") == {"andre"}
 
 
+def test_spelling_variants_include_the_digraphs_of_south_slavic_and_turkish_names() -> None:
+    assert spelling_variants("Šehić") >= {"sehic", "shehic"}
+    assert spelling_variants("Đorđe") >= {"dorde", "djordje"}
+    assert spelling_variants("Žaklina") >= {"zaklina", "zhaklina"}
+    assert spelling_variants("Şahin") >= {"sahin", "shahin"}
+    assert spelling_variants("Çelik") >= {"celik", "chelik"}
+
+
 def test_spelling_variants_are_capped() -> None:
     assert len(spelling_variants("ÅäöÅäöÅäöÅäö")) <= 16
 

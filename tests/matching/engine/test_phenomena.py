@@ -70,6 +70,18 @@ def test_a_typo_of_one_name_can_be_another_students_transliteration() -> None:
     assert result.student_id == "h"
 
 
+def test_a_digraph_for_a_letter_with_a_caron_is_the_roster_name_itself() -> None:
+    # "Shehic" is how Šehić is spelled without the letter: as exact as "Sehic", so the
+    # student who goes by Melvin is told from the one whose second given name it is.
+    roster = [RosterStudent("m", "Melvin", "Šehić"), RosterStudent("n", "Nicholas Melvin", "Šehić")]
+    for signature in ("/Melvin Shehic", "/Melvin Sehic"):
+        result = match_batch([EssayInput("e", "Datum: 2026-02-09" + BODY + "\n" + signature)], roster)[0]
+        assert (result.student_id, result.status) == ("m", "high")
+    roster = [RosterStudent("d", "Đorđe", "Karimi"), RosterStudent("r", "Robert", "Karimi")]
+    result = match_batch([EssayInput("e", "Titel" + BODY + "\n// Djordje Karimi")], roster)[0]
+    assert (result.student_id, result.status) == ("d", "high")
+
+
 def test_compound_written_apart_is_glued() -> None:
     assert _top("Namn: Abdi Rahman Warsame" + BODY) == ("abdi", "high")
 
