@@ -64,6 +64,13 @@ itself (a file called "Selma.docx" may be about Selma Lagerlöf): it is kept at 
 fraction of its worth, below REVIEW_MIN, only to complete a split name."""
 SPELLING_RULE_PENALTY = 0.03  # another transliteration by rule (skeleton): less than a typo,
 # more than a listed variant
+CLASSMATE_SPELLING_STRENGTH = 0.88
+"""A full name whose given name or surname is a classmate's name as written, read for
+this student by a transliteration rule ("Mohamed Kärrman" for Maxamed Kärrman, with
+Mohamed Claesson in the class; "Anna Nilsson" for Anna Nielsen, with Bo Nilsson): a
+likely reading, but the word is somebody's real name, so a teacher looks (0.99 × 0.88 <
+HIGH_CONFIDENCE); the batch's remaining students can still decide it. A lone first name
+or surname read this way is no fit at all."""
 ROUGH_PART_STRENGTH = 0.80
 """A given name two edits from the roster's next to the exact, complete surname, or a
 surname two edits off next to the exact given names, in an author position ("Sten

@@ -88,6 +88,8 @@ PET = "pet"          # alias kinds, as the roster index records them
 SHORT = "short"
 VARIANT = "variant"
 SPELLING = "spelling"  # another transliteration by rule (normalize.translit_keys)
+CLASSMATE_SPELLING = "classmate_spelling"  # the same, of a word that is also a classmate's
+# name as written ("Mohamed" for Maxamed, with a Mohamed in the class): review at most
 
 
 def _invert(table: MappingProxyType[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:

@@ -17,7 +17,7 @@ because the same words recur across essays.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
@@ -25,7 +25,7 @@ from typing import NamedTuple
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from .given_names import SPELLING, VARIANT, nicknames_for, spelling_alternatives
+from .given_names import CLASSMATE_SPELLING, SPELLING, VARIANT, nicknames_for, spelling_alternatives
 from .normalize import FILLER_WORDS, fold, name_words, ocr_key, spelling_variants, translit_keys
 from .types import RosterStudent
 
@@ -36,6 +36,10 @@ PARTICLES: frozenset[str] = frozenset(
         "da", "dos", "das", "do", "du", "zu", "ten", "ter", "bin", "ibn", "al", "el",
     }
 )  # fmt: skip
+
+CLASSMATE_SPELLING_MIN_LETTERS = 5
+"""How long a word that is one student's name must be before the transliteration rules may
+read it as another's (``RosterIndex._classmate_spellings``)."""
 
 # Roles of an index entry.
 GIVEN = "given"  # one given-name word ("karin" of "Anna-Karin")
@@ -177,6 +181,7 @@ class RosterIndex:
             # per spelling, and an alias never repeats the roster's own), or the rules
             if exact:
                 result = tuple([Hit(s, r, p, 0, a) for s, r, p, a in exact])
+                result += self._classmate_spellings(token, exact)
             else:
                 result = self._rule_hits(token, okey)
         else:
@@ -189,14 +194,16 @@ class RosterIndex:
                 for s, r, p, a in self.token_map[choice]:
                     if not a:
                         _keep(found, Hit(s, r, p, 1))
+            # A typo or listed variant of one student's name may be another's by the
+            # transliteration rules ("Mohamed": Mohammed's variant, and Maxamed in
+            # Somali spelling): both readings stay, and the rest of the cue decides.
             if not settled:
-                # A typo or listed variant of one student's name may be another's by the
-                # transliteration rules ("Mohamed": Mohammed's variant, and Maxamed in
-                # Somali spelling): both readings stay, and the rest of the cue decides.
                 for s, r, p, _a in self._translit_hits(token):
                     if (s, r, p) not in found:
                         found[(s, r, p)] = Hit(s, r, p, 0, SPELLING)
             result = tuple(found.values())
+            if settled and exact:
+                result += self._classmate_spellings(token, exact, skip=found)
         if len(self._cache) < 200_000:
             self._cache[token] = result
         return result
@@ -217,6 +224,27 @@ class RosterIndex:
                 for s, r, p, _a in self.ocr_map[choice]:
                     if r in (GIVEN, SURNAME):
                         _keep(found, Hit(s, r, p, 2))
+        return tuple(found.values())
+
+    def _classmate_spellings(
+        self, token: str, exact: list[Entry], skip: Collection[tuple[int, str, int]] = ()
+    ) -> tuple[Hit, ...]:
+        """Other students' name parts that a word, some student's name as written, is a
+        transliteration of by rule: "Mohamed Kärrman" is Maxamed Kärrman's name in another
+        spelling although Mohamed Claesson is in the class. The rest of the name must
+        still fit, and the scorer never lets such a reading alone make a match "high".
+
+        Only for a roster spelling itself (a nickname is already one reading of a name)
+        of at least CLASSMATE_SPELLING_MIN_LETTERS letters: the skeletons of short words
+        meet too many other names ("Izzy" and "Ayşe")."""
+        if len(token) < CLASSMATE_SPELLING_MIN_LETTERS or all(a for _s, _r, _p, a in exact):
+            return ()
+        have = {(s, r, p) for s, r, p, _a in exact}
+        found: dict[tuple[int, str, int], Hit] = {}
+        for s, r, p, _a in self._translit_hits(token):
+            key = (s, r, p)
+            if key not in have and key not in skip and key not in found:
+                found[key] = Hit(s, r, p, 0, CLASSMATE_SPELLING)
         return tuple(found.values())
 
     def _translit_hits(self, token: str) -> list[Entry]:

@@ -38,7 +38,7 @@ from .cues import (
     Cue,
     EmailFound,
 )
-from .given_names import PET, SHORT, SPELLING, VARIANT
+from .given_names import CLASSMATE_SPELLING, PET, SHORT, SPELLING, VARIANT
 from .normalize import FILLER_WORDS, fold, has_digit, name_words, ocr_key
 from .roster_index import (
     FULL_JOINED,
@@ -297,7 +297,9 @@ def _rough_position(
     skeleton is too loose to say so)."""
     if _rough_part(cue, names, pos, [p.hit for p in placed]) is None:
         return False
-    return not any(hit.edits == 0 and hit.alias != SPELLING for hit in index.lookup(cue.tokens[pos][0]))
+    return not any(
+        hit.edits == 0 and hit.alias not in _RULE_ALIASES for hit in index.lookup(cue.tokens[pos][0])
+    )
 
 
 def _read_rough_part(cue: Cue, names: StudentNames, al: _Aligned, pos: int) -> None:
@@ -378,6 +380,8 @@ def _grade_full(
     strength -= penalty
     if al.rough:
         strength = min(strength, cal.ROUGH_PART_STRENGTH)
+    if CLASSMATE_SPELLING in al.aliased.values():
+        strength = min(strength, cal.CLASSMATE_SPELLING_STRENGTH)
     nick_positions = [p for p, kind in al.aliased.items() if kind in (PET, SHORT)]
     if nick_positions:
         strength -= cal.NICKNAME_PENALTY
@@ -398,6 +402,8 @@ def _grade_full(
 
 def _grade_partial(al: _Aligned, edits: int, penalty: float) -> tuple[float, str]:
     """Strength and shape of a fit with only part of the name (or initials)."""
+    if CLASSMATE_SPELLING in al.aliased.values():
+        return 0.0, "none"  # "// Mohamed" is the Mohamed in the class, not Maxamed
     nickname = any(kind in (PET, SHORT) for kind in al.aliased.values())
     if al.surname and al.given_initial:
         return cal.SURNAME_AND_INITIAL - cal.EDIT_PENALTY * edits - penalty, "surname_initial"
@@ -453,7 +459,7 @@ def fit_name(
         if shape == "none":
             return NameFit(0.0, "none", 0, 0, 0)
     kinds = set(al.aliased.values())
-    alias = next((k for k in (SHORT, PET, VARIANT, SPELLING) if k in kinds), "")
+    alias = next((k for k in (SHORT, PET, VARIANT, SPELLING, CLASSMATE_SPELLING) if k in kinds), "")
     return NameFit(max(strength, 0.0), shape, edits, min(al.used), max(al.used), alias, al, names)
 
 
@@ -471,7 +477,7 @@ def _word_penalty(cue: Cue, al: _Aligned) -> float:
     for kind in al.aliased.values():
         if kind == VARIANT:
             penalty += cal.VARIANT_PENALTY
-        elif kind == SPELLING:
+        elif kind in _RULE_ALIASES:
             penalty += cal.SPELLING_RULE_PENALTY
     return penalty
 
@@ -485,7 +491,10 @@ def _alias_note(cue: Cue, al: _Aligned) -> str:
     _tok, s, _e = cue.tokens[pos]
     end = max(q for q, h in al.used.items() if h is al.used[pos])
     text = cue.line[s : cue.tokens[end][2]]
-    return ("nickname" if nick_positions else "spelling variant") + f" '{text}'"
+    note = ("nickname" if nick_positions else "spelling variant") + f" '{text}'"
+    if CLASSMATE_SPELLING in al.aliased.values():
+        note += ", also a classmate's name"
+    return note
 
 
 def _middle_position(pos: int, used: dict[int, Hit]) -> bool:
@@ -749,6 +758,7 @@ def _content_positions(cue: Cue) -> frozenset[int]:
 
 
 _GIVEN_ROLES = frozenset({GIVEN, GIVEN_JOINED})
+_RULE_ALIASES = frozenset({SPELLING, CLASSMATE_SPELLING})
 _SURNAME_ROLES = frozenset({SURNAME, SURNAME_JOINED})
 
 

@@ -82,6 +82,39 @@ def test_a_digraph_for_a_letter_with_a_caron_is_the_roster_name_itself() -> None
     assert (result.student_id, result.status) == ("d", "high")
 
 
+def test_a_classmates_name_may_be_another_students_transliteration_at_review() -> None:
+    # "Mohamed" is Mohamed Claesson's name as written, and Maxamed Kärrman's in another
+    # spelling: only Maxamed's surname is in the header, so he is suggested, for review.
+    roster = [
+        RosterStudent("c", "Mohamed", "Claesson"),
+        RosterStudent("k", "Maxamed", "Kärrman"),
+        RosterStudent("s", "Selma", "Kärrman"),
+        RosterStudent("a", "Anna", "Berg"),
+        RosterStudent("b", "Bo", "Berg"),
+    ]
+    header = "Namn: Mohamed Kärrman" + BODY
+    alone = match_batch([EssayInput("e", header)], roster)[0]
+    assert (alone.student_id, alone.status) == ("k", "review")
+    assert "also a classmate's name" in alone.suggestions[0].reasons[0]
+    # Once the rest of the class has handed in, the remaining student decides it.
+    others = ["Namn: Mohamed Claesson", "Namn: Selma Kärrman", "Namn: Anna Berg", "Namn: Bo Berg"]
+    batch = [EssayInput(f"o{i}", text + BODY) for i, text in enumerate(others)]
+    decided = match_batch([*batch, EssayInput("e", header)], roster)[-1]
+    assert (decided.student_id, decided.status) == ("k", "high")
+    # A lone first name is the classmate's: the rule never reads it as somebody else's.
+    signed = match_batch([EssayInput("e", "Titel" + BODY + "\n// Mohamed")], roster)[0]
+    assert {s.student_id for s in signed.suggestions} == {"c"}
+
+
+def test_a_classmates_nickname_is_not_read_by_the_rules() -> None:
+    # "Izzy" is Isabella's nickname; its skeleton also meets Ayşe's, as short words' do:
+    # the nickname is Isabella's, decided.
+    roster = [RosterStudent("i", "Isabella", "Öhman"), RosterStudent("a", "Ayşe", "Öhman")]
+    izzy = match_batch([EssayInput("e", "Student: Izzy Öhman" + BODY)], roster)[0]
+    assert [s.student_id for s in izzy.suggestions] == ["i"]
+    assert izzy.status == "high"
+
+
 def test_compound_written_apart_is_glued() -> None:
     assert _top("Namn: Abdi Rahman Warsame" + BODY) == ("abdi", "high")
 
