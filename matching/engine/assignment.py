@@ -92,7 +92,8 @@ def apply_margin(candidates: list[Candidate]) -> list[tuple[Candidate, float]]:
     top = ordered[0].effective
     if len(ordered) > 1:
         second = ordered[1].effective
-        if ordered[0].score.exact_identity and not ordered[1].score.exact_identity:
+        best, runner_up = ordered[0].score, ordered[1].score
+        if (best.exact_identity and not runner_up.exact_identity) or best.names_more_than(runner_up):
             second -= cal.EXACT_MATCH_ADVANTAGE
         # A close runner-up makes the best one uncertain, never invisible: a cue that
         # two students fit alike ("K.S." for Katherine and Kristoffer Strömberg) stays

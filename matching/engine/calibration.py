@@ -113,7 +113,10 @@ EXACT_MATCH_ADVANTAGE = 0.10
 """When the best candidate's name is on the roster exactly and completely (or it is the
 roster e-mail), a runner-up that only fits through a typo or a missing/extra name part
 counts this much less in the margin rule: "Erik Andersson" written in a header is Erik
-Andersson, not Erika Andersson with a dropped letter."""
+Andersson, not Erika Andersson with a dropped letter. The same holds, typos and all, when
+the best's whole name is what the place says and the runner-up's leaves a word over or
+a part out ("Lars Valter Rezai": Lars Valter Rezaei, not Lars Rezaei with a middle name;
+``StudentScore.names_more_than``)."""
 
 PRIOR_CONFIDENCE = 0.92
 """A weak author cue (first name only, "Hugo E.", "H. Ekström", "H.E.", surname only)

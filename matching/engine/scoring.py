@@ -190,12 +190,41 @@ class StudentScore:
             and best.strength > cal.CONTRADICTED
         )
 
+    def names_more_than(self, other: StudentScore) -> bool:
+        """This student's whole name, and nothing else, is what the place both scores come
+        from says, with no more typos than the other student's fit there, while the other
+        student's name leaves a word over or a name part out: "Lars Valter Rezai" is Lars
+        Valter Rezaei's name with one typo, and Lars Rezaei's only with a middle name the
+        roster does not list. The exact form of this is ``exact_identity``."""
+        mine, theirs = self.best, other.best
+        if isinstance(mine.source, Evidence) or isinstance(theirs.source, Evidence):
+            return False
+        (cue, fit), (other_cue, other_fit) = mine.source, theirs.source
+        if cue != other_cue or mine.fit_shape != "full" or mine.alias or fit.edits > other_fit.edits:
+            return False
+        return _whole_name(fit) and not _whole_name(other_fit)
+
     @property
     def exact_identity(self) -> bool:
         """The roster name exactly and completely as written, or the roster e-mail."""
         return self.best.fit_shape == "email" or (
             self.best.fit_shape == "full" and self.best.strength >= cal.FULL_NAME
         )
+
+
+def _whole_name(fit: NameFit) -> bool:
+    """Every given name and surname part of the roster name is in the cue, and no word of
+    the cue is left unexplained (typos allowed)."""
+    al, names = fit.aligned, fit.names
+    if al is None or names is None or fit.shape != "full":
+        return False
+    return (
+        not al.extra
+        and not al.middle
+        and not al.rough
+        and len(al.given) == len(names.given)
+        and len(al.surname) == len(names.surname)
+    )
 
 
 class Placed(NamedTuple):

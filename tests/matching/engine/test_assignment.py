@@ -156,6 +156,17 @@ def test_exact_name_beats_one_typo_neighbour() -> None:
     assert (result.student_id, result.status) == ("s2", "high")
 
 
+def test_a_whole_name_with_a_typo_beats_the_same_words_read_with_a_middle_name() -> None:
+    # Exactly written, each of these is already decided; with one typo in the surname both
+    # students' fits carry it, and the whole name still tells them apart.
+    roster = [RosterStudent("lv", "Lars Valter", "Rezaei"), RosterStudent("l", "Lars", "Rezaei"),
+              RosterStudent("a", "Alva", "Berg")]
+    for written, author in (("Lars Valter Rezai", "lv"), ("Lars Rezai", "l")):
+        result = match_batch([EssayInput("e1", written + "\nKurs: SVA02" + BODY)], roster)[0]
+        assert (result.student_id, result.status) == (author, "high"), written
+        assert {s.student_id for s in result.suggestions} == {"lv", "l"}
+
+
 def test_typo_between_two_students_is_review() -> None:
     from matching.engine import RosterStudent
 
