@@ -267,6 +267,10 @@ _TRANSLIT_PAIRS: tuple[tuple[str, str], ...] = (
 _VOWELS = frozenset("aeiouy")
 _DROP_VOWELS = str.maketrans("", "", "aeiouyj")
 MIN_SKELETON = 3
+MIN_SKELETON_CONSONANTS = 2
+"""A skeleton with one consonant ("ala": Olle, Ella, Ulla, Alla) says too little of a name:
+such names differ only in vowels and meet through the one-typo look-up or the variant
+table (Aisha/Ayesha), not by rule."""
 
 
 def _skeleton(word: str, somali: bool = False) -> str:
@@ -288,7 +292,9 @@ def _skeleton(word: str, somali: bool = False) -> str:
     key = _collapse_doubles(head + body)
     if len(key) < MIN_SKELETON and word[-1] in _VOWELS:
         key += "a"  # a short skeleton keeps its final vowel: Yulia/Juliya, not Joel
-    return key if len(key) >= MIN_SKELETON else ""
+    if len(key) < MIN_SKELETON or len(key) - key.count("a") < MIN_SKELETON_CONSONANTS:
+        return ""
+    return key
 
 
 @lru_cache(maxsize=65536)
