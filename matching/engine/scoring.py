@@ -195,14 +195,21 @@ class StudentScore:
         from says, with no more typos than the other student's fit there, while the other
         student's name leaves a word over or a name part out: "Lars Valter Rezai" is Lars
         Valter Rezaei's name with one typo, and Lars Rezaei's only with a middle name the
-        roster does not list. The exact form of this is ``exact_identity``."""
+        roster does not list; "Chris Lövgren" is Kristoffer Lövgren's nickname and surname,
+        and Kristoffer Vera Lövgren's without his second given name. The exact form of this
+        is ``exact_identity``."""
         mine, theirs = self.best, other.best
         if isinstance(mine.source, Evidence) or isinstance(theirs.source, Evidence):
             return False
         (cue, fit), (other_cue, other_fit) = mine.source, theirs.source
-        if cue != other_cue or mine.fit_shape != "full" or mine.alias or fit.edits > other_fit.edits:
+        if cue != other_cue or mine.fit_shape != "full" or fit.edits > other_fit.edits:
             return False
-        return _whole_name(fit) and not _whole_name(other_fit)
+        if not _whole_name(fit) or _whole_name(other_fit):
+            return False
+        # a nickname or variant counts only when both fits read the same word so
+        return fit.aligned is not None and other_fit.aligned is not None and (
+            fit.aligned.aliased == other_fit.aligned.aliased
+        )
 
     @property
     def exact_identity(self) -> bool:

@@ -167,6 +167,17 @@ def test_a_whole_name_with_a_typo_beats_the_same_words_read_with_a_middle_name()
         assert {s.student_id for s in result.suggestions} == {"lv", "l"}
 
 
+def test_a_nickname_and_the_whole_surname_beat_the_same_words_missing_a_given_name() -> None:
+    roster = [RosterStudent("k", "Kristoffer", "Lövgren"), RosterStudent("kv", "Kristoffer Vera", "Lövgren"),
+              RosterStudent("a", "Alva", "Berg")]
+    result = match_batch([EssayInput("e1", "Elev: Chris Lövgren" + BODY)], roster)[0]
+    assert (result.student_id, result.status) == ("k", "high")
+    # A nickname against the roster's own spelling is no such case: "Chris" is not exact.
+    roster = [RosterStudent("k", "Kristoffer", "Lövgren"), RosterStudent("c", "Chris", "Lövgren")]
+    result = match_batch([EssayInput("e1", "Elev: Chris Lövgren" + BODY)], roster)[0]
+    assert (result.student_id, result.status) == ("c", "high")
+
+
 def test_typo_between_two_students_is_review() -> None:
     from matching.engine import RosterStudent
 
