@@ -8,9 +8,10 @@ Both sides of a comparison go through the same functions, so "ÅSA SJÖSTRÖM",
   get an explicit ASCII spelling (ß → ss, æ → ae, ø → o, ł → l, đ → d).
 * ``spelling_variants`` adds the *transliterations* that people type when they have no
   key for the letter: Swedish/German (å → aa, ä → ae, ö → oe, ü → ue) and the digraphs
-  of South Slavic and Turkish names (š → sh, ž → zh, č/ć → ch, đ → dj, ş → sh, ç → ch). Only the roster side
-  gets these variants: the text side is just folded, so a typed "Naeslund" meets the
-  roster's "Näslund" without the text having to guess what "ae" stood for.
+  of South Slavic and Turkish names (š → sh, ž → zh, č/ć → ch, đ → dj, ş → sh, ç → ch).
+  Only the roster side gets these variants: the text side is just folded, so a typed
+  "Naeslund" meets the roster's "Näslund" without the text having to guess what "ae"
+  stood for.
 * ``tokens`` splits a line into word tokens with their character offsets (so evidence
   can quote the exact substring); hyphens, underscores, dots, commas and brackets are
   separators, so "Anna-Karin" gives two tokens and the joined form "annakarin" is a

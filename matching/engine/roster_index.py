@@ -181,7 +181,7 @@ class RosterIndex:
             # per spelling, and an alias never repeats the roster's own), or the rules
             if exact:
                 result = tuple([Hit(s, r, p, 0, a) for s, r, p, a in exact])
-                result += self._classmate_spellings(token, exact)
+                result += self._classmate_spellings(token, exact, {(s, r, p) for s, r, p, _a in exact})
             else:
                 result = self._rule_hits(token, okey)
         else:
@@ -202,8 +202,8 @@ class RosterIndex:
                     if (s, r, p) not in found:
                         found[(s, r, p)] = Hit(s, r, p, 0, SPELLING)
             result = tuple(found.values())
-            if settled and exact:
-                result += self._classmate_spellings(token, exact, skip=found)
+            if settled:
+                result += self._classmate_spellings(token, exact, found)
         if len(self._cache) < 200_000:
             self._cache[token] = result
         return result
@@ -227,7 +227,7 @@ class RosterIndex:
         return tuple(found.values())
 
     def _classmate_spellings(
-        self, token: str, exact: list[Entry], skip: Collection[tuple[int, str, int]] = ()
+        self, token: str, exact: list[Entry], known: Collection[tuple[int, str, int]]
     ) -> tuple[Hit, ...]:
         """Other students' name parts that a word, some student's name as written, is a
         transliteration of by rule: "Mohamed Kärrman" is Maxamed Kärrman's name in another
@@ -236,15 +236,14 @@ class RosterIndex:
 
         Only for a roster spelling itself (a nickname is already one reading of a name)
         of at least CLASSMATE_SPELLING_MIN_LETTERS letters: the skeletons of short words
-        meet too many other names ("Izzy" and "Ayşe")."""
+        meet too many other names ("Izzy" and "Ayşe"). ``known``: the name parts the word
+        already stands for, which keep their closer reading."""
         if len(token) < CLASSMATE_SPELLING_MIN_LETTERS or all(a for _s, _r, _p, a in exact):
             return ()
-        have = {(s, r, p) for s, r, p, _a in exact}
         found: dict[tuple[int, str, int], Hit] = {}
         for s, r, p, _a in self._translit_hits(token):
-            key = (s, r, p)
-            if key not in have and key not in skip and key not in found:
-                found[key] = Hit(s, r, p, 0, CLASSMATE_SPELLING)
+            if (s, r, p) not in known and (s, r, p) not in found:
+                found[(s, r, p)] = Hit(s, r, p, 0, CLASSMATE_SPELLING)
         return tuple(found.values())
 
     def _translit_hits(self, token: str) -> list[Entry]:

@@ -202,14 +202,12 @@ class StudentScore:
         if isinstance(mine.source, Evidence) or isinstance(theirs.source, Evidence):
             return False
         (cue, fit), (other_cue, other_fit) = mine.source, theirs.source
-        if cue != other_cue or mine.fit_shape != "full" or fit.edits > other_fit.edits:
+        if cue != other_cue or fit.edits > other_fit.edits:
             return False
-        if not _whole_name(fit) or _whole_name(other_fit):
+        if not _whole_name(fit) or _whole_name(other_fit) or other_fit.aligned is None:
             return False
         # a nickname or variant counts only when both fits read the same word so
-        return fit.aligned is not None and other_fit.aligned is not None and (
-            fit.aligned.aliased == other_fit.aligned.aliased
-        )
+        return fit.aligned.aliased == other_fit.aligned.aliased
 
     @property
     def exact_identity(self) -> bool:
@@ -794,8 +792,8 @@ def _content_positions(cue: Cue) -> frozenset[int]:
 
 
 _GIVEN_ROLES = frozenset({GIVEN, GIVEN_JOINED})
-_RULE_ALIASES = frozenset({SPELLING, CLASSMATE_SPELLING})
 _SURNAME_ROLES = frozenset({SURNAME, SURNAME_JOINED})
+_RULE_ALIASES = frozenset({SPELLING, CLASSMATE_SPELLING})  # spellings by transliteration rule
 
 
 def score_cue(cue: Cue, index: RosterIndex) -> list[CueScore]:
