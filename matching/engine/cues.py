@@ -448,7 +448,7 @@ def _wrapped_label_cues(cues: list[Cue], head: list[tuple[int, str]]) -> list[Cu
     following = {n: head[i + 1][1] for i, (n, _line) in enumerate(head[:-1]) if head[i + 1][0] == n + 1}
     out = []
     for cue in short_labels:
-        nxt = following.get(cue.line_number)
+        nxt = following.get(cue.line_number) if cue.line_number is not None else None
         if nxt is None or _LABEL_RE.match(nxt) or not 1 <= len(tokens(nxt)) <= 2:
             continue
         line = cue.line.rstrip() + " " + nxt.strip()

@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -28,6 +28,9 @@ from rapidfuzz.distance import OSA
 from .given_names import CLASSMATE_SPELLING, SPELLING, VARIANT, nicknames_for, spelling_alternatives
 from .normalize import FILLER_WORDS, fold, name_words, ocr_key, spelling_variants, translit_keys
 from .types import RosterStudent
+
+if TYPE_CHECKING:
+    from .scoring import CueHits
 
 # Name particles: part of a surname but never enough on their own to identify anyone.
 PARTICLES: frozenset[str] = frozenset(
@@ -104,7 +107,7 @@ class RosterIndex:
     _ocr_vocab: dict[int, list[str]] | None = None
     _initials_map: dict[tuple[str, str], list[int]] | None = None
     _cache: dict[str, tuple[Hit, ...]] = field(default_factory=dict)
-    placed_cache: dict[tuple[str, ...], dict] = field(default_factory=dict)
+    placed_cache: dict[tuple[str, ...], CueHits] = field(default_factory=dict)
     """Per batch: a cue's words → its hits per student (see scoring._placed_hits)."""
 
     @classmethod
@@ -176,6 +179,12 @@ class RosterIndex:
         typos = self._typos(token, self.vocab) if token.isalpha() else None
         # the roster's own spelling or a nickname: what the rules could add is weaker
         settled = exact is not None and any(a != VARIANT for _s, _r, _p, a in exact)
+        if exact is not None and settled and not typos and scanned:
+            # a roster spelling: its scan-error key mostly finds only its own name parts,
+            # which its exact hits already stand for, closer
+            known = {(s, r, p) for s, r, p, _a in exact}
+            if all((s, r, p) in known for s, r, p, _a in scanned):
+                scanned = None
         if not scanned and not typos and (settled or not exact):
             # the roster's own spellings (one hit per entry: a name part has one entry
             # per spelling, and an alias never repeats the roster's own), or the rules
@@ -202,7 +211,7 @@ class RosterIndex:
                     if (s, r, p) not in found:
                         found[(s, r, p)] = Hit(s, r, p, 0, SPELLING)
             result = tuple(found.values())
-            if settled:
+            if exact is not None and settled:
                 result += self._classmate_spellings(token, exact, found)
         if len(self._cache) < 200_000:
             self._cache[token] = result
@@ -396,17 +405,52 @@ def _word_plan(word: str, given: bool) -> _WordPlan:
     aliases = [(alt, VARIANT) for alt in spelling_alternatives(folded)]
     if given:
         aliases.extend(nicknames_for(folded))
-    kept = dict.fromkeys(a for a in aliases if a[0] not in own)
-    seen: set[str] = set()
-    unique = tuple(a for a in kept if not (a[0] in seen or seen.add(a[0])))
-    return _WordPlan(folded, own, unique, ocr_key(folded))
+    first_per_spelling: dict[str, tuple[str, str]] = {}
+    for alias in aliases:
+        if alias[0] not in own:
+            first_per_spelling.setdefault(alias[0], alias)
+    return _WordPlan(folded, own, tuple(first_per_spelling.values()), ocr_key(folded))
+
+
+class _PartPlan(NamedTuple):
+    """What one word contributes as one name part (the first given name, the second…):
+    the plan's entries for that part, ready to concatenate."""
+
+    own: tuple[tuple[str, str, int, str], ...]
+    """(spelling, role, part, "") of the word's own spellings."""
+    aliases: tuple[tuple[str, str, int, str], ...]
+    """(spelling, role, part, alias kind) from the name tables."""
+    base: tuple[tuple[str, str, int], ...]
+    """(plainly folded spelling, role, part), when the word has one."""
+    ocr: tuple[tuple[str, str, int], ...]
+    """(scan-error key, role, part), when the word has one."""
+    typo_keys: tuple[str, ...]
+    """The own spellings that take part in the one-typo look-up."""
+
+
+@lru_cache(maxsize=16384)
+def _part_plan(word: str, role: str, part: int) -> _PartPlan:
+    """Cached per word and part: "Anna" as a first given name is the same in every
+    name it begins, so a name's plan is mostly a concatenation of these."""
+    plan = _word_plan(word, role == GIVEN)
+    return _PartPlan(
+        own=tuple([(key, role, part, "") for key in plan.own if key]),
+        aliases=tuple([(key, role, part, kind) for key, kind in plan.aliases]),
+        base=((plan.folded, role, part),) if plan.folded else (),
+        ocr=((plan.okey, role, part),) if plan.okey else (),
+        typo_keys=tuple([k for k in plan.own if len(k) >= 2 and k not in PARTICLES]),
+    )
 
 
 @lru_cache(maxsize=8192)
 def _name_plan(first_name: str, last_name: str) -> _NamePlan:
-    """The spellings of one roster name, made from its words' plans. Cached: the same
+    """The spellings of one roster name, made from its parts' plans. Cached: the same
     names recur across the classes of a school and every time a class's batch is
-    matched again."""
+    matched again; most of the work is per word and part, cached again below."""
+    if first_name.isalpha() and last_name.isalpha():
+        plain = _plain_name_plan(first_name, last_name)
+        if plain is not None:
+            return plain
     given_words = [first_name] if first_name.isalpha() else name_words(first_name)
     surname_words = [last_name] if last_name.isalpha() else name_words(last_name)
     given_plans = [_word_plan(w, True) for w in given_words]
@@ -416,61 +460,85 @@ def _name_plan(first_name: str, last_name: str) -> _NamePlan:
     ] or list(zip(surname_words, surname_plans, strict=True))
     core_words = [w for w, _p in core]
     particles = [w for w in surname_words if w not in core_words]
-    roles = [(GIVEN, part, p) for part, p in enumerate(given_plans)]
-    roles.extend((SURNAME, part, p) for part, (_w, p) in enumerate(core))
-    own: dict[tuple[str, str, int], None] = {}
-    for role, part, plan in roles:
-        for variant in plan.own:
-            own[(variant, role, part)] = None
-    for part, word in enumerate(particles):
-        own[(fold(word), PARTICLE, part)] = None
-    base = [(p.folded, role, part) for role, part, p in roles if p.folded]
-    joined_base = _add_joined(own, given_words, surname_words)
-    entries = [(key, role, part, "") for key, role, part in own if key]
-    entries.extend((key, role, part, kind) for role, part, p in roles for key, kind in p.aliases)
-    given = tuple(p.folded for p in given_plans)
-    ocr = [(p.okey, role, part) for role, part, p in roles if p.okey]
+    parts = [_part_plan(w, GIVEN, part) for part, w in enumerate(given_words)]
+    parts.extend(_part_plan(w, SURNAME, part) for part, (w, _p) in enumerate(core))
+    own = [entry for pp in parts for entry in pp.own]
+    own.extend((fold(word), PARTICLE, part, "") for part, word in enumerate(particles))
+    joined, joined_base = _joined(given_plans, surname_plans)
+    own.extend(joined)
+    typo_keys = {k for pp in parts for k in pp.typo_keys}
+    typo_keys.update(k for k, _r, _p, _a in joined if len(k) >= 2 and k not in PARTICLES)
+    ocr = [o for pp in parts for o in pp.ocr]
     ocr.extend((okey, role, part) for key, role, part in joined_base if (okey := ocr_key(key)))
+    given = tuple(p.folded for p in given_plans)
     return _NamePlan(
         given=given,
         surname=tuple(p.folded for _w, p in core),
         particles=tuple(fold(w) for w in particles),
         compound_given="-" in first_name and len(given_words) > 1,
         display=f"{first_name} {last_name}".strip(),
-        entries=tuple(entries),
-        typo_keys=tuple({k for k, _r, _p in own if len(k) >= 2 and k not in PARTICLES}),
-        base=tuple(base + joined_base),
+        entries=tuple(own + [entry for pp in parts for entry in pp.aliases]),
+        typo_keys=tuple(typo_keys),
+        base=tuple([b for pp in parts for b in pp.base] + joined_base),
         ocr=tuple(ocr),
         given_words=tuple(dict.fromkeys(given)),
     )
 
 
-def _add_joined(
-    own: dict[tuple[str, str, int], None],
-    given_words: list[str],
-    surname_words: list[str],
-) -> list[tuple[str, str, int]]:
-    """Glued spellings ("annakarin", "vonessen", "annaandersson") into ``own``; returns
-    the plainly folded ones of the given names and the surname (rule-key bases)."""
+def _plain_name_plan(first_name: str, last_name: str) -> _NamePlan | None:
+    """``_name_plan`` of the commonest name, one given name and a one-word surname that
+    is no particle ("Anna Andersson"), built straight from its two parts' plans."""
+    surname_plan = _word_plan(last_name, False)
+    if surname_plan.folded in PARTICLES:
+        return None
+    given_plan = _word_plan(first_name, True)
+    given, surname = _part_plan(first_name, GIVEN, 0), _part_plan(last_name, SURNAME, 0)
+    if len(given_plan.own) == 1 and len(surname_plan.own) == 1:
+        full: tuple[str, ...] = (given_plan.own[0] + surname_plan.own[0],)
+    else:
+        full = tuple(_joined_variants([given_plan, surname_plan]))
+    joined = tuple([(v, FULL_JOINED, 0, "") for v in full if v])
+    return _NamePlan(
+        given=(given_plan.folded,),
+        surname=(surname_plan.folded,),
+        particles=(),
+        compound_given=False,
+        display=f"{first_name} {last_name}",
+        entries=given.own + surname.own + joined + given.aliases + surname.aliases,
+        typo_keys=tuple(
+            {*given.typo_keys, *surname.typo_keys, *(v for v in full if len(v) >= 2 and v not in PARTICLES)}
+        ),
+        base=given.base + surname.base,
+        ocr=given.ocr + surname.ocr,
+        given_words=(given_plan.folded,),
+    )
+
+
+def _joined(
+    given_plans: list[_WordPlan], surname_plans: list[_WordPlan]
+) -> tuple[list[tuple[str, str, int, str]], list[tuple[str, str, int]]]:
+    """Glued spellings ("annakarin", "vonessen", "annaandersson") as entries, and the
+    plainly folded ones of the given names and the surname (rule-key bases)."""
+    entries: list[tuple[str, str, int, str]] = []
     base = []
-    if len(given_words) > 1:
-        own.update(((v, GIVEN_JOINED, 0), None) for v in _joined_variants(given_words))
-        base.append(("".join(fold(w) for w in given_words), GIVEN_JOINED, 0))
-    if len(surname_words) > 1:
-        own.update(((v, SURNAME_JOINED, 0), None) for v in _joined_variants(surname_words))
-        base.append(("".join(fold(w) for w in surname_words), SURNAME_JOINED, 0))
-    if given_words and surname_words:
-        own.update(((v, FULL_JOINED, 0), None) for v in _joined_variants(given_words + surname_words))
-    return [b for b in base if b[0]]
+    if len(given_plans) > 1:
+        entries.extend((v, GIVEN_JOINED, 0, "") for v in _joined_variants(given_plans) if v)
+        base.append(("".join(p.folded for p in given_plans), GIVEN_JOINED, 0))
+    if len(surname_plans) > 1:
+        entries.extend((v, SURNAME_JOINED, 0, "") for v in _joined_variants(surname_plans) if v)
+        base.append(("".join(p.folded for p in surname_plans), SURNAME_JOINED, 0))
+    if given_plans and surname_plans:
+        entries.extend((v, FULL_JOINED, 0, "") for v in _joined_variants(given_plans + surname_plans) if v)
+    return entries, [b for b in base if b[0]]
 
 
-def _joined_variants(words: list[str]) -> set[str]:
-    """Glued spellings of several words: ``["Anna", "Karin"]`` → ``{"annakarin"}``."""
-    if not words:
-        return set()
+def _joined_variants(plans: list[_WordPlan]) -> set[str] | tuple[str]:
+    """Glued spellings of several words: Anna, Karin → ``{"annakarin"}``."""
+    if all(len(p.own) == 1 for p in plans):  # most names: one spelling per word
+        return ("".join([p.own[0] for p in plans]),)
     joined: set[str] = {""}
-    for word in words:
-        joined = {prefix + v for prefix in joined for v in spelling_variants(word)}
+    for plan in plans:
+        joined = {prefix + v for prefix in joined for v in plan.own}
         if len(joined) > 16:
             joined = set(sorted(joined)[:16])
     return joined

@@ -204,7 +204,9 @@ class StudentScore:
         (cue, fit), (other_cue, other_fit) = mine.source, theirs.source
         if cue != other_cue or fit.edits > other_fit.edits:
             return False
-        if not _whole_name(fit) or _whole_name(other_fit) or other_fit.aligned is None:
+        if not _whole_name(fit) or _whole_name(other_fit):
+            return False
+        if fit.aligned is None or other_fit.aligned is None:
             return False
         # a nickname or variant counts only when both fits read the same word so
         return fit.aligned.aliased == other_fit.aligned.aliased
@@ -691,8 +693,9 @@ def _placed_hits(cue: Cue, index: RosterIndex) -> CueHits:
         cached = index.placed_cache[key] = _screen(cue, _find_placed(cue, index), index)
     if len(key) in (2, 3) and _initials_only(cue):
         known = {student for student, _p, _f in cached.students}
+        no_hits: list[Placed] = []
         extra = tuple(
-            (student, [], 0)
+            (student, no_hits, 0)
             for student in index.students_with_initials(key[0], key[-1])
             if student not in known
         )
