@@ -1,17 +1,25 @@
 #!/usr/bin/env python3
 """Old engine versus new, side by side in one process: the speed-up ratio.
 
-Usage: python bench/compare_engines.py [--base COMMIT] [--rounds N] [--quick] [--wall]
+Usage: python bench/compare_engines.py [--base COMMIT] [--rounds N] [--quick] [--wall] [--no-build]
 
-The old engine is read from the git object store at run time (``git show
-COMMIT:matching/engine/<file>``) into a temporary package, so no second copy of the engine
-lives in the repository. Both engines run the same workload alternately (old, new, old,
-new, …) and the best of ``--rounds`` runs of each is compared, so a busy machine slows
-both alike. Two figures: every run starting with empty caches (essays seen for the first
-time), and caches kept between runs (the same batches matched again, as when late essays
-arrive or a class is re-matched). Times are CPU time of this process
-(``time.process_time``): on a shared machine, wall time also counts the time other
-processes hold the core; ``--wall`` measures wall time instead.
+Three engines run the same workload alternately (old, new, new as plain Python, old, …)
+and the best of ``--rounds`` runs of each is compared, so a busy machine slows all alike:
+
+* old: the engine at ``--base``, read from the git object store at run time (``git show
+  COMMIT:matching/engine/<file>``) into a temporary package, run as plain Python, as it
+  ran in the product;
+* new: ``matching.engine`` as the product runs it, compiled with mypyc
+  (``scripts/build_engine.py``; built first if it is missing or stale, unless
+  ``--no-build``); where it cannot be compiled, the plain-Python engine is the product;
+* new, plain Python: this working tree's engine sources copied into a temporary package,
+  never compiled: what the source alone gains.
+
+Two figures: every run starting with empty caches (essays seen for the first time), and
+caches kept between runs (the same batches matched again, as when late essays arrive or a
+class is re-matched). Times are CPU time of this process (``time.process_time``): on a
+shared machine, wall time also counts the time other processes hold the core; ``--wall``
+measures wall time instead.
 
 Workload: about 600 essays in 20 classes with rosters of 25–35 students, half from the
 synthetic corpus's cue families and half from the phenomenon families of
@@ -24,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import random
 import subprocess
 import sys
@@ -39,8 +48,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from family_corpus import make_family_class
 from synthetic_corpus import make_class
 
-import matching.engine as new_engine
-
 ROOT = Path(__file__).resolve().parent.parent
 BASE_COMMIT = "e7109d8"
 ENGINE_DIR = "matching/engine"
@@ -50,7 +57,8 @@ def load_old_engine(commit: str, workdir: Path) -> ModuleType:
     """Import the engine as it was at ``commit`` as the package ``engine_at_base``.
 
     Every file of the engine directory is copied, data files in subdirectories too (the
-    name tables under ``data/``), so any commit of the engine can be the base."""
+    name tables under ``data/``), so any commit of the engine can be the base. Compiled
+    extensions are not in git: the copy always runs as plain Python."""
     listing = subprocess.run(
         ["git", "ls-tree", "-r", "--name-only", f"{commit}:{ENGINE_DIR}"],
         cwd=ROOT, check=True, capture_output=True, text=True,
@@ -69,6 +77,37 @@ def load_old_engine(commit: str, workdir: Path) -> ModuleType:
         target.write_bytes(content)
     sys.path.insert(0, str(workdir))
     return importlib.import_module("engine_at_base")
+
+
+def load_plain_engine(workdir: Path) -> ModuleType:
+    """This working tree's engine sources as the package ``engine_plain``, never compiled."""
+    return compiled_module().import_plain_copy(workdir, "engine_plain")
+
+
+def compiled_module() -> ModuleType:
+    """``matching/engine/compiled.py`` alone: importing the package would refuse a stale
+    build before this script could replace it."""
+    spec = importlib.util.spec_from_file_location("engine_compiled_check", ROOT / ENGINE_DIR / "compiled.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def load_product_engine(build: bool) -> ModuleType:
+    """``matching.engine`` as the product imports it: compiled when it can be. A missing
+    or stale build is made first (``scripts/build_engine.py --if-possible``)."""
+    check = compiled_module()
+    try:
+        check.check()
+        current = bool(check.extensions())
+    except check.StaleCompiledEngine:
+        current = False
+    if build and not current:
+        print("building the compiled engine first (scripts/build_engine.py, about half a minute)")
+        build_script = ROOT / "scripts" / "build_engine.py"
+        subprocess.run([sys.executable, str(build_script), "--if-possible"], check=True)
+    return importlib.import_module("matching.engine")
 
 
 Batch = tuple[list, list]
@@ -125,18 +164,16 @@ def run_all(engine: ModuleType, batches: list[Batch], cold: bool = True) -> floa
     return CLOCK() - start
 
 
-def side_by_side(old: ModuleType, classes: list[dict], rounds: int,
-                 cold: bool) -> tuple[float, float]:
-    """Best of ``rounds`` for each engine, old and new alternately, on the same batches."""
-    old_batches = [_convert(old, c) for c in classes]
-    new_batches = [_convert(new_engine, c) for c in classes]
-    run_all(old, old_batches)  # warm-up: imports, regex compilation
-    run_all(new_engine, new_batches)
-    old_times, new_times = [], []
+def side_by_side(engines: list[ModuleType], classes: list[dict], rounds: int, cold: bool) -> list[float]:
+    """Best of ``rounds`` for each engine, run in turn on the same batches."""
+    batches = [[_convert(engine, c) for c in classes] for engine in engines]
+    for engine, own in zip(engines, batches, strict=True):
+        run_all(engine, own)  # warm-up: imports, regex compilation
+    times: list[list[float]] = [[] for _ in engines]
     for _ in range(rounds):
-        old_times.append(run_all(old, old_batches, cold))
-        new_times.append(run_all(new_engine, new_batches, cold))
-    return min(old_times), min(new_times)
+        for engine, own, kept in zip(engines, batches, times, strict=True):
+            kept.append(run_all(engine, own, cold))
+    return [min(kept) for kept in times]
 
 
 def best_of(fn: Callable[[], object], rounds: int) -> float:
@@ -148,11 +185,12 @@ def best_of(fn: Callable[[], object], rounds: int) -> float:
     return min(times)  # the same batch again: caches warm, for both engines alike
 
 
-def report(label: str, n: int, old_t: float, new_t: float) -> None:
+def report(label: str, n: int, names: list[str], times: list[float]) -> None:
     print(f"-- {label}")
-    print(f"   old {old_t * 1000:8.1f} ms  {n / old_t:8,.0f} essays/s")
-    print(f"   new {new_t * 1000:8.1f} ms  {n / new_t:8,.0f} essays/s")
-    print(f"   ratio old/new: {old_t / new_t:.2f}x")
+    old_t = times[0]
+    for name, t in zip(names, times, strict=True):
+        ratio = "" if t is old_t else f"   ratio old/new: {old_t / t:.2f}x"
+        print(f"   {name:<18}{t * 1000:8.1f} ms  {n / t:8,.0f} essays/s{ratio}")
 
 
 def main() -> int:
@@ -161,36 +199,49 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="skip the roster-growth table")
     parser.add_argument("--wall", action="store_true", help="wall time, not CPU time")
+    parser.add_argument("--no-build", action="store_true", help="never build the compiled engine")
     args = parser.parse_args()
     global CLOCK
     if args.wall:
         CLOCK = time.perf_counter
+    product = load_product_engine(build=not args.no_build)
+    compiled = not (product.scoring.__file__ or "").endswith(".py")
     with tempfile.TemporaryDirectory() as tmp:
         old = load_old_engine(args.base, Path(tmp))
+        plain = load_plain_engine(Path(tmp))
+        engines = [old, product, plain] if compiled else [old, plain]
+        names = ["old", "new (compiled)", "new, plain Python"] if compiled else ["old", "new, plain Python"]
         classes = workload_classes()
         n = sum(len(c["essays"]) for c in classes)
         print(f"== workload: {n} essays in {len(classes)} classes (rosters 25-35), "
               f"best of {args.rounds}, alternating, {'wall' if args.wall else 'CPU'} time")
-        report("first sight (every run starts with empty caches)", n,
-               *side_by_side(old, classes, args.rounds, cold=True))
+        if not compiled:
+            print("   (the compiled engine is not built here: the product runs the plain-Python one)")
+        report("first sight (every run starts with empty caches)", n, names,
+               side_by_side(engines, classes, args.rounds, cold=True))
         report("seen before (caches kept between runs, as when a class is matched again)",
-               n, *side_by_side(old, classes, args.rounds, cold=False))
+               n, names, side_by_side(engines, classes, args.rounds, cold=False))
 
         one = make_class(random.Random(1), "b", 35, 100)
-        ob, nb = _convert(old, one), _convert(new_engine, one)
-        o1 = best_of(lambda: old.match_batch(*ob), args.rounds)
-        n1 = best_of(lambda: new_engine.match_batch(*nb), args.rounds)
-        print(f"== one batch of 100 essays x 35 students: old {o1 * 1000:.1f} ms, "
-              f"new {n1 * 1000:.1f} ms ({o1 / n1:.2f}x)")
+        batch_times = []
+        for engine in engines:
+            essays, roster = _convert(engine, one)
+            batch_times.append(best_of(lambda e=engine, b=(essays, roster): e.match_batch(*b), args.rounds))
+        print("== one batch of 100 essays x 35 students: "
+              + ", ".join(f"{name} {t * 1000:.1f} ms" for name, t in zip(names, batch_times, strict=True))
+              + "; ratio " + ", ".join(f"{batch_times[0] / t:.2f}x" for t in batch_times[1:]))
         if not args.quick:
-            print("== per-essay cost as the roster grows (batches of 60 essays), ms/essay")
-            print(f"{'roster':>8}{'old':>10}{'new':>10}{'ratio':>8}")
+            print("== per-essay cost as the roster grows (batches of 60 essays), ms/essay, and old/new")
+            print(f"{'roster':>8}" + "".join(f"{name:>20}" for name in names) + "".join(
+                f"{'ratio ' + name[4:]:>22}" for name in names[1:]))
             for size in (10, 35, 50, 100, 200):
                 cls = make_class(random.Random(size), "g", size, 60)
-                ob, nb = _convert(old, cls), _convert(new_engine, cls)
-                o = best_of(lambda ob=ob: old.match_batch(*ob), 3) / 60
-                nw = best_of(lambda nb=nb: new_engine.match_batch(*nb), 3) / 60
-                print(f"{size:>8}{o * 1000:>10.3f}{nw * 1000:>10.3f}{o / nw:>8.2f}")
+                per_essay = []
+                for engine in engines:
+                    essays, roster = _convert(engine, cls)
+                    per_essay.append(best_of(lambda e=engine, b=(essays, roster): e.match_batch(*b), 3) / 60)
+                print(f"{size:>8}" + "".join(f"{t * 1000:>20.3f}" for t in per_essay)
+                      + "".join(f"{per_essay[0] / t:>22.2f}" for t in per_essay[1:]))
     return 0
 
 

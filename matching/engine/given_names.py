@@ -41,16 +41,20 @@ Gendered pairs (Jovan/Jovana, Aleksandar/Aleksandra) are different names, not va
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from types import MappingProxyType
 from typing import Final
 
 # Nicknames and short forms live in a reviewed data file (data/nicknames.tsv), one row
 # per nickname with its source, so a teacher-reported form is a one-line change.
-_DATA = Path(__file__).resolve().parent / "data" / "nicknames.tsv"
+# Found through the package, not this file's path: a compiled module's __file__ names the
+# source it was built from, as the build saw it.
+_DATA_DIR = files(__name__.rpartition(".")[0]) / "data"
+_DATA = _DATA_DIR / "nicknames.tsv"
 
 
-def _load_nicknames(path: Path) -> dict[str, dict[str, tuple[str, ...]]]:
+def _load_nicknames(path: Traversable) -> dict[str, dict[str, tuple[str, ...]]]:
     tables: dict[str, dict[str, tuple[str, ...]]] = {"pet": {}, "short": {}}
     for raw in path.read_text(encoding="utf-8").splitlines():
         if not raw.strip() or raw.startswith("#"):
@@ -69,10 +73,10 @@ SHORT_FORMS: Final[MappingProxyType[str, tuple[str, ...]]] = MappingProxyType(_T
 
 # Spellings of one name, near-equivalent (transliterations of the same original), from
 # the reviewed file data/variants.tsv (one group per row, with its source).
-_VARIANTS_DATA = Path(__file__).resolve().parent / "data" / "variants.tsv"
+_VARIANTS_DATA = _DATA_DIR / "variants.tsv"
 
 
-def _load_variants(path: Path) -> tuple[frozenset[str], ...]:
+def _load_variants(path: Traversable) -> tuple[frozenset[str], ...]:
     groups = []
     for raw in path.read_text(encoding="utf-8").splitlines():
         if not raw.strip() or raw.startswith("#"):
