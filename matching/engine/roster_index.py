@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -53,13 +53,15 @@ SURNAME_JOINED = "surname_joined"  # the whole surname glued ("vonessen", "afugg
 FULL_JOINED = "full_joined"  # given + surname glued ("annaandersson")
 
 
-class Hit(NamedTuple):
+@dataclass(slots=True, eq=False)
+class Hit:
     """A token of the text that matches a name word of one roster student.
 
     ``alias`` is empty when the token is a spelling of the roster word itself (folded,
     transliterated, glued), else how it stands for it: ``"variant"`` (Muhammad for
     Mohammed), ``"pet"`` (Kalle for Karl) or ``"short"`` (Lisa for Elisabet); see
-    ``given_names.py``.
+    ``given_names.py``. A plain class, not a named tuple: batches make thousands, and
+    the compiled engine makes and reads a class's instances far faster than a tuple's.
     """
 
     student: int
@@ -279,7 +281,10 @@ class RosterIndex:
         n = len(token)
         if n < 2 or token in PARTICLES:
             return None
-        words = vocab[n]
+        # One edit leaves the first or the last letter in place (for the lengths the
+        # rules below accept), so only those spellings go to rapidfuzz: a few, not all.
+        first, last = token[0], token[-1]
+        words = [w for w in vocab[n] if w[0] == first or w[-1] == last]
         if not words:
             return None
         out = []
@@ -360,7 +365,8 @@ def _initials(students: list[StudentNames]) -> dict[tuple[str, str], list[int]]:
     return dict(out)
 
 
-class _NamePlan(NamedTuple):
+@dataclass(slots=True, eq=False)
+class _NamePlan:
     """Everything the index needs from one roster name, independent of the student."""
 
     given: tuple[str, ...]
@@ -385,7 +391,8 @@ class _NamePlan(NamedTuple):
     """The distinct folded given names (for how many students share each)."""
 
 
-class _WordPlan(NamedTuple):
+@dataclass(slots=True, eq=False)
+class _WordPlan:
     """What one word of a roster name contributes, whatever name it is part of."""
 
     folded: str
@@ -412,7 +419,8 @@ def _word_plan(word: str, given: bool) -> _WordPlan:
     return _WordPlan(folded, own, tuple(first_per_spelling.values()), ocr_key(folded))
 
 
-class _PartPlan(NamedTuple):
+@dataclass(slots=True, eq=False)
+class _PartPlan:
     """What one word contributes as one name part (the first given name, the second…):
     the plan's entries for that part, ready to concatenate."""
 

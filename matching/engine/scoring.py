@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import NamedTuple
 
 from rapidfuzz.distance import OSA
 
@@ -234,8 +233,10 @@ def _whole_name(fit: NameFit) -> bool:
     )
 
 
-class Placed(NamedTuple):
-    """A roster hit at token position ``pos`` of a cue, covering tokens pos..end."""
+@dataclass(slots=True, eq=False)
+class Placed:
+    """A roster hit at token position ``pos`` of a cue, covering tokens pos..end (a
+    plain class, like ``Hit``)."""
 
     pos: int
     end: int
@@ -268,7 +269,8 @@ def _align(names: StudentNames, placed: list[Placed]) -> _Aligned:
     al = _Aligned()
     particles: set[int] = set()
     used = al.used
-    for pos, end, hit in sorted(placed, key=_placed_order) if len(placed) > 1 else placed:
+    for p in sorted(placed, key=_placed_order) if len(placed) > 1 else placed:
+        pos, end, hit = p.pos, p.end, p.hit
         if pos in used or (end != pos and end in used):
             continue
         if hit.role == GIVEN and hit.part not in al.given:
@@ -665,7 +667,8 @@ def _evidence(cue: Cue, fit: NameFit) -> Evidence:
     return Evidence(cue.kind, cue.source, matched, context, cue.line_number)
 
 
-class CueHits(NamedTuple):
+@dataclass(slots=True, eq=False)
+class CueHits:
     """A cue's roster hits per student, screened once per batch for each wording."""
 
     students: tuple[tuple[int, list[Placed], int], ...]
