@@ -308,10 +308,7 @@ def _analyse_head_line(line: str) -> _HeadLine:
             return _HeadLine(label, _AUTHOR, value, False, None, (), ())
         kind = _EMAIL_ONLY if key in EMAIL_LABELS else _OTHER
         return _HeadLine(label, kind, (), False, None, (), ())
-    lowered = line[:500].lower()  # a cheap test first: the regex is case-insensitive
-    phrase = (
-        "name" in lowered or "namn" in lowered or "heter" in lowered or "called" in lowered
-    ) and _NAME_PHRASE_RE.search(line[:500]) is not None
+    phrase = _holds_phrase(line)
     if not _is_name_candidate(line):
         return _PROSE_PHRASE_LINE if phrase else _PROSE_LINE  # most lines: shared, not made
     prefix = _PREFIX_RE.match(line)
@@ -349,31 +346,22 @@ def find_text_cues(text: str) -> tuple[list[Cue], list[EmailFound]]:
     return cues, emails
 
 
-def _may_hold_phrase(text: str) -> bool:
-    """Whether any head line can hold "my name is" (a joined line may hold what the text
-    does not): when none can, a long line without a label is read as prose at once."""
-    lowered = text[:HEAD_CHARS].lower()
+def _holds_phrase(line: str) -> bool:
+    """Whether the line says "my name is …" / "jag heter …" (in its first 500 characters)."""
+    lowered = line[:500].lower()  # a cheap test first: the regex is case-insensitive
     return (
-        "name" in lowered
-        or "namn" in lowered
-        or "heter" in lowered
-        or "called" in lowered
-        or _has_hyphenated_line_end(text)
-    )
+        "name" in lowered or "namn" in lowered or "heter" in lowered or "called" in lowered
+    ) and _NAME_PHRASE_RE.search(line[:500]) is not None
 
 
-def _head_info(line: str, phrases: bool) -> _HeadLine:
+def _head_info(line: str) -> _HeadLine:
     """What a head line can be: short lines are read once per process, a long line with
-    no label and no possible "my name is" is prose at once, the rest is read each time."""
+    no label is prose at once (unless it says "my name is"), the rest is read each time."""
     if len(line) <= _CACHED_LINE_CHARS:
         return _read_head_line(line)
-    if (
-        not phrases
-        and line.find(":", 0, 200) == -1
-        and line.find("：", 0, 200) == -1
-        and len(line.strip()) > MAX_CUE_LINE
-    ):
-        return _PROSE_LINE
+    if line.find(":", 0, 200) == -1 and line.find("：", 0, 200) == -1 and len(line.strip()) > MAX_CUE_LINE:
+        # what _analyse_head_line makes of it: no label, too long for a name line
+        return _PROSE_PHRASE_LINE if _holds_phrase(line) else _PROSE_LINE
     return _analyse_head_line(line)
 
 
@@ -392,11 +380,10 @@ def _head_cues(
     first_number = head[0][0] if head else None
     if tail_start is None:
         tail_start = len(text) + 1
-    phrases = _may_hold_phrase(text)
     mails = text.find("@", 0, HEAD_CHARS) != -1
     pending_label: str | None = None
     for position, (number, line) in enumerate(head):
-        info = _head_info(line, phrases)
+        info = _head_info(line)
         if mails and "@" in line and info.label_kind != _OTHER:
             emails.extend(find_emails(line, number))
         if info.label_kind != _NO_LABEL:
@@ -449,11 +436,15 @@ def _wrapped_label_cues(cues: list[Cue], head: list[tuple[int, str]]) -> list[Cu
     ]
     if not short_labels:
         return []
-    following = {n: head[i + 1][1] for i, (n, _line) in enumerate(head[:-1]) if head[i + 1][0] == n + 1}
     out = []
     for cue in short_labels:
-        nxt = following.get(cue.line_number) if cue.line_number is not None else None
-        if nxt is None or _LABEL_RE.match(nxt) or not 1 <= len(tokens(nxt)) <= 2:
+        # a head cue's position is its line's index in ``head``: the next entry, if it
+        # is the very next line of the text
+        after = cue.position + 1
+        if after >= len(head) or head[after][0] != (cue.line_number or 0) + 1:
+            continue
+        nxt = head[after][1]
+        if _LABEL_RE.match(nxt) or not 1 <= len(tokens(nxt)) <= 2:
             continue
         line = cue.line.rstrip() + " " + nxt.strip()
         start = len(cue.line.rstrip()) + 1

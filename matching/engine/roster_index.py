@@ -304,9 +304,8 @@ class RosterIndex:
         if self._translit_map is None:
             built: dict[str, list[Entry]] = defaultdict(list)
             for idx, plan in enumerate(self.plans):
-                for key, role, part in plan.base:
-                    for tkey in translit_keys(key):
-                        built[tkey].append((idx, role, part, ""))
+                for tkey, role, part in plan.translit:
+                    built[tkey].append((idx, role, part, ""))
             self._translit_map = dict(built)
         return self._translit_map
 
@@ -381,12 +380,12 @@ class _NamePlan:
     typo_keys: tuple[str, ...]
     """The roster's own spellings that take part in the one-typo look-up: a nickname or
     transliteration variant *plus* a typo is two steps from the roster."""
-    base: tuple[tuple[str, str, int], ...]
-    """The plainly folded spellings only (no å → aa variants), the ones the rule keys
-    (scan errors, transliteration skeletons) are made from; no particles and no whole
+    translit: tuple[tuple[str, str, int], ...]
+    """(transliteration skeleton, role, part) of the plainly folded spellings only (no
+    å → aa variants), the ones the rule keys are made from; no particles and no whole
     glued names ("annaandersson" with a scan error is too far from any name)."""
     ocr: tuple[tuple[str, str, int], ...]
-    """(scan-error key, role, part) of the base spellings (``normalize.ocr_key``)."""
+    """(scan-error key, role, part) of the same spellings (``normalize.ocr_key``)."""
     given_words: tuple[str, ...]
     """The distinct folded given names (for how many students share each)."""
 
@@ -428,8 +427,8 @@ class _PartPlan:
     """(spelling, role, part, "") of the word's own spellings."""
     aliases: tuple[tuple[str, str, int, str], ...]
     """(spelling, role, part, alias kind) from the name tables."""
-    base: tuple[tuple[str, str, int], ...]
-    """(plainly folded spelling, role, part), when the word has one."""
+    translit: tuple[tuple[str, str, int], ...]
+    """(transliteration skeleton, role, part) of the plainly folded spelling."""
     ocr: tuple[tuple[str, str, int], ...]
     """(scan-error key, role, part), when the word has one."""
     typo_keys: tuple[str, ...]
@@ -444,7 +443,7 @@ def _part_plan(word: str, role: str, part: int) -> _PartPlan:
     return _PartPlan(
         own=tuple([(key, role, part, "") for key in plan.own if key]),
         aliases=tuple([(key, role, part, kind) for key, kind in plan.aliases]),
-        base=((plan.folded, role, part),) if plan.folded else (),
+        translit=tuple([(tkey, role, part) for tkey in translit_keys(plan.folded)]) if plan.folded else (),
         ocr=((plan.okey, role, part),) if plan.okey else (),
         typo_keys=tuple([k for k in plan.own if len(k) >= 2 and k not in PARTICLES]),
     )
@@ -487,7 +486,10 @@ def _name_plan(first_name: str, last_name: str) -> _NamePlan:
         display=f"{first_name} {last_name}".strip(),
         entries=tuple(own + [entry for pp in parts for entry in pp.aliases]),
         typo_keys=tuple(typo_keys),
-        base=tuple([b for pp in parts for b in pp.base] + joined_base),
+        translit=tuple(
+            [t for pp in parts for t in pp.translit]
+            + [(tkey, role, part) for key, role, part in joined_base for tkey in translit_keys(key)]
+        ),
         ocr=tuple(ocr),
         given_words=tuple(dict.fromkeys(given)),
     )
@@ -513,10 +515,10 @@ def _plain_name_plan(first_name: str, last_name: str) -> _NamePlan | None:
         compound_given=False,
         display=f"{first_name} {last_name}",
         entries=given.own + surname.own + joined + given.aliases + surname.aliases,
-        typo_keys=tuple(
-            {*given.typo_keys, *surname.typo_keys, *(v for v in full if len(v) >= 2 and v not in PARTICLES)}
-        ),
-        base=given.base + surname.base,
+        typo_keys=given.typo_keys
+        + surname.typo_keys
+        + tuple([v for v in full if len(v) >= 2 and v not in PARTICLES]),
+        translit=given.translit + surname.translit,
         ocr=given.ocr + surname.ocr,
         given_words=(given_plan.folded,),
     )
