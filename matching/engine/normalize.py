@@ -265,6 +265,10 @@ _TRANSLIT_PAIRS: tuple[tuple[str, str], ...] = (
     ("w", "v"),
     ("z", "s"),
 )
+_D_PAIRS = _TRANSLIT_PAIRS[:3]
+_H_PAIRS = _TRANSLIT_PAIRS[3:14]
+_OTHER_PAIRS = _TRANSLIT_PAIRS[14:]
+assert all("d" in a for a, _b in _D_PAIRS) and all("h" in a for a, _b in _H_PAIRS)
 _VOWELS = frozenset("aeiouy")
 _DROP_VOWELS = str.maketrans("", "", "aeiouyj")
 MIN_SKELETON = 3
@@ -280,7 +284,16 @@ def _skeleton(word: str, somali: bool = False) -> str:
     if somali:  # Somali and Kurdish Latin orthography: x is h/kh (Xasan = Hasan,
         # Maxamed = Mohamed, Xebat = Khabat); a word-initial c before a vowel is the ʿayn
         word = word.replace("kh", "h").replace("x", "h")
-    for a, b in _TRANSLIT_PAIRS:  # "J" marks the affricate dž/dj, which stays a consonant
+    # "J" marks the affricate dž/dj, which stays a consonant. The pairs are tried in
+    # order; a group whose letter is not in the word cannot match (no pair writes a d
+    # before the d-group or an h at all), so it is skipped.
+    if "d" in word:
+        for a, b in _D_PAIRS:
+            word = word.replace(a, b)
+    if "h" in word:
+        for a, b in _H_PAIRS:
+            word = word.replace(a, b)
+    for a, b in _OTHER_PAIRS:
         word = word.replace(a, b)
     if not word.isalpha():
         return ""
