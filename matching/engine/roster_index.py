@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from .given_names import CLASSMATE_SPELLING, SPELLING, VARIANT, nicknames_for, spelling_alternatives
@@ -97,16 +96,15 @@ class RosterIndex:
     token_map: dict[str, list[Entry]]
     emails: dict[str, list[int]]
     given_share: dict[str, int]
-    vocab: dict[int, list[str]]
-    """The roster's own spellings by length window: a word one edit away from a token of
-    length n has n-1, n or n+1 letters, so a typo look-up scans only those."""
+    vocab: _Spellings
+    """The roster's own spellings, filed for the one-typo look-up."""
     ocr_map: dict[str, list[Entry]] = field(default_factory=dict)
     """OCR key (``normalize.ocr_key``) of every roster spelling → its entries."""
     plans: list[_NamePlan] = field(default_factory=list)
     """Each student's name plan, for the maps below, which are built on first use: most
     batches never need a transliteration skeleton, a two-step scan error or initials."""
     _translit_map: dict[str, list[Entry]] | None = None
-    _ocr_vocab: dict[int, list[str]] | None = None
+    _ocr_vocab: _Spellings | None = None
     _initials_map: dict[tuple[str, str], list[int]] | None = None
     _cache: dict[str, tuple[Hit, ...]] = field(default_factory=dict)
     placed_cache: dict[tuple[str, ...], CueHits] = field(default_factory=dict)
@@ -156,7 +154,7 @@ class RosterIndex:
             token_map=token_map,
             emails=emails,
             given_share=given_share,
-            vocab=_by_length(vocab),
+            vocab=_Spellings(vocab),
             ocr_map=ocr_map,
             plans=plans_in_order,
         )
@@ -274,22 +272,17 @@ class RosterIndex:
         return tuple(hits)
 
     @staticmethod
-    def _typos(token: str, vocab: dict[int, list[str]]) -> list[str] | None:
+    def _typos(token: str, vocab: _Spellings) -> list[str] | None:
         """The indexed spellings one edit (OSA) from ``token``, by the look-up's rules for
-        short words. ``vocab`` maps a length to the spellings one letter shorter, as long
-        and one letter longer (see ``_by_length``)."""
+        short words, among those ``vocab`` finds near it (``_Spellings.near``)."""
         n = len(token)
         if n < 2 or token in PARTICLES:
             return None
-        # One edit leaves the first or the last letter in place (for the lengths the
-        # rules below accept), so only those spellings go to rapidfuzz: a few, not all.
-        first, last = token[0], token[-1]
-        words = [w for w in vocab[n] if w[0] == first or w[-1] == last]
-        if not words:
-            return None
         out = []
-        for choice, dist, _ in process.extract(token, words, scorer=OSA.distance, score_cutoff=1, limit=None):
-            if dist == 0:
+        for choice in vocab.near(token):
+            if choice == token:
+                continue
+            if OSA.distance(token, choice, score_cutoff=1) > 1:
                 continue
             if n == 2 and (len(choice) != 3 or choice[0] != token[0]):
                 continue  # "Nu" may be a cut-off "Nur", not any three-letter word
@@ -310,9 +303,9 @@ class RosterIndex:
         return self._translit_map
 
     @property
-    def ocr_vocab(self) -> dict[int, list[str]]:
+    def ocr_vocab(self) -> _Spellings:
         if self._ocr_vocab is None:
-            self._ocr_vocab = _by_length(k for k in self.ocr_map if len(k) >= 2)
+            self._ocr_vocab = _Spellings(k for k in self.ocr_map if len(k) >= 2)
         return self._ocr_vocab
 
     def students_with_initials(self, given: str, surname: str) -> list[int]:
@@ -335,25 +328,33 @@ def _keep(found: dict[tuple[int, str, int], Hit], hit: Hit) -> None:
         found[key] = hit
 
 
-class _Window(dict):
-    """Length n → the words of length n-1, n and n+1 (the only ones one edit away),
-    filled on first use: most lengths are never asked for."""
+class _Spellings:
+    """Spellings filed by length and by first and by last letter: a word one edit (OSA)
+    away from a word of n letters has n-1, n or n+1 letters, and keeps the first or the
+    last letter in place (at every length the typo look-up accepts), so a look-up reads
+    a few short lists instead of scanning the roster."""
 
     def __init__(self, words: Iterable[str]) -> None:
-        super().__init__()
-        self.by_len: dict[int, list[str]] = defaultdict(list)
+        self.by_first: dict[int, dict[str, list[str]]] = {}
+        self.by_last: dict[int, dict[str, list[str]]] = {}
         for word in set(words):
-            self.by_len[len(word)].append(word)
+            n = len(word)
+            self.by_first.setdefault(n, {}).setdefault(word[0], []).append(word)
+            self.by_last.setdefault(n, {}).setdefault(word[-1], []).append(word)
 
-    def __missing__(self, n: int) -> list[str]:
-        by_len = self.by_len
-        near = by_len.get(n - 1, []) + by_len.get(n, []) + by_len.get(n + 1, [])
-        self[n] = near
-        return near
-
-
-def _by_length(words: Iterable[str]) -> dict[int, list[str]]:
-    return _Window(words)
+    def near(self, token: str) -> list[str]:
+        """The spellings of n-1…n+1 letters that share the token's first or last letter."""
+        n, first, last = len(token), token[0], token[-1]
+        out: list[str] = []
+        for length in (n - 1, n, n + 1):
+            firsts = self.by_first.get(length)
+            if firsts is None:
+                continue
+            out.extend(firsts.get(first, ()))
+            for word in self.by_last[length].get(last, ()):
+                if word[0] != first:  # not already among the first letter's
+                    out.append(word)
+        return out
 
 
 def _initials(students: list[StudentNames]) -> dict[tuple[str, str], list[int]]:
@@ -433,6 +434,8 @@ class _PartPlan:
     """(scan-error key, role, part), when the word has one."""
     typo_keys: tuple[str, ...]
     """The own spellings that take part in the one-typo look-up."""
+    word: _WordPlan
+    """The word's own plan."""
 
 
 @lru_cache(maxsize=16384)
@@ -446,6 +449,7 @@ def _part_plan(word: str, role: str, part: int) -> _PartPlan:
         translit=tuple([(tkey, role, part) for tkey in translit_keys(plan.folded)]) if plan.folded else (),
         ocr=((plan.okey, role, part),) if plan.okey else (),
         typo_keys=tuple([k for k in plan.own if len(k) >= 2 and k not in PARTICLES]),
+        word=plan,
     )
 
 
@@ -498,11 +502,12 @@ def _name_plan(first_name: str, last_name: str) -> _NamePlan:
 def _plain_name_plan(first_name: str, last_name: str) -> _NamePlan | None:
     """``_name_plan`` of the commonest name, one given name and a one-word surname that
     is no particle ("Anna Andersson"), built straight from its two parts' plans."""
-    surname_plan = _word_plan(last_name, False)
+    surname = _part_plan(last_name, SURNAME, 0)
+    surname_plan = surname.word
     if surname_plan.folded in PARTICLES:
         return None
-    given_plan = _word_plan(first_name, True)
-    given, surname = _part_plan(first_name, GIVEN, 0), _part_plan(last_name, SURNAME, 0)
+    given = _part_plan(first_name, GIVEN, 0)
+    given_plan = given.word
     if len(given_plan.own) == 1 and len(surname_plan.own) == 1:
         full: tuple[str, ...] = (given_plan.own[0] + surname_plan.own[0],)
     else:
