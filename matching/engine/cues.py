@@ -356,14 +356,34 @@ def _holds_phrase(line: str) -> bool:
     ) and _NAME_PHRASE_RE.search(line[:500]) is not None
 
 
-def _head_info(line: str) -> _HeadLine:
+def _phrase_lines(text: str) -> set[int] | None:
+    """The numbers of the head lines where a word of "my name is" / "jag heter" occurs,
+    in any case, from one pass over the head; None when every line must be read (a
+    hyphenated line end can join such a word across two lines)."""
+    if _has_hyphenated_line_end(text):
+        return None
+    head = text[:HEAD_CHARS].encode("utf-8", "surrogatepass").lower()  # as _holds_phrase
+    numbers: set[int] = set()
+    for word in (b"nam", b"heter", b"called"):
+        number, counted = 1, 0  # newlines counted up to the previous occurrence, not again
+        at = head.find(word)
+        while at != -1:
+            number += head.count(b"\n", counted, at)
+            counted = at
+            numbers.add(number)
+            at = head.find(word, at + 1)
+    return numbers
+
+
+def _head_info(line: str, may_hold_phrase: bool) -> _HeadLine:
     """What a head line can be: short lines are read once per process, a long line with
-    no label is prose at once (unless it says "my name is"), the rest is read each time."""
+    no label is prose at once (unless it says "my name is": ``may_hold_phrase`` when it
+    has one of its words), the rest is read each time."""
     if len(line) <= _CACHED_LINE_CHARS:
         return _read_head_line(line)
     if line.find(":", 0, 200) == -1 and line.find("：", 0, 200) == -1 and len(line.strip()) > MAX_CUE_LINE:
         # what _analyse_head_line makes of it: no label, too long for a name line
-        return _PROSE_PHRASE_LINE if _holds_phrase(line) else _PROSE_LINE
+        return _PROSE_PHRASE_LINE if may_hold_phrase and _holds_phrase(line) else _PROSE_LINE
     return _analyse_head_line(line)
 
 
@@ -383,9 +403,10 @@ def _head_cues(
     if tail_start is None:
         tail_start = len(text) + 1
     mails = text.find("@", 0, HEAD_CHARS) != -1
+    phrase_lines = _phrase_lines(text)
     pending_label: str | None = None
     for position, (number, line) in enumerate(head):
-        info = _head_info(line)
+        info = _head_info(line, phrase_lines is None or number in phrase_lines)
         if mails and "@" in line and info.label_kind != _OTHER:
             emails.extend(find_emails(line, number))
         if info.label_kind != _NO_LABEL:

@@ -339,8 +339,12 @@ class _Spellings:
         self.by_last: dict[int, dict[str, list[str]]] = {}
         for word in set(words):
             n = len(word)
-            self.by_first.setdefault(n, {}).setdefault(word[0], []).append(word)
-            self.by_last.setdefault(n, {}).setdefault(word[-1], []).append(word)
+            firsts = self.by_first.get(n)
+            if firsts is None:
+                firsts = self.by_first[n] = {}
+                self.by_last[n] = {}
+            _file(firsts, word[0], word)
+            _file(self.by_last[n], word[-1], word)
 
     def near(self, token: str) -> list[str]:
         """The spellings of n-1…n+1 letters that share the token's first or last letter."""
@@ -355,6 +359,14 @@ class _Spellings:
                 if word[0] != first:  # not already among the first letter's
                     out.append(word)
         return out
+
+
+def _file(lists: dict[str, list[str]], key: str, word: str) -> None:
+    found = lists.get(key)
+    if found is None:
+        lists[key] = [word]
+    else:
+        found.append(word)
 
 
 def _initials(students: list[StudentNames]) -> dict[tuple[str, str], list[int]]:

@@ -16,8 +16,10 @@ from matching.engine.cues import (
     HEAD_CHARS,
     _analyse_head_line,
     _has_hyphenated_line_end,
+    _holds_phrase,
     _is_name_candidate,
     _numbered_lines,
+    _phrase_lines,
     find_text_cues,
 )
 from matching.engine.normalize import has_digit
@@ -85,3 +87,33 @@ def test_prose_lines_share_one_reading_but_keep_the_phrase() -> None:
     assert _analyse_head_line(phrase).phrase
     cues, _ = find_text_cues(phrase + "\n\nText.")
     assert any(c.kind == "name_phrase" for c in cues)
+
+
+_PHRASE_PIECES = [
+    "My name is Hugo Ekström and this essay is about the future of our school, which I think about a lot.",
+    "Jag HETER Wilma och jag skriver om skolan, om läsning och om allt annat som jag tycker är viktigt nu.",
+    "Everyone here calls me Mo, I'M CALLED Mo by my friends, although my full name is something longer.",
+    "mitt NaMn är Åsa " + "och så vidare " * 10,
+    "Vietnam, names and namnsdagar: " + "ord " * 30,
+    "Ünïcödé prose with İ and K (Kelvin) and ſ, then: my name's Zoë " + "x" * 60,
+]
+
+
+@st.composite
+def _phrase_texts(draw: st.DrawFn) -> str:
+    pieces = st.one_of(st.sampled_from(_PHRASE_PIECES + _PIECES), st.text(max_size=200))
+    return "\n".join(draw(st.lists(pieces, max_size=40)))
+
+
+@settings(max_examples=400, deadline=None)
+@given(_phrase_texts())
+def test_phrase_line_shortcut_keeps_every_line_that_holds_the_phrase(text: str) -> None:
+    """A long line is read for "my name is" only where one pass over the head found one of
+    its words: every line that holds the phrase must be among them."""
+    numbers = _phrase_lines(text)
+    if numbers is None:
+        return  # a hyphenated line end: every line is read
+    head, _tail = _numbered_lines(text)
+    for number, line in head:
+        if _holds_phrase(line):
+            assert number in numbers, (number, line)
