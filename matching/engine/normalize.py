@@ -158,6 +158,13 @@ def spelling_variants(word: str) -> frozenset[str]:
 
 def tokens(text: str) -> list[tuple[str, int, int]]:
     """Word tokens of ``text`` as ``(folded, start, end)`` with offsets into ``text``."""
+    if text.isascii():  # folding is lower-casing, letter for letter: fold the line once
+        lowered = text.lower()
+        found = []
+        for m in _TOKEN_RE.finditer(text):
+            start, end = m.span()
+            found.append((lowered[start:end], start, end))
+        return found
     return [(fold(m.group()), m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
 
 

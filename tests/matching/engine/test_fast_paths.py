@@ -22,7 +22,7 @@ from matching.engine.cues import (
     _phrase_lines,
     find_text_cues,
 )
-from matching.engine.normalize import has_digit
+from matching.engine.normalize import fold, has_digit, tokens
 
 _PIECES = ["Namn: Hugo Ekström", "Ekst-", "röm", "Hugo E.", "", "   ", "\t", "9B",
            "Anna-", "Karin", "x-  ", "Skolans framtid", "Mvh", "/Wilma",
@@ -117,3 +117,10 @@ def test_phrase_line_shortcut_keeps_every_line_that_holds_the_phrase(text: str) 
     for number, line in head:
         if _holds_phrase(line):
             assert number in numbers, (number, line)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=80))
+def test_ascii_tokens_fold_the_line_once_as_each_word_would_be_folded(line: str) -> None:
+    expected = [(fold(m.group()), m.start(), m.end()) for m in re.finditer(r"[^\W_]+", line)]
+    assert tokens(line) == expected
