@@ -324,7 +324,8 @@ _read_head_line = lru_cache(maxsize=32768)(_analyse_head_line)
 
 def find_text_cues(text: str) -> tuple[list[Cue], list[EmailFound]]:
     """All author cues in the head and tail of ``text``, plus author-compatible e-mails."""
-    head, tail = _numbered_lines(text)
+    hyphenated = _has_hyphenated_line_end(text)
+    head, tail = _numbered_lines(text, hyphenated)
     emails: list[EmailFound] = []
     # In a short text head and tail overlap: the top lines are read as header lines,
     # the rest of the overlap as possible signatures; never both.
@@ -332,7 +333,7 @@ def find_text_cues(text: str) -> tuple[list[Cue], list[EmailFound]]:
     early = NAME_LINE_EARLY_LINES
     if len(text) <= HEAD_CHARS and len(head) < HEAD_LINES:
         early = max(1, min(early, len(head) - 2))
-    cues = _head_cues(text, head, tail[0][0] if tail else None, early, emails)
+    cues = _head_cues(text, head, tail[0][0] if tail else None, early, emails, hyphenated)
     if cues:
         wrapped = _wrapped_label_cues(cues, head)
         combined = _combined_label_cue(cues)
@@ -356,11 +357,12 @@ def _holds_phrase(line: str) -> bool:
     ) and _NAME_PHRASE_RE.search(line[:500]) is not None
 
 
-def _phrase_lines(text: str) -> set[int] | None:
+def _phrase_lines(text: str, hyphenated: bool) -> set[int] | None:
     """The numbers of the head lines where a word of "my name is" / "jag heter" occurs,
     in any case, from one pass over the head; None when every line must be read (a
-    hyphenated line end can join such a word across two lines)."""
-    if _has_hyphenated_line_end(text):
+    hyphenated line end, ``_has_hyphenated_line_end``, can join such a word across two
+    lines)."""
+    if hyphenated:
         return None
     head = text[:HEAD_CHARS].encode("utf-8", "surrogatepass").lower()  # as _holds_phrase
     numbers: set[int] = set()
@@ -393,6 +395,7 @@ def _head_cues(
     tail_start: int | None,
     early: int,
     emails: list[EmailFound],
+    hyphenated: bool,
 ) -> list[Cue]:
     """The cues of the head lines: labels, the first line, name lines, "my name is".
 
@@ -403,7 +406,7 @@ def _head_cues(
     if tail_start is None:
         tail_start = len(text) + 1
     mails = text.find("@", 0, HEAD_CHARS) != -1
-    phrase_lines = _phrase_lines(text)
+    phrase_lines = _phrase_lines(text, hyphenated)
     pending_label: str | None = None
     for position, (number, line) in enumerate(head):
         info = _head_info(line, phrase_lines is None or number in phrase_lines)

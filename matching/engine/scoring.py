@@ -716,7 +716,7 @@ def _screen(cue: Cue, per_student: dict[int, list[Placed]], index: RosterIndex) 
     roughs: dict[int, int] = {}
     for student, placed in per_student.items():
         flags = 0
-        positions: set[int] = set()
+        positions = 0  # token positions the hits cover, one bit each
         for p in placed:
             role = p.hit.role
             if role in _GIVEN_ROLES:
@@ -725,22 +725,21 @@ def _screen(cue: Cue, per_student: dict[int, list[Placed]], index: RosterIndex) 
                 flags |= _HAS_SURNAME
             elif role == FULL_JOINED:
                 flags |= _HAS_FULL
-            positions.add(p.pos)
-            positions.add(p.end)
+            positions |= (1 << p.pos) | (1 << p.end)
+        others = content & ~positions
         if not flags & (_HAS_GIVEN | _HAS_SURNAME | _HAS_FULL):
             flags |= _SKIP  # particles only
-        elif not flags & _HAS_FULL and content - positions:
-            others = content - positions
+        elif not flags & _HAS_FULL and others:
             if (
                 flags in (_HAS_GIVEN, _HAS_SURNAME)
-                and len(others) == 1
+                and others & (others - 1) == 0  # one position
                 and _rough_position(
-                    cue, index.students[student], placed, (rough := next(iter(others))), index
+                    cue, index.students[student], placed, (rough := others.bit_length() - 1), index
                 )
             ):
                 flags |= _ROUGH
                 roughs[student] = rough
-            elif len(positions) == 1:
+            elif positions & (positions - 1) == 0:  # one position
                 flags |= _SKIP
         out.append((student, placed, flags))
     return CueHits(tuple(out), roughs)
@@ -787,14 +786,14 @@ def _initials_only(cue: Cue) -> bool:
     )
 
 
-def _content_positions(cue: Cue) -> frozenset[int]:
+def _content_positions(cue: Cue) -> int:
     """Positions of the words that must be explained by a name (not fillers, particles,
-    numbers or initials)."""
-    return frozenset(
-        pos
-        for pos, (tok, _s, _e) in enumerate(cue.tokens)
-        if len(tok) >= 2 and not has_digit(tok) and tok not in FILLER_WORDS and tok not in PARTICLES
-    )
+    numbers or initials), one bit each."""
+    content = 0
+    for pos, (tok, _s, _e) in enumerate(cue.tokens):
+        if len(tok) >= 2 and not has_digit(tok) and tok not in FILLER_WORDS and tok not in PARTICLES:
+            content |= 1 << pos
+    return content
 
 
 _GIVEN_ROLES = frozenset({GIVEN, GIVEN_JOINED})

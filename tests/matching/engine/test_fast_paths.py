@@ -110,7 +110,7 @@ def _phrase_texts(draw: st.DrawFn) -> str:
 def test_phrase_line_shortcut_keeps_every_line_that_holds_the_phrase(text: str) -> None:
     """A long line is read for "my name is" only where one pass over the head found one of
     its words: every line that holds the phrase must be among them."""
-    numbers = _phrase_lines(text)
+    numbers = _phrase_lines(text, _has_hyphenated_line_end(text))
     if numbers is None:
         return  # a hyphenated line end: every line is read
     head, _tail = _numbered_lines(text)
