@@ -17,7 +17,7 @@ because the same words recur across essays.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -179,18 +179,22 @@ class RosterIndex:
         typos = self._typos(token, self.vocab) if token.isalpha() else None
         # the roster's own spelling or a nickname: what the rules could add is weaker
         settled = exact is not None and any(a != VARIANT for _s, _r, _p, a in exact)
-        if exact is not None and settled and not typos and scanned:
-            # a roster spelling: its scan-error key mostly finds only its own name parts,
-            # which its exact hits already stand for, closer
-            known = {(s, r, p) for s, r, p, _a in exact}
-            if all((s, r, p) in known for s, r, p, _a in scanned):
-                scanned = None
+        # a roster spelling: its scan-error key mostly finds only its own name parts,
+        # which its exact hits already stand for, closer
+        if (
+            exact is not None
+            and settled
+            and not typos
+            and scanned
+            and all(_among(s, r, p, exact) for s, r, p, _a in scanned)
+        ):
+            scanned = None
         if not scanned and not typos and (settled or not exact):
             # the roster's own spellings (one hit per entry: a name part has one entry
             # per spelling, and an alias never repeats the roster's own), or the rules
             if exact:
                 result = tuple([Hit(s, r, p, 0, a) for s, r, p, a in exact])
-                result += self._classmate_spellings(token, exact, {(s, r, p) for s, r, p, _a in exact})
+                result += self._classmate_spellings(token, exact, None)
             else:
                 result = self._rule_hits(token, okey)
         else:
@@ -236,7 +240,7 @@ class RosterIndex:
         return tuple(found.values())
 
     def _classmate_spellings(
-        self, token: str, exact: list[Entry], known: Collection[tuple[int, str, int]]
+        self, token: str, exact: list[Entry], known: dict[tuple[int, str, int], Hit] | None
     ) -> tuple[Hit, ...]:
         """Other students' name parts that a word, some student's name as written, is a
         transliteration of by rule: "Mohamed Kärrman" is Maxamed Kärrman's name in another
@@ -246,12 +250,14 @@ class RosterIndex:
         Only for a roster spelling itself (a nickname is already one reading of a name)
         of at least CLASSMATE_SPELLING_MIN_LETTERS letters: the skeletons of short words
         meet too many other names ("Izzy" and "Ayşe"). ``known``: the name parts the word
-        already stands for, which keep their closer reading."""
+        already stands for, which keep their closer reading (None: those of ``exact``)."""
         if len(token) < CLASSMATE_SPELLING_MIN_LETTERS or all(a for _s, _r, _p, a in exact):
             return ()
         found: dict[tuple[int, str, int], Hit] = {}
         for s, r, p, _a in self._translit_hits(token):
-            if (s, r, p) not in known and (s, r, p) not in found:
+            if _among(s, r, p, exact) if known is None else (s, r, p) in known:
+                continue
+            if (s, r, p) not in found:
                 found[(s, r, p)] = Hit(s, r, p, 0, CLASSMATE_SPELLING)
         return tuple(found.values())
 
@@ -317,6 +323,11 @@ class RosterIndex:
     def students_for_email(self, email: str) -> list[int]:
         """Students whose roster e-mail is exactly this address (case-insensitive)."""
         return self.emails.get(email.strip().lower(), [])
+
+
+def _among(student: int, role: str, part: int, entries: list[Entry]) -> bool:
+    """Whether one of the entries is this student's name part (a few entries: a scan)."""
+    return any(s == student and p == part and r == role for s, r, p, _a in entries)
 
 
 def _keep(found: dict[tuple[int, str, int], Hit], hit: Hit) -> None:
