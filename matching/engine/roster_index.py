@@ -340,44 +340,30 @@ def _keep(found: dict[tuple[int, str, int], Hit], hit: Hit) -> None:
 
 
 class _Spellings:
-    """Spellings filed by length and by first and by last letter: a word one edit (OSA)
-    away from a word of n letters has n-1, n or n+1 letters, and keeps the first or the
-    last letter in place (at every length the typo look-up accepts), so a look-up reads
-    a few short lists instead of scanning the roster."""
+    """Spellings filed by length: a word one edit (OSA) away from a word of n letters has
+    n-1, n or n+1 letters, so a typo look-up scans only those (the window of a length is
+    made on first use: most lengths are never asked for)."""
 
     def __init__(self, words: Iterable[str]) -> None:
-        self.by_first: dict[int, dict[str, list[str]]] = {}
-        self.by_last: dict[int, dict[str, list[str]]] = {}
+        self.by_len: dict[int, list[str]] = {}
         for word in set(words):
-            n = len(word)
-            firsts = self.by_first.get(n)
-            if firsts is None:
-                firsts = self.by_first[n] = {}
-                self.by_last[n] = {}
-            _file(firsts, word[0], word)
-            _file(self.by_last[n], word[-1], word)
+            found = self.by_len.get(len(word))
+            if found is None:
+                self.by_len[len(word)] = [word]
+            else:
+                found.append(word)
+        self.windows: dict[int, list[str]] = {}
 
     def near(self, token: str) -> list[str]:
-        """The spellings of n-1…n+1 letters that share the token's first or last letter."""
-        n, first, last = len(token), token[0], token[-1]
-        out: list[str] = []
-        for length in (n - 1, n, n + 1):
-            firsts = self.by_first.get(length)
-            if firsts is None:
-                continue
-            out.extend(firsts.get(first, ()))
-            for word in self.by_last[length].get(last, ()):
-                if word[0] != first:  # not already among the first letter's
-                    out.append(word)
-        return out
-
-
-def _file(lists: dict[str, list[str]], key: str, word: str) -> None:
-    found = lists.get(key)
-    if found is None:
-        lists[key] = [word]
-    else:
-        found.append(word)
+        """The spellings of n-1…n+1 letters that share the token's first or last letter:
+        one edit leaves one of them in place, at every length the typo look-up accepts."""
+        n = len(token)
+        window = self.windows.get(n)
+        if window is None:
+            by_len = self.by_len
+            window = self.windows[n] = by_len.get(n - 1, []) + by_len.get(n, []) + by_len.get(n + 1, [])
+        first, last = token[0], token[-1]
+        return [w for w in window if w[0] == first or w[-1] == last]
 
 
 def _initials(students: list[StudentNames]) -> dict[tuple[str, str], list[int]]:
