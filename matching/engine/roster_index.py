@@ -72,6 +72,14 @@ class Hit:
 
 Entry = tuple[int, str, int, str]
 """An index entry: (student, role, part, alias)."""
+Entries = tuple[Entry, ...]
+"""The entries filed under one key: a tuple, since most keys have one and the collector
+need not keep visiting a tuple of plain values as it does every list."""
+
+
+def _add(index: dict[str, Entries], key: str, entry: Entry) -> None:
+    found = index.get(key)
+    index[key] = (entry,) if found is None else (*found, entry)
 
 
 @dataclass(slots=True)
@@ -93,17 +101,17 @@ class RosterIndex:
     """Everything about a roster that matching needs, precomputed once per batch."""
 
     students: list[StudentNames]
-    token_map: dict[str, list[Entry]]
+    token_map: dict[str, Entries]
     emails: dict[str, list[int]]
     given_share: dict[str, int]
     vocab: _Spellings
     """The roster's own spellings, filed for the one-typo look-up."""
-    ocr_map: dict[str, list[Entry]] = field(default_factory=dict)
+    ocr_map: dict[str, Entries] = field(default_factory=dict)
     """OCR key (``normalize.ocr_key``) of every roster spelling → its entries."""
     plans: list[_NamePlan] = field(default_factory=list)
     """Each student's name plan, for the maps below, which are built on first use: most
     batches never need a transliteration skeleton, a two-step scan error or initials."""
-    _translit_map: dict[str, list[Entry]] | None = None
+    _translit_map: dict[str, Entries] | None = None
     _ocr_vocab: _Spellings | None = None
     _initials_map: dict[tuple[str, str], list[int]] | None = None
     _cache: dict[str, tuple[Hit, ...]] = field(default_factory=dict)
@@ -115,8 +123,8 @@ class RosterIndex:
         """One pass over the roster: each student's entries come ready-made from the name's
         plan (cached per name), so a batch only files them under the student's index."""
         students: list[StudentNames] = []
-        token_map: dict[str, list[Entry]] = {}
-        ocr_map: dict[str, list[Entry]] = {}
+        token_map: dict[str, Entries] = {}
+        ocr_map: dict[str, Entries] = {}
         emails: dict[str, list[int]] = {}
         given_share: dict[str, int] = {}
         vocab: set[str] = set()
@@ -131,18 +139,9 @@ class RosterIndex:
                 )
             )
             for key, role, part, alias in plan.entries:
-                entry = (idx, role, part, alias)
-                found = token_map.get(key)
-                if found is None:
-                    token_map[key] = [entry]
-                else:
-                    found.append(entry)
+                _add(token_map, key, (idx, role, part, alias))
             for okey, role, part in plan.ocr:
-                found = ocr_map.get(okey)
-                if found is None:
-                    ocr_map[okey] = [(idx, role, part, "")]
-                else:
-                    found.append((idx, role, part, ""))
+                _add(ocr_map, okey, (idx, role, part, ""))
             for word in plan.given_words:
                 given_share[word] = given_share.get(word, 0) + 1
             vocab.update(plan.typo_keys)
@@ -240,7 +239,7 @@ class RosterIndex:
         return tuple(found.values())
 
     def _classmate_spellings(
-        self, token: str, exact: list[Entry], known: dict[tuple[int, str, int], Hit] | None
+        self, token: str, exact: Entries, known: dict[tuple[int, str, int], Hit] | None
     ) -> tuple[Hit, ...]:
         """Other students' name parts that a word, some student's name as written, is a
         transliteration of by rule: "Mohamed Kärrman" is Maxamed Kärrman's name in another
@@ -298,14 +297,14 @@ class RosterIndex:
         return out
 
     @property
-    def translit_map(self) -> dict[str, list[Entry]]:
+    def translit_map(self) -> dict[str, Entries]:
         """Transliteration skeletons (``normalize.translit_keys``) → entries."""
         if self._translit_map is None:
-            built: dict[str, list[Entry]] = defaultdict(list)
+            built: dict[str, Entries] = {}
             for idx, plan in enumerate(self.plans):
                 for tkey, role, part in plan.translit:
-                    built[tkey].append((idx, role, part, ""))
-            self._translit_map = dict(built)
+                    _add(built, tkey, (idx, role, part, ""))
+            self._translit_map = built
         return self._translit_map
 
     @property
@@ -325,7 +324,7 @@ class RosterIndex:
         return self.emails.get(email.strip().lower(), [])
 
 
-def _among(student: int, role: str, part: int, entries: list[Entry]) -> bool:
+def _among(student: int, role: str, part: int, entries: Entries) -> bool:
     """Whether one of the entries is this student's name part (a few entries: a scan)."""
     return any(s == student and p == part and r == role for s, r, p, _a in entries)
 
