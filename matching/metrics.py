@@ -207,5 +207,19 @@ def overdue_validations() -> list[GaugeMetricFamily]:
     return [gauge]
 
 
+def engine_build() -> list[GaugeMetricFamily]:
+    """Whether this machine's matching engine is the compiled one (scripts/build_engine.py):
+    a plain-Python engine gives the same results at about half the speed."""
+    from matching.engine import compiled
+
+    gauge = GaugeMetricFamily(
+        "huleedu_matching_engine_compiled",
+        "1 when the matching engine runs compiled (mypyc), 0 when it runs as plain Python.",
+    )
+    gauge.add_metric([], 1.0 if compiled.is_compiled() else 0.0)
+    return [gauge]
+
+
 def scrape_time_collector_register() -> None:
     scrape_time_register("validation deadlines", overdue_validations)
+    scrape_time_register("matching engine build", engine_build)

@@ -166,7 +166,8 @@ def test_every_metric_moves_when_regular_and_guest_batches_go_through_the_api(ap
 
     # Read at scrape time: present with a value, whatever it is now.
     for gauge in ("huleedu_task_queue_length", "huleedu_outbox_undelivered_events",
-                  "huleedu_outbox_oldest_undelivered_age_seconds", "huleedu_batches_overdue_validation"):
+                  "huleedu_outbox_oldest_undelivered_age_seconds", "huleedu_batches_overdue_validation",
+                  "huleedu_matching_engine_compiled"):
         assert gauge in names(after), gauge
     assert total(after, "huleedu_outbox_undelivered_events") == 0  # inline delivery left nothing behind
 
@@ -270,5 +271,5 @@ def metric_names() -> Iterable[str]:
         "huleedu_http_request_duration_seconds", "huleedu_task_duration_seconds",
         "huleedu_task_queue_wait_seconds", "huleedu_task_failures_total", "huleedu_task_queue_length",
         "huleedu_outbox_undelivered_events", "huleedu_outbox_oldest_undelivered_age_seconds",
-        "huleedu_batches_overdue_validation",
+        "huleedu_batches_overdue_validation", "huleedu_matching_engine_compiled",
     )

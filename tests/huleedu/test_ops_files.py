@@ -15,6 +15,7 @@ OPS = Path(__file__).resolve().parents[2] / "ops"
 SCRAPE_TIME_GAUGES = {
     "huleedu_task_queue_length", "huleedu_outbox_undelivered_events",
     "huleedu_outbox_oldest_undelivered_age_seconds", "huleedu_batches_overdue_validation",
+    "huleedu_matching_engine_compiled",
 }
 
 
