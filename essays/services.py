@@ -24,6 +24,7 @@ from batches.models import OPEN_STATUSES, UPLOADABLE_STATUSES, Batch, BatchStatu
 from batches.services import batch_enter_ready, batch_reopen_validation, batch_transition
 from essays import metrics
 from essays.extraction import ExtractionFailure, extract_text, file_format_of
+from essays.fingerprint import text_fingerprint
 from essays.models import Essay, EssayStatus, UploadReceipt
 from essays.selectors import batch_essay_counts, batch_ready_manifest
 from huleedu.errors import DomainError, NotFound
@@ -87,12 +88,6 @@ def _prepare(upload: UploadedFileLike) -> _PreparedFile:
     except ExtractionFailure as failure:
         return _PreparedFile(filename, file_format_of(filename), len(data), sha256, "", failure)
     return _PreparedFile(filename, file_format_of(filename), len(data), sha256, text, None, data)
-
-
-def text_fingerprint(text: str) -> str:
-    """The same essay, whatever its whitespace and case: what duplicate uploads share."""
-    folded = " ".join(unicodedata.normalize("NFC", text).casefold().split())
-    return hashlib.sha256(folded.encode()).hexdigest() if folded else ""
 
 
 def _require_accepting_uploads(batch: Batch) -> None:

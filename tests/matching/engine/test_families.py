@@ -63,3 +63,21 @@ def test_the_second_name_tables_get_no_wrong_auto_and_rank_right() -> None:
     assert m["wrong_auto"] == 0
     assert m["null_false_match"] <= 0.02
     assert m["top1"] >= 0.98
+
+
+def test_as_uploaded_each_identical_pair_is_one_stored_essay_decided_high(corpus: dict) -> None:
+    """The product does not store the second copy of a text (DESIGN: ``DUPLICATE``); the one
+    stored copy is what the engine decides, and decides alone: "high", the right student."""
+    from predict_corpus import as_uploaded
+
+    stored, duplicate_of = as_uploaded(corpus)
+    preds = predict_corpus(stored)
+    expected = {e["essay_id"]: e["expected_student_id"] for cls in corpus["classes"] for e in cls["essays"]}
+    copies = [e for cls in corpus["classes"] for e in cls["essays"] if e["family"] == "identical"]
+    dropped = [e["essay_id"] for e in copies if e["essay_id"] in duplicate_of]
+    assert len(dropped) >= 10 and len(dropped) * 2 == len(copies)
+    for essay_id in dropped:
+        original = duplicate_of[essay_id]
+        assert expected[original] == expected[essay_id]
+        assert (preds[original]["status"], preds[original]["student_id"]) == ("high", expected[essay_id])
+    assert not set(duplicate_of) & {e["essay_id"] for cls in stored["classes"] for e in cls["essays"]}
