@@ -178,16 +178,8 @@ class RosterIndex:
         typos = self._typos(token, self.vocab) if token.isalpha() else None
         # the roster's own spelling or a nickname: what the rules could add is weaker
         settled = exact is not None and any(a != VARIANT for _s, _r, _p, a in exact)
-        # a roster spelling: its scan-error key mostly finds only its own name parts,
-        # which its exact hits already stand for, closer
-        if (
-            exact is not None
-            and settled
-            and not typos
-            and scanned
-            and all(_among(s, r, p, exact) for s, r, p, _a in scanned)
-        ):
-            scanned = None
+        if exact is not None and settled and not typos and scanned and _all_among(scanned, exact):
+            scanned = None  # a roster spelling's scan-error key found only its own parts
         if not scanned and not typos and (settled or not exact):
             # the roster's own spellings (one hit per entry: a name part has one entry
             # per spelling, and an alias never repeats the roster's own), or the rules
@@ -322,6 +314,11 @@ class RosterIndex:
     def students_for_email(self, email: str) -> list[int]:
         """Students whose roster e-mail is exactly this address (case-insensitive)."""
         return self.emails.get(email.strip().lower(), [])
+
+
+def _all_among(found: Entries, entries: Entries) -> bool:
+    """Every name part found is one the entries already stand for (closer)."""
+    return all(_among(s, r, p, entries) for s, r, p, _a in found)
 
 
 def _among(student: int, role: str, part: int, entries: Entries) -> bool:
