@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import importlib.util
 import random
 import subprocess
 import sys
@@ -81,30 +80,16 @@ def load_old_engine(commit: str, workdir: Path) -> ModuleType:
 
 def load_plain_engine(workdir: Path) -> ModuleType:
     """This working tree's engine sources as the package ``engine_plain``, never compiled."""
-    return compiled_module().import_plain_copy(workdir, "engine_plain")
+    from matching.engine import compiled
 
-
-def compiled_module() -> ModuleType:
-    """``matching/engine/compiled.py`` alone: importing the package would refuse a stale
-    build before this script could replace it."""
-    spec = importlib.util.spec_from_file_location("engine_compiled_check", ROOT / ENGINE_DIR / "compiled.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return compiled.import_plain_copy(workdir, "engine_plain")
 
 
 def load_product_engine(build: bool) -> ModuleType:
     """``matching.engine`` as the product imports it: compiled when it can be. A missing
-    or stale build is made first (``scripts/build_engine.py --if-possible``)."""
-    check = compiled_module()
-    try:
-        check.check()
-        current = bool(check.extensions())
-    except check.StaleCompiledEngine:
-        current = False
-    if build and not current:
-        print("building the compiled engine first (scripts/build_engine.py, about half a minute)")
+    or stale build is made first (``scripts/build_engine.py --if-possible``, which keeps a
+    current build as it is)."""
+    if build:
         build_script = ROOT / "scripts" / "build_engine.py"
         subprocess.run([sys.executable, str(build_script), "--if-possible"], check=True)
     return importlib.import_module("matching.engine")

@@ -56,17 +56,6 @@ def clean(engine_dir: Path = compiled.ENGINE_DIR) -> int:
     return len(removed)
 
 
-def is_current(engine_dir: Path = compiled.ENGINE_DIR) -> bool:
-    """Extensions are present and were built from the sources beside them."""
-    if not compiled.extensions(engine_dir):
-        return False
-    try:
-        compiled.check(engine_dir)
-    except compiled.StaleCompiledEngine:
-        return False
-    return True
-
-
 def build(engine_dir: Path = compiled.ENGINE_DIR, quiet: bool = False) -> None:
     """Compile the engine in place (the package's own directory, inside ``ROOT``)."""
     from mypyc.build import mypycify
@@ -104,7 +93,7 @@ def main() -> int:
     if args.clean:
         print(f"removed {clean()} compiled engine modules")
         return 0
-    if not args.force and is_current():
+    if not args.force and compiled.is_current():
         print(f"the compiled matching engine is current ({len(compiled.extensions())} extensions)")
         return 0
     try:

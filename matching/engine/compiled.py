@@ -58,6 +58,17 @@ def is_compiled() -> bool:
     return not (scoring.__file__ or "").endswith(".py")
 
 
+def is_current(engine_dir: Path = ENGINE_DIR) -> bool:
+    """Extensions are present and were built from the sources beside them."""
+    if not extensions(engine_dir):
+        return False
+    try:
+        check(engine_dir)
+    except StaleCompiledEngine:
+        return False
+    return True
+
+
 def check(engine_dir: Path = ENGINE_DIR) -> None:
     """Raise StaleCompiledEngine when extensions are present but were built from other
     sources than the ones beside them (or the build left no record)."""

@@ -347,14 +347,20 @@ def find_text_cues(text: str) -> tuple[list[Cue], list[EmailFound]]:
     return cues, emails
 
 
+# A word every "my name is" / "jag heter" phrase holds, in some case: the cheap test before
+# the (case-insensitive) regex. Looked for in the text's UTF-8 bytes lower-cased, a fast
+# ASCII pass: no other letter lower-cases to one of these words' letters.
+_PHRASE_WORDS = (b"nam", b"heter", b"called")
+
+
+def _lowered_bytes(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass").lower()
+
+
 def _holds_phrase(line: str) -> bool:
     """Whether the line says "my name is …" / "jag heter …" (in its first 500 characters)."""
-    # A cheap test first (the regex is case-insensitive): lower-casing the UTF-8 bytes
-    # is a fast ASCII pass, and no other letter lower-cases to one of these words' letters.
-    lowered = line[:500].encode("utf-8", "surrogatepass").lower()
-    return (
-        b"nam" in lowered or b"heter" in lowered or b"called" in lowered
-    ) and _NAME_PHRASE_RE.search(line[:500]) is not None
+    lowered = _lowered_bytes(line[:500])
+    return any(word in lowered for word in _PHRASE_WORDS) and _NAME_PHRASE_RE.search(line[:500]) is not None
 
 
 def _phrase_lines(text: str, hyphenated: bool) -> set[int] | None:
@@ -364,9 +370,9 @@ def _phrase_lines(text: str, hyphenated: bool) -> set[int] | None:
     lines)."""
     if hyphenated:
         return None
-    head = text[:HEAD_CHARS].encode("utf-8", "surrogatepass").lower()  # as _holds_phrase
+    head = _lowered_bytes(text[:HEAD_CHARS])
     numbers: set[int] = set()
-    for word in (b"nam", b"heter", b"called"):
+    for word in _PHRASE_WORDS:
         number, counted = 1, 0  # newlines counted up to the previous occurrence, not again
         at = head.find(word)
         while at != -1:

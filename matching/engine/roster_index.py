@@ -513,10 +513,7 @@ def _plain_name_plan(first_name: str, last_name: str) -> _NamePlan | None:
         return None
     given = _part_plan(first_name, GIVEN, 0)
     given_plan = given.word
-    if len(given_plan.own) == 1 and len(surname_plan.own) == 1:
-        full: tuple[str, ...] = (given_plan.own[0] + surname_plan.own[0],)
-    else:
-        full = tuple(_joined_variants([given_plan, surname_plan]))
+    full = tuple(_joined_variants([given_plan, surname_plan]))
     joined = tuple([(v, FULL_JOINED, 0, "") for v in full if v])
     return _NamePlan(
         given=(given_plan.folded,),
